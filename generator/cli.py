@@ -1,0 +1,97 @@
+"""The `thesis-site` command line. Only this module prints; stages return values.
+
+Exit codes: 0 clean, 1 content errors (or warnings under --strict), 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .diagnostics import format_diagnostics, has_errors, summary_line
+from .models import ASSET_ID_PATTERN, ID_PATTERN
+from .pipeline import check_project
+from .settings import KIND_FOLDERS, ProjectPaths
+
+EXIT_CLEAN, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Cli(click.Group):
+    """Turns unexpected exceptions into exit code 2 with a short report instead of a crash dump."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001 - the one place that reports internal failures
+            click.echo(f"thesis-site: internal error: {error}", err=True)
+            click.echo(traceback.format_exc(), err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".",
+    show_default=True, help="Project folder (holds content/ and mkdocs.yml).",
+)
+
+
+@click.group(cls=_Cli)
+@click.version_option(package_name="thesis-site")
+def main() -> None:
+    """Investment thesis reports as code: check, build, review and publish."""
+
+
+@main.command()
+@root_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+def check(root: Path, strict: bool, fmt: str) -> None:
+    """Load, validate and link all content; print every diagnostic."""
+    result = check_project(ProjectPaths(root.resolve()))
+    output = format_diagnostics(result.diagnostics, fmt)
+    if output:
+        click.echo(output)
+    if fmt == "text":
+        click.echo(summary_line(result.diagnostics, result.files), err=True)
+    sys.exit(EXIT_CONTENT if has_errors(result.diagnostics, strict) else EXIT_CLEAN)
+
+
+@main.command()
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schemas (default: schemas/ in the project).")
+def schema(root: Path, out: Path | None) -> None:
+    """Write the JSON Schema of every content kind."""
+    from .schema import write_schemas
+
+    target = out if out is not None else ProjectPaths(root.resolve()).schemas
+    for path in write_schemas(target):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@root_option
+@click.argument("kind", type=click.Choice(list(KIND_FOLDERS)))
+@click.argument("identifier", metavar="ID")
+def new(root: Path, kind: str, identifier: str) -> None:
+    """Write a skeleton content file for KIND with id ID."""
+    from .skeleton import write_skeleton
+
+    pattern = ASSET_ID_PATTERN if kind == "asset" else ID_PATTERN
+    if not re.match(pattern, identifier):
+        raise click.BadParameter(f"'{identifier}' does not match {pattern}", param_hint="ID")
+    try:
+        path = write_skeleton(ProjectPaths(root.resolve()), kind, identifier, dt.date.today())
+    except FileExistsError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,248 @@
+"""Authored content as frozen pydantic models: what contributors write, nothing derived.
+
+Input: the plain Python tree the loader built from one file. Output: a validated model, or
+pydantic errors that `validate` turns into diagnostics. No I/O, no cross-file knowledge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from .yamlscalars import PlainScalar
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+ASSET_ID_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,14}$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+TIMESTAMP_PATTERN = r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$"
+LOCATOR_PATTERN = (
+    r"^(?:insight/[a-z0-9][a-z0-9-]{0,79}|moment/(?:\d{1,2}:)?[0-5]?\d:[0-5]\d"
+    r"|table/[a-z0-9][a-z0-9-]{0,79}|tldr|bottom-line|body)$"
+)
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[-+]?[0-9]+$")
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _as_text(value: object) -> object:
+    """Keep what the contributor typed: a plain scalar is text, never a YAML 1.1 number."""
+    if isinstance(value, PlainScalar):
+        return str(value)
+    return value
+
+
+def _as_date(value: object) -> object:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _as_bool(value: object) -> object:
+    if isinstance(value, PlainScalar) and value.lower() in _BOOLEANS:
+        return _BOOLEANS[value.lower()]
+    return value
+
+
+def _as_int(value: object) -> object:
+    if isinstance(value, PlainScalar) and _INTEGER.match(value):
+        return int(value)
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text), AfterValidator(_not_blank)]
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN), BeforeValidator(_as_text)]
+AssetId = Annotated[str, StringConstraints(pattern=ASSET_ID_PATTERN), BeforeValidator(_as_text)]
+TagSlug = Annotated[str, StringConstraints(pattern=TAG_PATTERN), BeforeValidator(_as_text)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000), BeforeValidator(_as_text)]
+Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP_PATTERN), BeforeValidator(_as_text)]
+Locator = Annotated[str, StringConstraints(pattern=LOCATOR_PATTERN), BeforeValidator(_as_text)]
+Date = Annotated[dt.date, BeforeValidator(_as_date)]
+Flag = Annotated[bool, BeforeValidator(_as_bool)]
+Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
+Cell = Annotated[str, BeforeValidator(_as_text)]
+
+
+class Authored(BaseModel):
+    """Base for every authored model: frozen, strict, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, str_strip_whitespace=False)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class InsightPoint(Authored):
+    id: Identifier = Field(description="Anchor of the point, unique within the source; evidence cites it as `insight/<id>`.")
+    title: Text = Field(description="The point's heading, as the summary states it.")
+    text: Text = Field(description="The point itself, in the summary's words.")
+
+
+class InsightGroup(Authored):
+    id: Identifier = Field(description="Anchor of the group, unique within the source.")
+    title: Text = Field(description="The group's heading, e.g. 'The Post-Training Imperative'.")
+    points: list[InsightPoint] = Field(min_length=1, description="The insights of the group, in order.")
+
+
+class Moment(Authored):
+    at: Timestamp = Field(description="Time into the recording, `H:MM:SS` or `MM:SS`; evidence cites it as `moment/<at>`.")
+    text: Text = Field(description="What is said or shown at that time.")
+
+
+class DataTable(Authored):
+    id: Identifier = Field(description="Anchor of the table, unique within the source; evidence cites it as `table/<id>`.")
+    title: Text = Field(description="Caption of the table.")
+    columns: list[Cell] = Field(min_length=1, description="Column headings.")
+    rows: list[list[Cell]] = Field(min_length=1, description="Rows of cells; every row is as long as `columns`.")
+
+    @model_validator(mode="after")
+    def _rows_match_columns(self) -> DataTable:
+        for index, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"rows[{index}] has {len(row)} cells but the table has {len(self.columns)} columns"
+                )
+        return self
+
+
+class Mention(Authored):
+    name: Text = Field(description="The entity as the source names it.")
+    category: Text = Field(description="What kind of entity, e.g. 'Software & Apps', 'Company', 'Model'.")
+    note: Text = Field(description="Why the source mentions it.")
+
+
+class Metrics(Authored):
+    views: Count | None = Field(default=None, description="View count at `as_of`.")
+    likes: Count | None = Field(default=None, description="Like count at `as_of`.")
+    as_of: Date = Field(description="The date the counts were read.")
+
+
+SourceKind = Literal["lecture", "seminar", "podcast", "video", "article", "paper", "filing", "transcript"]
+Coverage = Literal["transcript", "summary", "fragments", "title-only"]
+
+
+class Source(Authored):
+    id: Identifier = Field(description="Identifier; equals the file name stem.")
+    title: Text = Field(description="The title as published.")
+    kind: SourceKind = Field(description="What the source is.")
+    publisher: Text = Field(description="Who published it, e.g. 'Stanford Online'.")
+    series: Text | None = Field(default=None, description="The series or course it belongs to.")
+    published: Date = Field(description="Publication date, `YYYY-MM-DD`.")
+    url: Url | None = Field(default=None, description="Where to watch or read it; moment timestamps link to it.")
+    duration: Timestamp | None = Field(default=None, description="Length of the recording, `H:MM:SS` or `MM:SS`.")
+    metrics: Metrics | None = Field(default=None, description="A snapshot of audience counts, with the date it was taken.")
+    coverage: Coverage = Field(
+        description="What the summary rests on: a full `transcript`, a `summary`, `fragments` of a transcript, or only a title (`title-only`)."
+    )
+    speakers: list[Identifier] = Field(default_factory=list, description="Person ids of who speaks or wrote it.")
+    tldr: Text = Field(description="One-paragraph summary.")
+    insights: list[InsightGroup] = Field(default_factory=list, description="Grouped insights; point ids are unique within the source.")
+    moments: list[Moment] = Field(default_factory=list, description="Key moments with their timestamps.")
+    tables: list[DataTable] = Field(default_factory=list, description="Data tables extracted from the source.")
+    mentions: list[Mention] = Field(default_factory=list, description="Entities the source mentions.")
+    bottom_line: Text | None = Field(default=None, description="The source's conclusion in a sentence or two.")
+    tags: list[TagSlug] = Field(default_factory=list, description="Theme slugs; each tag gets a page.")
+    body: str | None = Field(default=None, description="Markdown notes after the front matter (`.md` files only).")
+
+
+# --------------------------------------------------------------------------- theses
+
+
+class Evidence(Authored):
+    source: Identifier = Field(description="Id of the cited source.")
+    at: Locator = Field(
+        description="Where in the source: `insight/<point-id>`, `moment/<H:MM:SS>`, `table/<table-id>`, `tldr`, `bottom-line` or `body`."
+    )
+    quote: Text = Field(description="The words quoted; verbatim in the located part unless `paraphrase` is true.")
+    paraphrase: Flag = Field(default=False, description="True when `quote` restates the source instead of quoting it.")
+
+
+class Claim(Authored):
+    id: Identifier = Field(description="Anchor of the claim, unique within the thesis; referenced as `<thesis-id>#<claim-id>`.")
+    text: Text = Field(description="The claim, one statement.")
+    evidence: list[Evidence] = Field(default_factory=list, description="Quotes from sources that back the claim.")
+    confidence: Literal["high", "medium", "low"] = Field(description="How sure the authors are of the claim.")
+
+
+class Position(Authored):
+    asset: AssetId = Field(description="Ticker (or upper-case slug for a private company) of the asset.")
+    direction: Literal["long", "short", "neutral", "watch"] = Field(description="The stance this thesis takes on the asset.")
+    role: Text = Field(description="The asset's role in the thesis, e.g. 'data-center AI accelerators'.")
+    rationale: Text = Field(description="Why the thesis implies this direction for the asset.")
+    because: list[Identifier] = Field(
+        default_factory=list, description="Ids of the claims this position rests on; required for long and short."
+    )
+
+    @model_validator(mode="after")
+    def _directional_needs_claims(self) -> Position:
+        if self.direction in ("long", "short") and not self.because:
+            raise ValueError(f"a {self.direction} position must name the claims it rests on in `because`")
+        return self
+
+
+class Review(Authored):
+    status: Literal["unreviewed", "reviewed", "disputed"] = Field(description="Outcome of the review.")
+    by: Identifier | None = Field(default=None, description="Person id of the reviewer.")
+    on: Date | None = Field(default=None, description="Date of the review.")
+
+
+class Thesis(Authored):
+    id: Identifier = Field(description="Identifier; equals the file name stem.")
+    title: Text = Field(description="The title states the thesis.")
+    status: Literal["draft", "active", "monitoring", "closed"] = Field(description="Where the thesis stands.")
+    style: Literal["thematic", "event-driven"] = Field(description="A slow theme or a dated event.")
+    horizon: Literal["short-term", "medium-term", "long-term"] = Field(description="Time horizon of the positions.")
+    actionability: Literal["high", "moderate", "low"] = Field(description="How directly the thesis maps to trades.")
+    opened: Date = Field(description="Date the thesis was opened, `YYYY-MM-DD`.")
+    authors: list[Identifier] = Field(default_factory=list, description="Person ids of who wrote the thesis.")
+    summary: Text = Field(description="The argument in a paragraph.")
+    claims: list[Claim] = Field(min_length=1, description="The claims the thesis makes, each with evidence.")
+    assets: list[Position] = Field(default_factory=list, description="Positions on assets that follow from the claims.")
+    risks: list[Text] = Field(default_factory=list, description="Offsets: what would break the thesis.")
+    guidance: Text | None = Field(default=None, description="Sizing and time-horizon advice.")
+    review: Review | None = Field(default=None, description="Editorial review state.")
+    tags: list[TagSlug] = Field(default_factory=list, description="Theme slugs; each tag gets a page.")
+    body: str | None = Field(default=None, description="Markdown narrative after the front matter (`.md` files only).")
+
+
+# --------------------------------------------------------------------------- assets and people
+
+
+class Asset(Authored):
+    id: AssetId = Field(description="Ticker, or an upper-case slug for a private company; equals the file name stem.")
+    name: Text = Field(description="Company or instrument name.")
+    kind: Literal["equity", "etf", "private", "index", "commodity"] = Field(description="What sort of asset.")
+    exchange: Text | None = Field(default=None, description="Listing exchange, e.g. NASDAQ.")
+    sector: Text = Field(description="Sector, e.g. Semiconductors.")
+    description: Text = Field(description="What the company does, in a sentence or two.")
+
+
+class Person(Authored):
+    id: Identifier = Field(description="Identifier; equals the file name stem.")
+    name: Text = Field(description="Full name as the sources spell it.")
+    affiliation: Text | None = Field(default=None, description="Organisation.")
+    role: Text | None = Field(default=None, description="Role or title.")
+    links: list[Url] = Field(default_factory=list, description="Profile or homepage URLs.")
+    handle: Text | None = Field(default=None, description="Git or GitHub handle, to attribute commits and reviews.")
+
+
+CONTENT_MODELS: dict[str, type[Authored]] = {
+    "source": Source,
+    "thesis": Thesis,
+    "asset": Asset,
+    "person": Person,
+}
+"""Content kind → model; the kind is the singular of the `content/` folder name."""

@@ -1,0 +1,89 @@
+"""The front half of every command, as one readable function:
+discover → load → validate → link → derive. Input: a project root. Output: a `Publication`
+(sealed graph plus derived facts) and every diagnostic, sorted. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from .diagnostics import Diagnostic, sort_diagnostics
+from .discover import ContentFile, discover_content
+from .graph import ThesisGraph, resolve_references
+from .load import read_and_load
+from .proof import SourceProof, derive_source_proof
+from .settings import ProjectPaths
+from .stance import Stance, derive_stance
+from .validate import ValidDocument, validate_document
+
+PARALLEL_THRESHOLD = 400
+"""Below this many files a worker pool costs more to start than it saves."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The sealed graph and everything derived from it; what pages and exports are made from."""
+
+    graph: ThesisGraph
+    proofs: Mapping[str, SourceProof]
+    stances: Mapping[str, Stance]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    files: int
+    diagnostics: list[Diagnostic]
+    publication: Publication | None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def load_and_validate(file: ContentFile) -> tuple[ValidDocument | None, list[Diagnostic]]:
+    document, diagnostics = read_and_load(file.path, file.relpath, file.kind, file.stem, file.format)
+    if document is None:
+        return None, diagnostics
+    valid, more = validate_document(document)
+    return valid, diagnostics + more
+
+
+def _load_chunk(files: list[ContentFile]) -> list[tuple[ValidDocument | None, list[Diagnostic]]]:
+    return [load_and_validate(file) for file in files]
+
+
+def load_all(files: list[ContentFile], jobs: int | None = None) -> list[tuple[ValidDocument | None, list[Diagnostic]]]:
+    """Load and validate every file, across processes when the corpus is large enough to pay off."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return _load_chunk(files)
+    chunks = [files[index::jobs] for index in range(jobs)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(_load_chunk, chunks))
+    merged: list[tuple[ValidDocument | None, list[Diagnostic]]] = []
+    for chunk_results in results:
+        merged.extend(chunk_results)
+    return merged
+
+
+def derive_publication(graph: ThesisGraph) -> Publication:
+    proofs = {thesis_id: derive_source_proof(thesis, graph) for thesis_id, thesis in graph.theses.items()}
+    stances = {asset_id: derive_stance(asset_id, graph) for asset_id in graph.assets}
+    return Publication(graph, MappingProxyType(proofs), MappingProxyType(stances))
+
+
+def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
+    files, diagnostics = discover_content(paths)
+    documents: list[ValidDocument] = []
+    for valid, found in load_all(files, jobs):
+        diagnostics.extend(found)
+        if valid is not None:
+            documents.append(valid)
+    graph, link_diagnostics = resolve_references(documents)
+    diagnostics.extend(link_diagnostics)
+    publication = derive_publication(graph)
+    return CheckResult(len(files), sort_diagnostics(diagnostics), publication)

@@ -1,0 +1,46 @@
+"""Derive: the stance on each asset, counted across active and monitoring theses (SPEC §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .graph import ThesisGraph
+
+COUNTED_STATUSES = ("active", "monitoring")
+"""Draft and closed theses are shown on asset pages but do not move the stance."""
+
+NetStance = Literal["net long", "net short", "balanced", "watch only", "no stance"]
+
+
+@dataclass(frozen=True)
+class Stance:
+    asset_id: str
+    long: int
+    short: int
+    neutral: int
+    watch: int
+
+    @property
+    def total(self) -> int:
+        return self.long + self.short + self.neutral + self.watch
+
+    @property
+    def net(self) -> NetStance:
+        if self.long > self.short:
+            return "net long"
+        if self.short > self.long:
+            return "net short"
+        if self.long:
+            return "balanced"
+        if self.neutral:
+            return "balanced"
+        return "watch only" if self.watch else "no stance"
+
+
+def derive_stance(asset_id: str, graph: ThesisGraph) -> Stance:
+    counts = {"long": 0, "short": 0, "neutral": 0, "watch": 0}
+    for ref in graph.positions_by_asset.get(asset_id, ()):
+        if graph.theses[ref.thesis_id].status in COUNTED_STATUSES:
+            counts[ref.position.direction] += 1
+    return Stance(asset_id, **counts)
