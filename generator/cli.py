@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import format_diagnostics, has_errors, summary_line
+from .diagnostics import format_diagnostics, has_errors, sort_diagnostics, summary_line
 from .models import ASSET_ID_PATTERN, ID_PATTERN
 from .pipeline import check_project
 from .settings import KIND_FOLDERS, ProjectPaths
@@ -51,15 +51,55 @@ def main() -> None:
 @root_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-def check(root: Path, strict: bool, fmt: str) -> None:
+@click.option("--require-review", is_flag=True,
+              help="Fail when an active thesis is unreviewed or its review predates its last claim change.")
+def check(root: Path, strict: bool, fmt: str, require_review: bool) -> None:
     """Load, validate and link all content; print every diagnostic."""
-    result = check_project(ProjectPaths(root.resolve()))
-    output = format_diagnostics(result.diagnostics, fmt)
+    paths = ProjectPaths(root.resolve())
+    result = check_project(paths)
+    diagnostics = result.diagnostics
+    if require_review:
+        from .history import thesis_histories
+        from .review_gate import review_gate
+
+        histories = thesis_histories(paths.root, result.publication.graph) if result.publication else {}
+        diagnostics = sort_diagnostics([*diagnostics, *review_gate(result, histories)])
+    output = format_diagnostics(diagnostics, fmt)
     if output:
         click.echo(output)
     if fmt == "text":
-        click.echo(summary_line(result.diagnostics, result.files), err=True)
-    sys.exit(EXIT_CONTENT if has_errors(result.diagnostics, strict) else EXIT_CLEAN)
+        click.echo(summary_line(diagnostics, result.files), err=True)
+    sys.exit(EXIT_CONTENT if has_errors(diagnostics, strict) else EXIT_CLEAN)
+
+
+@main.command()
+@root_option
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "github"]), default="markdown", show_default=True)
+@click.option("--fail-on", "fail_on", multiple=True, metavar="CONDITION",
+              help="Exit 1 when a condition holds: flip-unreviewed, dropped-quote, claim-removed, proof-downgrade, any-change.")
+def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str, ...]) -> None:
+    """Claim-level change report from git revision BASE to HEAD (default: the work tree)."""
+    from .gitrepo import GitError
+    from .review import FAIL_CONDITIONS, failed_conditions, format_review, review_revisions
+
+    unknown = [c for c in fail_on if c not in FAIL_CONDITIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown condition(s) {', '.join(unknown)}; known: {', '.join(FAIL_CONDITIONS)}",
+                                 param_hint="--fail-on")
+    try:
+        result = review_revisions(ProjectPaths(root.resolve()), base, head)
+    except GitError as error:
+        click.echo(f"thesis-site review: cannot read revision: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    output = format_review(result, fmt)
+    if output:
+        click.echo(output)
+    failures = failed_conditions(result.report, list(fail_on))
+    for failure in failures:
+        click.echo(f"fail-on: {failure}", err=True)
+    sys.exit(EXIT_CONTENT if failures else EXIT_CLEAN)
 
 
 @main.command()

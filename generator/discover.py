@@ -71,13 +71,29 @@ def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagn
                     )
                     continue
                 kind_files.append(ContentFile(kind, stem, _FORMATS[suffix], Path(entry.path), relpath))
-        kept, collisions = _refuse_collisions(kind_files)
+        kept, collisions = refuse_collisions(kind_files)
         files.extend(kept)
         diagnostics.extend(collisions)
     return files, diagnostics
 
 
-def _refuse_collisions(files: list[ContentFile]) -> tuple[list[ContentFile], list[Diagnostic]]:
+def classify_path(relpath: str) -> ContentFile | Diagnostic | None:
+    """Apply discovery's naming rules to a project-relative path read from somewhere other than
+    the work tree (a git revision). None: not a content file at all."""
+    parts = relpath.split("/")
+    folders = {folder: kind for kind, folder in KIND_FOLDERS.items()}
+    if len(parts) != 3 or parts[0] != "content" or parts[1] not in folders or parts[2].startswith("."):
+        return None
+    kind = folders[parts[1]]
+    stem, suffix = os.path.splitext(parts[2])
+    if suffix not in _FORMATS:
+        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{parts[2]}' is not a .yaml or .md file")
+    if not _STEM_RULES[kind].match(stem):
+        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{stem}' is not a valid {kind} id")
+    return ContentFile(kind, stem, _FORMATS[suffix], Path(relpath), relpath)
+
+
+def refuse_collisions(files: list[ContentFile]) -> tuple[list[ContentFile], list[Diagnostic]]:
     """Ids equal ignoring case would overwrite each other on case-insensitive file systems and URLs."""
     by_folded: dict[str, list[ContentFile]] = {}
     for file in files:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from .diagnostics import Diagnostic, sort_diagnostics
-from .discover import ContentFile, discover_content
+from .discover import ContentFile, refuse_collisions, classify_path, discover_content
 from .graph import ThesisGraph, resolve_references
-from .load import read_and_load
+from .load import load_document, read_and_load
 from .proof import SourceProof, derive_source_proof
 from .settings import ProjectPaths
 from .stance import Stance, derive_stance
@@ -38,6 +38,8 @@ class CheckResult:
     files: int
     diagnostics: list[Diagnostic]
     publication: Publication | None
+    documents: Mapping[tuple[str, str], ValidDocument] = field(default_factory=lambda: MappingProxyType({}))
+    """(kind, id) → the validated document, for positions of later reports."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -76,14 +78,46 @@ def derive_publication(graph: ThesisGraph) -> Publication:
     return Publication(graph, MappingProxyType(proofs), MappingProxyType(stances))
 
 
-def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
-    files, diagnostics = discover_content(paths)
+def _link_and_derive(files: int, loaded: list[tuple[ValidDocument | None, list[Diagnostic]]],
+                     diagnostics: list[Diagnostic]) -> CheckResult:
     documents: list[ValidDocument] = []
-    for valid, found in load_all(files, jobs):
+    for valid, found in loaded:
         diagnostics.extend(found)
         if valid is not None:
             documents.append(valid)
     graph, link_diagnostics = resolve_references(documents)
     diagnostics.extend(link_diagnostics)
-    publication = derive_publication(graph)
-    return CheckResult(len(files), sort_diagnostics(diagnostics), publication)
+    by_key = MappingProxyType({(d.kind, d.model.id): d for d in documents})  # type: ignore[attr-defined]
+    return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph), by_key)
+
+
+def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
+    """Check the content in the work tree."""
+    files, diagnostics = discover_content(paths)
+    return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
+
+
+def check_snapshot(contents: Mapping[str, bytes | None]) -> CheckResult:
+    """Check content given as path → bytes (e.g. read from a git revision); None marks a symlink."""
+    diagnostics: list[Diagnostic] = []
+    files: list[ContentFile] = []
+    for relpath in sorted(contents):
+        classified = classify_path(relpath)
+        if isinstance(classified, Diagnostic):
+            diagnostics.append(classified)
+        elif classified is not None:
+            if contents[relpath] is None:
+                diagnostics.append(Diagnostic(relpath, 1, 1, "file.not-regular", "", "a symlink is not read as content"))
+            else:
+                files.append(classified)
+    files, collisions = refuse_collisions(files)
+    diagnostics.extend(collisions)
+    loaded = []
+    for file in files:
+        document, found = load_document(file.relpath, file.kind, file.stem, contents[file.relpath] or b"", file.format)
+        if document is None:
+            loaded.append((None, found))
+        else:
+            valid, more = validate_document(document)
+            loaded.append((valid, found + more))
+    return _link_and_derive(len(files), loaded, diagnostics)

@@ -1,0 +1,256 @@
+"""The claim-level comparison of two states of the publication, matched by id.
+
+One engine serves `review` (two git revisions), `history` (each commit against its parent) and
+the edition change pages (one published version against the previous one).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+from .models import Claim, Evidence, Position, Review, Thesis
+from .pipeline import Publication
+
+Change = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """Word-level diff as (op, words) runs: op is '=' kept, '-' removed, '+' added."""
+
+    runs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def between(cls, before: str, after: str) -> WordDiff:
+        old, new = before.split(), after.split()
+        runs: list[tuple[str, str]] = []
+        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+            if op == "equal":
+                runs.append(("=", " ".join(old[a1:a2])))
+            if op in ("replace", "delete"):
+                runs.append(("-", " ".join(old[a1:a2])))
+            if op in ("replace", "insert"):
+                runs.append(("+", " ".join(new[b1:b2])))
+        return cls(tuple(runs))
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    change: Change
+    source: str
+    before: Evidence | None
+    after: Evidence | None
+
+    @property
+    def what(self) -> list[str]:
+        """For a changed item: which of quote, locator, paraphrase flag moved."""
+        if self.change != "changed" or not self.before or not self.after:
+            return []
+        return [name for name, a, b in (("quote", self.before.quote, self.after.quote), ("locator", self.before.at, self.after.at),
+                                        ("paraphrase", self.before.paraphrase, self.after.paraphrase)) if a != b]
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    claim_id: str
+    change: Literal["added", "removed", "reworded", "evidence", "confidence"]
+    before: Claim | None
+    after: Claim | None
+    wording: WordDiff | None
+    evidence: tuple[EvidenceChange, ...]
+
+
+@dataclass(frozen=True)
+class PositionChange:
+    asset: str
+    change: Literal["added", "removed", "direction", "because", "rationale"]
+    before: Position | None
+    after: Position | None
+
+
+@dataclass(frozen=True)
+class ThesisChange:
+    thesis_id: str
+    title: str
+    change: Change
+    claims: tuple[ClaimChange, ...] = ()
+    positions: tuple[PositionChange, ...] = ()
+    status: tuple[str, str] | None = None
+    review: tuple[Review | None, Review | None] | None = None
+    title_before: str | None = None
+    proof: tuple[str, str] | None = None
+    strength: tuple[str, str] | None = None
+
+    def summary(self) -> str:
+        """One line for change logs and feeds: '2 claims added; NVDA long → short; proof moderate → strong'."""
+        if self.change != "changed":
+            return f"thesis {self.change}"
+        parts: list[str] = []
+        counts: dict[str, int] = {}
+        for claim in self.claims:
+            counts[claim.change] = counts.get(claim.change, 0) + 1
+        for kind, label in (("added", "added"), ("removed", "removed"), ("reworded", "reworded"),
+                            ("evidence", "with evidence changed"), ("confidence", "with confidence changed")):
+            if counts.get(kind):
+                parts.append(f"{counts[kind]} claim{'s' * (counts[kind] != 1)} {label}")
+        for position in self.positions:
+            if position.change == "direction" and position.before and position.after:
+                parts.append(f"{position.asset} {position.before.direction} → {position.after.direction}")
+            elif position.change in ("added", "removed"):
+                direction = (position.after or position.before).direction  # type: ignore[union-attr]
+                parts.append(f"{position.asset} {direction} position {position.change}")
+            else:
+                parts.append(f"{position.asset} {position.change} changed")
+        if self.status:
+            parts.append(f"status {self.status[0]} → {self.status[1]}")
+        if self.review:
+            parts.append("review changed")
+        if self.title_before:
+            parts.append("retitled")
+        if self.strength:
+            parts.append(f"proof {self.strength[0]} → {self.strength[1]}")
+        return "; ".join(parts) or "wording outside claims changed"
+
+    @property
+    def flipped(self) -> tuple[PositionChange, ...]:
+        return tuple(p for p in self.positions if p.change == "direction")
+
+    @property
+    def dropped_evidence(self) -> tuple[EvidenceChange, ...]:
+        return tuple(e for c in self.claims for e in c.evidence if e.change == "removed")
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    kind: str
+    entity_id: str
+    change: Literal["added", "removed"]
+    title: str
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    base: str
+    head: str
+    entities: tuple[EntityChange, ...]
+    theses: tuple[ThesisChange, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entities and not self.theses
+
+
+def compare_evidence(before: tuple[Evidence, ...], after: tuple[Evidence, ...]) -> tuple[EvidenceChange, ...]:
+    """Match evidence exactly, then by (source, locator), then by (source, quote); the rest is added or removed."""
+    old, new = list(before), list(after)
+    for item in list(old):
+        if item in new:
+            old.remove(item)
+            new.remove(item)
+    changes: list[EvidenceChange] = []
+    for key in (lambda e: (e.source, e.at), lambda e: (e.source, e.quote)):
+        for item in list(old):
+            match = next((n for n in new if key(n) == key(item)), None)
+            if match is not None:
+                changes.append(EvidenceChange("changed", item.source, item, match))
+                old.remove(item)
+                new.remove(match)
+    changes += [EvidenceChange("removed", e.source, e, None) for e in old]
+    changes += [EvidenceChange("added", e.source, None, e) for e in new]
+    return tuple(changes)
+
+
+def compare_claims(before: tuple[Claim, ...], after: tuple[Claim, ...]) -> tuple[ClaimChange, ...]:
+    old = {c.id: c for c in before}
+    new = {c.id: c for c in after}
+    changes: list[ClaimChange] = []
+    for claim_id in [c.id for c in after] + [c.id for c in before if c.id not in new]:
+        a, b = old.get(claim_id), new.get(claim_id)
+        if a is None:
+            changes.append(ClaimChange(claim_id, "added", None, b, None, compare_evidence((), tuple(b.evidence))))  # type: ignore[union-attr]
+        elif b is None:
+            changes.append(ClaimChange(claim_id, "removed", a, None, None, compare_evidence(tuple(a.evidence), ())))
+        elif a != b:
+            evidence = compare_evidence(tuple(a.evidence), tuple(b.evidence))
+            if a.text != b.text:
+                changes.append(ClaimChange(claim_id, "reworded", a, b, WordDiff.between(a.text, b.text), evidence))
+            elif evidence:
+                changes.append(ClaimChange(claim_id, "evidence", a, b, None, evidence))
+            else:
+                changes.append(ClaimChange(claim_id, "confidence", a, b, None, ()))
+    return tuple(changes)
+
+
+def compare_positions(before: tuple[Position, ...], after: tuple[Position, ...]) -> tuple[PositionChange, ...]:
+    old = {p.asset: p for p in before}
+    new = {p.asset: p for p in after}
+    changes: list[PositionChange] = []
+    for asset in [p.asset for p in after] + [p.asset for p in before if p.asset not in new]:
+        a, b = old.get(asset), new.get(asset)
+        if a is None:
+            changes.append(PositionChange(asset, "added", None, b))
+        elif b is None:
+            changes.append(PositionChange(asset, "removed", a, None))
+        elif a.direction != b.direction:
+            changes.append(PositionChange(asset, "direction", a, b))
+        elif a.because != b.because:
+            changes.append(PositionChange(asset, "because", a, b))
+        elif a != b:
+            changes.append(PositionChange(asset, "rationale", a, b))
+    return tuple(changes)
+
+
+def compare_thesis(before: Thesis | None, after: Thesis | None,
+                   strength: tuple[str, str] | None = None, proof: tuple[str, str] | None = None) -> ThesisChange | None:
+    """Claim-level change of one thesis; None when nothing the report covers changed."""
+    if before is None and after is None:
+        return None
+    if before is None:
+        return ThesisChange(after.id, after.title, "added", compare_claims((), tuple(after.claims)),  # type: ignore[union-attr]
+                            compare_positions((), tuple(after.assets)), proof=proof, strength=strength)  # type: ignore[union-attr]
+    if after is None:
+        return ThesisChange(before.id, before.title, "removed", proof=proof, strength=strength)
+    change = ThesisChange(
+        after.id, after.title, "changed",
+        claims=compare_claims(tuple(before.claims), tuple(after.claims)),
+        positions=compare_positions(tuple(before.assets), tuple(after.assets)),
+        status=(before.status, after.status) if before.status != after.status else None,
+        review=(before.review, after.review) if before.review != after.review else None,
+        title_before=before.title if before.title != after.title else None,
+        proof=proof if proof and proof[0] != proof[1] else None,
+        strength=strength if strength and strength[0] != strength[1] else None,
+    )
+    if before == after or not (change.claims or change.positions or change.status or change.review
+                               or change.title_before or change.proof):
+        return None
+    return change
+
+
+def compare_publications(base: Publication, head: Publication, base_name: str, head_name: str) -> ChangeReport:
+    entities: list[EntityChange] = []
+    kinds: tuple[tuple[str, Mapping, Mapping], ...] = (
+        ("source", base.graph.sources, head.graph.sources), ("thesis", base.graph.theses, head.graph.theses),
+        ("asset", base.graph.assets, head.graph.assets), ("person", base.graph.people, head.graph.people),
+    )
+    for kind, old, new in kinds:
+        for entity_id in sorted(set(old) | set(new)):
+            if entity_id not in old:
+                entities.append(EntityChange(kind, entity_id, "added", _label(new[entity_id])))
+            elif entity_id not in new:
+                entities.append(EntityChange(kind, entity_id, "removed", _label(old[entity_id])))
+    theses: list[ThesisChange] = []
+    for thesis_id in sorted(set(base.graph.theses) | set(head.graph.theses)):
+        before, after = base.graph.theses.get(thesis_id), head.graph.theses.get(thesis_id)
+        proof_before, proof_after = base.proofs.get(thesis_id), head.proofs.get(thesis_id)
+        strength = (proof_before.strength if proof_before else "none", proof_after.strength if proof_after else "none")
+        line = (proof_before.line if proof_before else "", proof_after.line if proof_after else "")
+        change = compare_thesis(before, after, strength, line)
+        if change is not None:
+            theses.append(change)
+    return ChangeReport(base_name, head_name, tuple(entities), tuple(theses))
+
+
+def _label(model: object) -> str:
+    return str(getattr(model, "title", None) or getattr(model, "name", None) or getattr(model, "id", ""))

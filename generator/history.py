@@ -1,0 +1,119 @@
+"""Derive: when each thesis and claim was first published and last changed, with a change log.
+
+One `git log --raw` pass lists every commit touching content/ with the old and new blob of each
+file; one `cat-file --batch` reads those blobs; `compare` turns each thesis change into a
+claim-level summary. Without git history every date falls back to the thesis's `opened`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from .compare import compare_thesis
+from .gitrepo import Commit, GitError, GitRepository
+from .graph import ThesisGraph
+from .load import load_document
+from .models import Thesis
+from .validate import validate_document
+
+_THESIS_PREFIX = "content/theses/"
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    date: dt.date
+    commit: str
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ClaimHistory:
+    first_published: dt.date
+    last_changed: dt.date
+
+
+@dataclass(frozen=True)
+class ThesisHistory:
+    first_published: dt.date
+    last_changed: dt.date
+    entries: tuple[ChangeEntry, ...]
+    claims: Mapping[str, ClaimHistory]
+    from_git: bool
+
+
+def _date(timestamp: int) -> dt.date:
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).date()
+
+
+def _parse_thesis(path: str, raw: bytes) -> Thesis | None:
+    stem, extension = os.path.splitext(os.path.basename(path))
+    document, _ = load_document(path, "thesis", stem, raw, "markdown" if extension == ".md" else "yaml")
+    if document is None:
+        return None
+    valid, _ = validate_document(document)
+    return valid.model if valid is not None else None  # type: ignore[return-value]
+
+
+def fallback_history(thesis: Thesis) -> ThesisHistory:
+    claims = {claim.id: ClaimHistory(thesis.opened, thesis.opened) for claim in thesis.claims}
+    return ThesisHistory(thesis.opened, thesis.opened, (), MappingProxyType(claims), False)
+
+
+def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
+    """History of every thesis in the graph (fallback dates for those git does not know)."""
+    repository = GitRepository(root)
+    commits: list[Commit] = repository.content_log() if repository.is_repository() else []
+    thesis_changes = [(commit, change) for commit in commits for change in commit.changes
+                      if change.path.startswith(_THESIS_PREFIX)]
+    try:
+        blobs = repository.read_blobs([b for _, c in thesis_changes for b in (c.old_blob, c.new_blob) if b])
+    except GitError:
+        blobs = {}
+    parsed: dict[str, Thesis | None] = {}
+
+    def thesis_of(path: str, blob: str | None) -> Thesis | None:
+        if blob is None or blob not in blobs:
+            return None
+        if blob not in parsed:
+            parsed[blob] = _parse_thesis(path, blobs[blob])
+        return parsed[blob]
+
+    first: dict[str, dt.date] = {}
+    last: dict[str, dt.date] = {}
+    entries: dict[str, list[ChangeEntry]] = {}
+    claim_first: dict[str, dict[str, dt.date]] = {}
+    claim_last: dict[str, dict[str, dt.date]] = {}
+    for commit, change in thesis_changes:
+        before, after = thesis_of(change.path, change.old_blob), thesis_of(change.path, change.new_blob)
+        thesis_id = (after or before).id if (after or before) else None
+        if thesis_id is None:
+            continue
+        diff = compare_thesis(before, after)
+        if diff is None:
+            continue
+        day = _date(commit.timestamp)
+        first.setdefault(thesis_id, day)
+        last[thesis_id] = day
+        entries.setdefault(thesis_id, []).append(ChangeEntry(day, commit.short, commit.author, diff.summary()))
+        for claim in diff.claims:
+            if claim.change != "removed":
+                claim_first.setdefault(thesis_id, {}).setdefault(claim.claim_id, day)
+                claim_last.setdefault(thesis_id, {})[claim.claim_id] = day
+
+    histories: dict[str, ThesisHistory] = {}
+    for thesis_id, thesis in graph.theses.items():
+        if thesis_id not in first:
+            histories[thesis_id] = fallback_history(thesis)
+            continue
+        claims = {}
+        for claim in thesis.claims:
+            claim_start = claim_first.get(thesis_id, {}).get(claim.id, first[thesis_id])
+            claims[claim.id] = ClaimHistory(claim_start, claim_last.get(thesis_id, {}).get(claim.id, claim_start))
+        histories[thesis_id] = ThesisHistory(first[thesis_id], last[thesis_id], tuple(reversed(entries[thesis_id])),
+                                             MappingProxyType(claims), True)
+    return MappingProxyType(histories)
