@@ -29,12 +29,33 @@ class ChangeEntry:
     commit: str
     author: str
     summary: str
+    timestamp: int = 0
+    """Commit time (Unix seconds), for feeds that need more than the day."""
+
+
+@dataclass(frozen=True)
+class AssetEvent:
+    """A position on an asset opened, changed or closed by a commit (for the asset's feed)."""
+
+    timestamp: int
+    commit: str
+    author: str
+    thesis_id: str
+    asset_id: str
+    change: str
+    summary: str
 
 
 @dataclass(frozen=True)
 class ClaimHistory:
     first_published: dt.date
     last_changed: dt.date
+
+
+@dataclass(frozen=True)
+class PublicationHistory:
+    theses: Mapping[str, "ThesisHistory"]
+    asset_events: Mapping[str, tuple[AssetEvent, ...]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,24 @@ def fallback_history(thesis: Thesis) -> ThesisHistory:
 
 def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
     """History of every thesis in the graph (fallback dates for those git does not know)."""
+    return publication_history(root, graph).theses
+
+
+def _position_event(commit: Commit, thesis_id: str, position) -> AssetEvent:
+    before, after = position.before, position.after
+    if position.change == "added":
+        change, summary = "opened", f"{after.direction} position opened in {thesis_id}"
+    elif position.change == "removed":
+        change, summary = "closed", f"{before.direction} position closed in {thesis_id}"
+    elif position.change == "direction":
+        change, summary = "changed", f"{before.direction} → {after.direction} in {thesis_id}"
+    else:
+        change, summary = "changed", f"{position.change} changed in {thesis_id}"
+    return AssetEvent(commit.timestamp, commit.short, commit.author, thesis_id, position.asset, change, summary)
+
+
+def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
+    """Thesis histories and per-asset position events from one pass over `git log`."""
     repository = GitRepository(root)
     commits: list[Commit] = repository.content_log() if repository.is_repository() else []
     thesis_changes = [(commit, change) for commit in commits for change in commit.changes
@@ -88,6 +127,7 @@ def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
     entries: dict[str, list[ChangeEntry]] = {}
     claim_first: dict[str, dict[str, dt.date]] = {}
     claim_last: dict[str, dict[str, dt.date]] = {}
+    events: dict[str, list[AssetEvent]] = {}
     for commit, change in thesis_changes:
         before, after = thesis_of(change.path, change.old_blob), thesis_of(change.path, change.new_blob)
         thesis_id = (after or before).id if (after or before) else None
@@ -99,7 +139,15 @@ def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
         day = _date(commit.timestamp)
         first.setdefault(thesis_id, day)
         last[thesis_id] = day
-        entries.setdefault(thesis_id, []).append(ChangeEntry(day, commit.short, commit.author, diff.summary()))
+        entries.setdefault(thesis_id, []).append(ChangeEntry(day, commit.short, commit.author, diff.summary(),
+                                                             commit.timestamp))
+        for position in diff.positions:
+            events.setdefault(position.asset, []).append(_position_event(commit, thesis_id, position))
+        if diff.change == "removed" and before is not None:
+            for held in before.assets:
+                events.setdefault(held.asset, []).append(AssetEvent(
+                    commit.timestamp, commit.short, commit.author, thesis_id, held.asset, "closed",
+                    f"{held.direction} position closed: thesis {thesis_id} removed"))
         for claim in diff.claims:
             if claim.change != "removed":
                 claim_first.setdefault(thesis_id, {}).setdefault(claim.claim_id, day)
@@ -116,4 +164,5 @@ def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
             claims[claim.id] = ClaimHistory(claim_start, claim_last.get(thesis_id, {}).get(claim.id, claim_start))
         histories[thesis_id] = ThesisHistory(first[thesis_id], last[thesis_id], tuple(reversed(entries[thesis_id])),
                                              MappingProxyType(claims), True)
-    return MappingProxyType(histories)
+    return PublicationHistory(MappingProxyType(histories),
+                              MappingProxyType({asset: tuple(reversed(items)) for asset, items in sorted(events.items())}))

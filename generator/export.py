@@ -1,0 +1,199 @@
+"""Export: the publication as JSON for programs — one graph file, one file per entity, and the
+JSON Schemas of both the export and the authored content.
+
+Input: a `Publication`, the thesis histories and the URL function of `pages`. Output: a mapping
+of relative path → bytes under `api/`, written by `write` into the docs tree or by
+`thesis-site export` into any folder. The export's shape is described by the pydantic models
+below; its schema is generated from them, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Callable, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .history import ThesisHistory, fallback_history
+from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
+from .pipeline import Publication
+from .schema import schema_text
+
+EXPORT_FORMAT_VERSION = 1
+API_FOLDER = "api"
+
+UrlOf = Callable[[str, str], str]
+"""(kind, id) → site-relative URL path such as 'theses/<id>/'; decided by `pages`."""
+
+
+class _Exported(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ExportedCitation(_Exported):
+    thesis: str = Field(description="Id of the citing thesis.")
+    claim: str = Field(description="Id of the citing claim within the thesis.")
+    at: str = Field(description="Locator into the source.")
+    verified: bool = Field(description="True when the quote was found verbatim in the source.")
+
+
+class ExportedEvidence(Evidence):
+    model_config = ConfigDict(strict=False)
+    verified: bool = Field(description="True when the quote was found verbatim in the source; false for a paraphrase.")
+
+
+class ExportedClaim(Claim):
+    model_config = ConfigDict(strict=False)
+    evidence: list[ExportedEvidence] = Field(description="Evidence with its verification state.")
+    reference: str = Field(description="Global reference `<thesis-id>#<claim-id>`.")
+    grade: Literal["verified", "fragmentary", "weak", "none"] = Field(description="Evidence grade (see the proof rule).")
+    supports: list[str] = Field(description="Assets whose positions in this thesis rest on the claim.")
+    first_published: dt.date = Field(description="Date the claim first appeared (git history, else `opened`).")
+    last_changed: dt.date = Field(description="Date the claim last changed.")
+    url: str = Field(description="Site path of the claim on the evidence page.")
+
+
+class ExportedProof(_Exported):
+    strength: Literal["strong", "moderate", "weak", "unsupported"]
+    extracted_claims: int
+    directional_assets: int
+    supporting_authors: list[str]
+    title_review: Literal["headline-like", "statement"]
+    line: str = Field(description="The proof line as the site prints it.")
+
+
+class ExportedThesis(Thesis):
+    model_config = ConfigDict(strict=False)
+    claims: list[ExportedClaim] = Field(description="Claims with derived values.")
+    proof: ExportedProof = Field(description="Derived source proof.")
+    first_published: dt.date = Field(description="First published (git history, else `opened`).")
+    last_changed: dt.date = Field(description="Last changed (git history, else `opened`).")
+    url: str = Field(description="Site path of the thesis page.")
+
+
+class ExportedSource(Source):
+    model_config = ConfigDict(strict=False)
+    cited_by: list[ExportedCitation] = Field(description="Claims that cite this source.")
+    url: str = Field(description="Site path of the source page.")
+
+
+class ExportedPositionRef(_Exported):
+    thesis: str
+    direction: Literal["long", "short", "neutral", "watch"]
+    because: list[str] = Field(description="Global claim references the position rests on.")
+    counted: bool = Field(description="True when the thesis is active or monitoring, so the position moves the stance.")
+
+
+class ExportedStance(_Exported):
+    long: int
+    short: int
+    neutral: int
+    watch: int
+    net: str
+
+
+class ExportedAsset(Asset):
+    model_config = ConfigDict(strict=False)
+    stance: ExportedStance
+    positions: list[ExportedPositionRef]
+    url: str
+
+
+class ExportedPerson(Person):
+    model_config = ConfigDict(strict=False)
+    spoke: list[str] = Field(description="Sources the person speaks in.")
+    wrote: list[str] = Field(description="Theses the person wrote.")
+    reviewed: list[str] = Field(description="Theses the person reviewed.")
+    url: str
+
+
+class ExportedGraph(_Exported):
+    format_version: Literal[1] = Field(description="Version of this export format; bumped only on breaking changes.")
+    sources: list[ExportedSource]
+    theses: list[ExportedThesis]
+    assets: list[ExportedAsset]
+    people: list[ExportedPerson]
+    tags: list[str]
+
+
+def _dump(model: BaseModel) -> dict:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> ExportedGraph:
+    graph = publication.graph
+    sources = [
+        ExportedSource(**_dump(source),
+                       cited_by=[ExportedCitation(thesis=c.thesis_id, claim=c.claim_id, at=c.evidence.at, verified=c.verified)
+                                 for c in graph.citations_by_source.get(source.id, ())],
+                       url=url_of("source", source.id))
+        for source in graph.sources.values()
+    ]
+    theses = []
+    for thesis in graph.theses.values():
+        history = histories.get(thesis.id) or fallback_history(thesis)
+        proof = publication.proofs[thesis.id]
+        claims = []
+        for claim in thesis.claims:
+            citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
+            claim_history = history.claims.get(claim.id)
+            claims.append(ExportedClaim(
+                **{**_dump(claim), "evidence": [{**_dump(c.evidence), "verified": c.verified} for c in citations]},
+                reference=f"{thesis.id}#{claim.id}", grade=proof.claim_grades[claim.id],
+                supports=[ref.position.asset for ref in graph.positions_by_claim.get((thesis.id, claim.id), ())],
+                first_published=claim_history.first_published if claim_history else history.first_published,
+                last_changed=claim_history.last_changed if claim_history else history.last_changed,
+                url=f"{url_of('evidence', thesis.id)}#{claim.id}",
+            ))
+        theses.append(ExportedThesis(
+            **{**_dump(thesis), "claims": claims},
+            proof=ExportedProof(strength=proof.strength, extracted_claims=proof.claim_count,
+                                directional_assets=proof.directional_assets,
+                                supporting_authors=list(proof.supporting_authors), title_review=proof.title_review,
+                                line=proof.line),
+            first_published=history.first_published, last_changed=history.last_changed, url=url_of("thesis", thesis.id),
+        ))
+    assets = []
+    for asset in graph.assets.values():
+        stance = publication.stances[asset.id]
+        positions = [
+            ExportedPositionRef(thesis=ref.thesis_id, direction=ref.position.direction,
+                                because=[f"{ref.thesis_id}#{c}" for c in ref.position.because],
+                                counted=graph.theses[ref.thesis_id].status in ("active", "monitoring"))
+            for ref in graph.positions_by_asset.get(asset.id, ())
+        ]
+        assets.append(ExportedAsset(**_dump(asset), stance=ExportedStance(long=stance.long, short=stance.short,
+                                                                          neutral=stance.neutral, watch=stance.watch,
+                                                                          net=stance.net),
+                                    positions=positions, url=url_of("asset", asset.id)))
+    people = [
+        ExportedPerson(**_dump(person), spoke=list(graph.sources_by_speaker.get(person.id, ())),
+                       wrote=list(graph.theses_by_author.get(person.id, ())),
+                       reviewed=list(graph.reviews_by_person.get(person.id, ())), url=url_of("person", person.id))
+        for person in graph.people.values()
+    ]
+    return ExportedGraph(format_version=EXPORT_FORMAT_VERSION, sources=sources, theses=theses, assets=assets,
+                         people=people, tags=list(graph.tags))
+
+
+def _json_bytes(data: object) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def export_schema() -> dict:
+    schema = ExportedGraph.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "thesis-site graph export", **schema}
+
+
+def export_files(export: ExportedGraph) -> dict[str, bytes]:
+    """Relative path under the site root → file bytes, for the whole export."""
+    files: dict[str, bytes] = {f"{API_FOLDER}/graph.json": _json_bytes(_dump(export))}
+    for folder, items in (("sources", export.sources), ("theses", export.theses), ("assets", export.assets),
+                          ("people", export.people)):
+        for item in items:
+            files[f"{API_FOLDER}/{folder}/{item.id}.json"] = _json_bytes(_dump(item))
+    files[f"{API_FOLDER}/schema/graph.schema.json"] = _json_bytes(export_schema())
+    for kind in ("source", "thesis", "asset", "person"):
+        files[f"{API_FOLDER}/schema/{kind}.schema.json"] = schema_text(kind).encode("utf-8")
+    return files

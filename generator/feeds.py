@@ -1,0 +1,155 @@
+"""Feeds: RSS 2.0 and Atom for thesis monitoring — all theses, one per thesis, one per asset.
+
+Input: the publication, its git history and the site URL. Output: relative path → bytes.
+Items come from git history (claims added or reworded, directions changed, positions opened or
+closed); without history each thesis contributes one "opened" item. GUIDs are stable: they
+name the thesis or asset and the commit, never the build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from email.utils import format_datetime
+from typing import Callable
+
+from .history import PublicationHistory, fallback_history
+from .pipeline import Publication
+
+FEEDS_FOLDER = "feeds"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+TAG_URI_AUTHORITY = "thesis-site"
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    guid: str
+    title: str
+    link: str
+    summary: str
+    published: dt.datetime
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str  # without extension; `.rss.xml` and `.atom.xml` are written
+    title: str
+    link: str
+    description: str
+    items: tuple[FeedItem, ...]
+
+
+def feed_paths(kind: str, identifier: str | None = None) -> tuple[str, str]:
+    """(RSS path, Atom path) of a feed, relative to the site root; the one place feed URLs are decided."""
+    stem = f"{FEEDS_FOLDER}/all" if kind == "all" else f"{FEEDS_FOLDER}/{kind}/{identifier}"
+    return f"{stem}.rss.xml", f"{stem}.atom.xml"
+
+
+def _at(timestamp: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def collect_feeds(publication: Publication, history: PublicationHistory, site_url: str,
+                  url_of: Callable[[str, str], str]) -> list[Feed]:
+    graph = publication.graph
+    base = site_url.rstrip("/") + "/"
+    thesis_feeds: list[Feed] = []
+    everything: list[FeedItem] = []
+    for thesis_id, thesis in graph.theses.items():
+        link = base + url_of("thesis", thesis_id)
+        thesis_history = history.theses.get(thesis_id) or fallback_history(thesis)
+        items: list[FeedItem] = []
+        for entry in thesis_history.entries:
+            when = _at(entry.timestamp) if entry.timestamp else _midnight(entry.date)
+            opened = entry.summary == "thesis added"
+            items.append(FeedItem(
+                guid=f"tag:{TAG_URI_AUTHORITY},{entry.date.isoformat()}:thesis/{thesis_id}/{entry.commit}",
+                title=f"{'New thesis' if opened else 'Updated'}: {thesis.title}",
+                link=link, summary=thesis.summary if opened else f"{entry.summary} (commit {entry.commit}, {entry.author})",
+                published=when))
+        if not items:
+            items.append(FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{thesis.opened.isoformat()}:thesis/{thesis_id}/opened",
+                                  title=f"New thesis: {thesis.title}", link=link, summary=thesis.summary,
+                                  published=_midnight(thesis.opened)))
+        thesis_feeds.append(Feed(feed_paths("theses", thesis_id)[0].removesuffix(".rss.xml"), f"{thesis.title} — changes",
+                                 link, f"Claim-level changes to the thesis '{thesis.title}'.", _newest_first(items)))
+        everything.extend(items)
+    asset_feeds: list[Feed] = []
+    for asset_id, asset in graph.assets.items():
+        link = base + url_of("asset", asset_id)
+        items = [FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{_at(e.timestamp).date().isoformat()}:asset/{asset_id}/{e.thesis_id}/{e.commit}",
+                          title=f"{asset_id}: {e.summary}", link=base + url_of("thesis", e.thesis_id),
+                          summary=f"{e.summary} (commit {e.commit}, {e.author})", published=_at(e.timestamp))
+                 for e in history.asset_events.get(asset_id, ())]
+        if not items:  # no git history: each current position is one item, dated by its thesis
+            for ref in graph.positions_by_asset.get(asset_id, ()):
+                thesis = graph.theses[ref.thesis_id]
+                items.append(FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{thesis.opened.isoformat()}:asset/{asset_id}/{thesis.id}/opened",
+                                      title=f"{asset_id}: {ref.position.direction} in {thesis.title}",
+                                      link=base + url_of("thesis", thesis.id), summary=ref.position.rationale,
+                                      published=_midnight(thesis.opened)))
+        asset_feeds.append(Feed(feed_paths("assets", asset_id)[0].removesuffix(".rss.xml"), f"{asset.name} ({asset_id}) — positions",
+                                link, f"Positions opened, changed and closed on {asset.name}.", _newest_first(items)))
+    all_feed = Feed(feed_paths("all")[0].removesuffix(".rss.xml"), "thesis-site — all theses", base,
+                    "New and updated investment theses.", _newest_first(everything))
+    return [all_feed, *thesis_feeds, *asset_feeds]
+
+
+def _newest_first(items: list[FeedItem]) -> tuple[FeedItem, ...]:
+    return tuple(sorted(items, key=lambda item: (item.published, item.guid), reverse=True))
+
+
+def _updated(feed: Feed) -> dt.datetime:
+    return feed.items[0].published if feed.items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def render_rss(feed: Feed, base: str) -> bytes:
+    rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = feed.title
+    ET.SubElement(channel, "link").text = feed.link
+    ET.SubElement(channel, "description").text = feed.description
+    ET.SubElement(channel, "atom:link", {"href": base + feed.path + ".rss.xml", "rel": "self", "type": "application/rss+xml"})
+    ET.SubElement(channel, "lastBuildDate").text = format_datetime(_updated(feed))
+    for item in feed.items:
+        element = ET.SubElement(channel, "item")
+        ET.SubElement(element, "title").text = item.title
+        ET.SubElement(element, "link").text = item.link
+        ET.SubElement(element, "description").text = item.summary
+        ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = item.guid
+        ET.SubElement(element, "pubDate").text = format_datetime(item.published)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def render_atom(feed: Feed, base: str) -> bytes:
+    atom = ET.Element("feed", {"xmlns": ATOM_NS})
+    ET.SubElement(atom, "title").text = feed.title
+    ET.SubElement(atom, "id").text = f"tag:{TAG_URI_AUTHORITY},2026:{feed.path}"
+    ET.SubElement(atom, "link", {"href": feed.link})
+    ET.SubElement(atom, "link", {"href": base + feed.path + ".atom.xml", "rel": "self"})
+    ET.SubElement(atom, "updated").text = _updated(feed).isoformat()
+    ET.SubElement(atom, "subtitle").text = feed.description
+    author = ET.SubElement(atom, "author")
+    ET.SubElement(author, "name").text = "thesis-site"
+    for item in feed.items:
+        entry = ET.SubElement(atom, "entry")
+        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "id").text = item.guid
+        ET.SubElement(entry, "link", {"href": item.link})
+        ET.SubElement(entry, "updated").text = item.published.isoformat()
+        ET.SubElement(entry, "summary").text = item.summary
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(atom, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def feed_files(feeds: list[Feed], site_url: str) -> dict[str, bytes]:
+    base = site_url.rstrip("/") + "/"
+    files: dict[str, bytes] = {}
+    for feed in feeds:
+        files[feed.path + ".rss.xml"] = render_rss(feed, base)
+        files[feed.path + ".atom.xml"] = render_atom(feed, base)
+    return files
