@@ -222,8 +222,8 @@ def compare_thesis(before: Thesis | None, after: Thesis | None,
         proof=proof if proof and proof[0] != proof[1] else None,
         strength=strength if strength and strength[0] != strength[1] else None,
     )
-    if before == after or not (change.claims or change.positions or change.status or change.review
-                               or change.title_before or change.proof):
+    if not (change.claims or change.positions or change.status or change.review
+            or change.title_before or change.proof):
         return None
     return change
 

@@ -65,6 +65,9 @@ class ThesisHistory:
     entries: tuple[ChangeEntry, ...]
     claims: Mapping[str, ClaimHistory]
     from_git: bool
+    claims_changed_after_review: bool = False
+    """True when a commit changed a claim after the last commit that set or changed `review`
+    (commit order, not dates: a review written before its commit is still current)."""
 
 
 def _date(timestamp: int) -> dt.date:
@@ -128,7 +131,9 @@ def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
     claim_first: dict[str, dict[str, dt.date]] = {}
     claim_last: dict[str, dict[str, dt.date]] = {}
     events: dict[str, list[AssetEvent]] = {}
-    for commit, change in thesis_changes:
+    last_review_step: dict[str, int] = {}
+    last_claim_step: dict[str, int] = {}
+    for step, (commit, change) in enumerate(thesis_changes):
         before, after = thesis_of(change.path, change.old_blob), thesis_of(change.path, change.new_blob)
         thesis_id = (after or before).id if (after or before) else None
         if thesis_id is None:
@@ -148,6 +153,10 @@ def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
                 events.setdefault(held.asset, []).append(AssetEvent(
                     commit.timestamp, commit.short, commit.author, thesis_id, held.asset, "closed",
                     f"{held.direction} position closed: thesis {thesis_id} removed"))
+        if diff.claims:
+            last_claim_step[thesis_id] = step
+        if diff.review or (diff.change == "added" and after is not None and after.review is not None):
+            last_review_step[thesis_id] = step
         for claim in diff.claims:
             if claim.change != "removed":
                 claim_first.setdefault(thesis_id, {}).setdefault(claim.claim_id, day)
@@ -163,6 +172,7 @@ def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
             claim_start = claim_first.get(thesis_id, {}).get(claim.id, first[thesis_id])
             claims[claim.id] = ClaimHistory(claim_start, claim_last.get(thesis_id, {}).get(claim.id, claim_start))
         histories[thesis_id] = ThesisHistory(first[thesis_id], last[thesis_id], tuple(reversed(entries[thesis_id])),
-                                             MappingProxyType(claims), True)
+                                             MappingProxyType(claims), True,
+                                             last_claim_step.get(thesis_id, -1) > last_review_step.get(thesis_id, -1))
     return PublicationHistory(MappingProxyType(histories),
                               MappingProxyType({asset: tuple(reversed(items)) for asset, items in sorted(events.items())}))

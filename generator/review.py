@@ -61,6 +61,10 @@ def failed_conditions(report: ChangeReport, conditions: list[str]) -> list[str]:
             failures.append(f"{thesis.thesis_id}: direction changed without a renewed review")
         if "dropped-quote" in conditions and thesis.dropped_evidence:
             failures.append(f"{thesis.thesis_id}: {len(thesis.dropped_evidence)} evidence item(s) dropped")
+        if thesis.change == "removed":
+            if "claim-removed" in conditions or "dropped-quote" in conditions:
+                failures.append(f"{thesis.thesis_id}: the thesis and its claims and evidence were removed")
+            continue
         if "claim-removed" in conditions and any(c.change == "removed" for c in thesis.claims):
             failures.append(f"{thesis.thesis_id}: a claim was removed")
         if "proof-downgrade" in conditions and thesis.strength and \
@@ -124,6 +128,13 @@ def _claim_lines(claim: ClaimChange) -> list[str]:
     return lines
 
 
+def _review_label(review) -> str:
+    if review is None:
+        return "none"
+    details = ", ".join(part for part in (f"by {review.by}" if review.by else "", f"on {review.on}" if review.on else "") if part)
+    return f"{review.status} ({details})" if details else review.status
+
+
 def _thesis_markdown(thesis: ThesisChange) -> list[str]:
     lines = [f"### {_md(thesis.title)} (`{thesis.thesis_id}`) — {thesis.change}", ""]
     if thesis.change == "removed":
@@ -133,16 +144,16 @@ def _thesis_markdown(thesis: ThesisChange) -> list[str]:
     if thesis.status:
         lines.append(f"- Status: {thesis.status[0]} → {thesis.status[1]}")
     if thesis.review:
-        before, after = (r.status if r else "none" for r in thesis.review)
+        before, after = (_review_label(r) for r in thesis.review)
         lines.append(f"- Review: {before} → {after}")
     if thesis.proof:
         lines.append(f"- Source proof: {thesis.proof[0] or '—'} → **{thesis.proof[1]}**")
     if thesis.claims:
-        lines += ["", "**Claims**", ""]
+        lines += ["**Claims**", ""] if lines[-1] == "" else ["", "**Claims**", ""]
         for claim in thesis.claims:
             lines += _claim_lines(claim)
     if thesis.positions:
-        lines += ["", "**Positions**", "", "| asset | change | before | after |", "|---|---|---|---|"]
+        lines += ([] if lines[-1] == "" else [""]) + ["**Positions**", "", "| asset | change | before | after |", "|---|---|---|---|"]
         for position in thesis.positions:
             before = f"{position.before.direction} ← {', '.join(position.before.because) or '—'}" if position.before else "—"
             after = f"{position.after.direction} ← {', '.join(position.after.because) or '—'}" if position.after else "—"
@@ -187,7 +198,8 @@ def report_json(report: ChangeReport) -> dict[str, Any]:
             "id": thesis.thesis_id, "title": thesis.title, "change": thesis.change, "summary": thesis.summary(),
             "title_before": thesis.title_before,
             "status": list(thesis.status) if thesis.status else None,
-            "review": [r.status if r else None for r in thesis.review] if thesis.review else None,
+            "review": [None if r is None else {"status": r.status, "by": r.by, "on": r.on.isoformat() if r.on else None}
+                       for r in thesis.review] if thesis.review else None,
             "proof": list(thesis.proof) if thesis.proof else None,
             "strength": list(thesis.strength) if thesis.strength else None,
             "claims": [{

@@ -1,7 +1,8 @@
 """The release gate of `check --require-review`: active theses must carry a current review.
 
-A review is current when its status is `reviewed` and its date is not older than the last
-change to any of the thesis's claims (from git history; `opened` without history).
+A review is current when its status is `reviewed`, it has a date, and no commit changed a claim
+after the last commit that set the review (git commit order; without history, the date must
+not precede the thesis's `opened`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ def review_gate(result: CheckResult, histories: Mapping[str, ThesisHistory]) -> 
             continue
         history = histories.get(thesis_id)
         last_claim_change = max((c.last_changed for c in history.claims.values()), default=None) if history else None
-        if review.on is None or (last_claim_change is not None and review.on < last_claim_change):
-            line, column = document.locate(("review", "on"))
+        if history is not None and history.from_git:
+            stale = history.claims_changed_after_review
+        else:
+            stale = review.on is not None and review.on < thesis.opened
+        if review.on is None or stale:
+            line, column = document.locate(("review", "on") if review.on else ("review",))
             diagnostics.append(Diagnostic(document.relpath, line, column, "review.stale", "review.on",
                                           f"review of {review.on or 'unknown date'} is older than the last claim change"
                                           f" on {last_claim_change}", "review the changed claims and update `on`"))

@@ -1,0 +1,107 @@
+"""`thesis-site publish VERSION`: publish the current content as an edition with mike.
+
+Each edition records the commit it was built from as a mike version property (`commit`), so
+the next edition can compare itself with the previous one through the same `compare` engine
+that `review` uses, and show "What changed in this edition". mike writes each edition into its
+own folder of the `gh-pages` branch; publishing never rebuilds or touches an older edition.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from .compare import ChangeReport, compare_publications
+from .gitrepo import GitError, GitRepository
+from .review import content_at
+from .settings import ProjectPaths
+
+PAGES_BRANCH = "gh-pages"
+VERSION_PATTERN = re.compile(r"^[0-9a-z][0-9a-z.\-]{0,39}$")
+RESERVED_NAMES = frozenset({
+    "theses", "sources", "assets", "people", "tags", "claims", "api", "feeds", "search", "changes",
+    "contributing", "stylesheets", "javascripts", "images", "404.html", "sitemap.xml", "versions.json",
+})
+"""Top-level site paths an edition name must not shadow."""
+
+
+class PublishError(Exception):
+    """Publishing cannot proceed (bad version name, no git history, mike failed)."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    version: str
+    title: str
+    aliases: tuple[str, ...]
+    commit: str | None
+
+
+def validate_edition_name(name: str, what: str = "version") -> None:
+    if not VERSION_PATTERN.match(name):
+        raise PublishError(f"{what} '{name}' must be lower-case letters, digits, '.' and '-' (e.g. 2026.06 or v3)")
+    if name in RESERVED_NAMES:
+        raise PublishError(f"{what} '{name}' would collide with the site path /{name}/")
+
+
+def published_editions(paths: ProjectPaths) -> list[Edition]:
+    """Editions on the pages branch, newest first (mike keeps versions.json in that order)."""
+    try:
+        raw = subprocess.run(["git", "-C", str(paths.root), "show", f"{PAGES_BRANCH}:versions.json"],
+                             capture_output=True, check=True).stdout
+    except subprocess.CalledProcessError:
+        return []
+    editions = []
+    for entry in json.loads(raw or b"[]"):
+        properties = entry.get("properties") or {}
+        editions.append(Edition(entry["version"], entry.get("title", entry["version"]), tuple(entry.get("aliases", [])),
+                                properties.get("commit") if isinstance(properties, dict) else None))
+    return editions
+
+
+def previous_edition(paths: ProjectPaths, version: str) -> Edition | None:
+    return next((e for e in published_editions(paths) if e.version != version and e.commit), None)
+
+
+def edition_changes(paths: ProjectPaths, version: str, head_commit: str) -> ChangeReport | None:
+    """What this edition changes against the previous one; None for the first edition."""
+    previous = previous_edition(paths, version)
+    if previous is None or previous.commit is None:
+        return None
+    base = content_at(paths, previous.commit)
+    head = content_at(paths, head_commit)
+    assert base.publication and head.publication
+    return compare_publications(base.publication, head.publication, previous.version, version)
+
+
+def run_mike(paths: ProjectPaths, arguments: list[str]) -> None:
+    # mike has no `python -m mike`; its console-script entry point is called in a child process so
+    # its git and mkdocs work stays isolated from this one.
+    launcher = "import sys; from mike.driver import main; sys.argv[0] = 'mike'; sys.exit(main())"
+    completed = subprocess.run([sys.executable, "-c", launcher, *arguments], cwd=paths.root, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise PublishError(f"mike {arguments[0]} failed: {completed.stderr.strip() or completed.stdout.strip()}")
+
+
+def head_commit(paths: ProjectPaths) -> str:
+    try:
+        return GitRepository(paths.root).resolve("HEAD")
+    except GitError as error:
+        raise PublishError("publishing needs a git repository with at least one commit") from error
+
+
+def deploy_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, commit: str, push: bool) -> None:
+    """Hand the generated docs tree to mike: one new folder on the pages branch, alias moved, default set."""
+    arguments = ["deploy", "--config-file", str(paths.mkdocs_config), "--update-aliases",
+                 "--prop-set-string", f"commit={commit}", "--title", title or version,
+                 "--message", f"Publish edition {version} ({commit[:7]})", version, alias]
+    if push:
+        arguments.insert(1, "--push")
+    run_mike(paths, arguments)
+    default = ["set-default", "--config-file", str(paths.mkdocs_config), "--allow-empty", alias]
+    if push:
+        default.insert(1, "--push")
+    run_mike(paths, default)
