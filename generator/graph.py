@@ -144,6 +144,12 @@ class _Linker:
                                 f"thesis '{thesis.id}' has no claim '{claim_id}'", did_you_mean(claim_id, claim_ids))
                 else:
                     self.positions_by_claim[(thesis.id, claim_id)].append(PositionRef(thesis.id, position))
+        if any(position.direction in ("long", "short") for position in thesis.assets):
+            resting = {claim_id for position in thesis.assets for claim_id in position.because}
+            for claim_index, claim in enumerate(thesis.claims):
+                if claim.id not in resting:
+                    self.report(document, ("claims", claim_index), "claim.unused", f"no position rests on claim '{claim.id}'",
+                                "name it in a position's `because`, or remove it")
 
     def link_evidence(self, document: ValidDocument, thesis: Thesis, claim: Claim, indexes: tuple[int, int],
                       evidence: Evidence) -> None:

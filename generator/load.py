@@ -7,6 +7,8 @@ diagnostics instead of silently changed data, and so that every node keeps its p
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +26,32 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 KeyPath = tuple[str | int, ...]
 
+
+class _UntypedComposer(_EventSource):  # type: ignore[misc, valid-type]
+    """Composes nodes without guessing types: every untagged node gets the plain str/seq/map tag.
+
+    The loader keeps plain scalars as text anyway (models convert by field type), so PyYAML's
+    regex-based resolver would be pure cost; explicit tags still arrive untouched.
+    """
+
+    _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+                     yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's signature
+        return self._DEFAULT_TAGS[kind]
+
 _CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 _CORE_TAGS = {f"{_CORE_TAG_PREFIX}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
+_MAY_HOLD_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*]\S", re.MULTILINE)
+"""Where YAML could start an anchor (&) or alias (*): after a space, line start or an indicator."""
 _NON_STRING_KEYS = {"true", "True", "TRUE", "false", "False", "FALSE"} | _NULLS
+# Editors, git and GitHub annotations break lines at \r\n, \r and \n only; YAML 1.1 also at these.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# The YAML reader refuses these; finding them first gives their real position instead of 1:1.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +66,8 @@ class LoadedDocument:
     value_positions: dict[KeyPath, tuple[int, int]] = field(repr=False)
     key_positions: dict[KeyPath, tuple[int, int]] = field(repr=False)
     body_line: int | None = None
+    unresolved: frozenset[KeyPath] = field(default=frozenset(), repr=False)
+    """Paths whose value was an alias: already reported, so validation must not report them again."""
 
     def locate(self, path: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
         """Position of `path`, or of its longest known prefix (a missing key points at its parent)."""
@@ -68,8 +94,8 @@ def load_document(relpath: str, kind: str, stem: str, raw: bytes, fmt: str) -> t
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        before = raw[:error.start].decode("utf-8").removeprefix("\ufeff")
+        line, column = _LineMap(before).at_index(len(before))
         return None, [Diagnostic(relpath, line, column, "file.not-utf8", "",
                                  f"byte 0x{raw[error.start]:02x} is not valid UTF-8", "save the file as UTF-8")]
     if text.startswith("\ufeff"):
@@ -100,12 +126,13 @@ def load_document(relpath: str, kind: str, stem: str, raw: bytes, fmt: str) -> t
                                                        "write `field: value` lines")]
     if body is not None and body.strip():
         data = {**data, "body": body}
-    document = LoadedDocument(relpath, kind, stem, data, body, builder.value_positions, builder.key_positions, body_line)
+    document = LoadedDocument(relpath, kind, stem, data, body, builder.value_positions, builder.key_positions, body_line,
+                              frozenset(builder.unresolved))
     return document, builder.diagnostics
 
 
 def _split_front_matter(relpath: str, text: str) -> tuple[str, str, int] | Diagnostic:
-    lines = text.splitlines(keepends=True)
+    lines = _LINE.findall(text)  # not str.splitlines: it also breaks at \f, \x1c and other characters
     if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
         return Diagnostic(relpath, 1, 1, "frontmatter.missing", "", "a Markdown content file must start with a '---' line",
                           "put the YAML fields between two '---' lines at the top")
@@ -118,6 +145,31 @@ def _split_front_matter(relpath: str, text: str) -> tuple[str, str, int] | Diagn
                       "add a '---' line after the last field")
 
 
+class _LineMap:
+    """Turns parser marks into positions as an editor shows them (lines, then characters)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_count = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        self.yaml_only_breaks = _YAML_ONLY_BREAKS.search(text) is not None
+        self.trusted_lines = 0 if self.yaml_only_breaks else self.line_count
+        """Marks on lines below this are already editor positions."""
+        self._starts: list[int] | None = None
+
+    def at_index(self, index: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0, *(match.end() for match in _LINE_BREAK.finditer(self.text))]
+        line = bisect.bisect_right(self._starts, index) - 1
+        return line + 1, index - self._starts[line] + 1
+
+    def at_mark(self, mark: Any) -> tuple[int, int]:
+        if self.yaml_only_breaks:
+            return self.at_index(min(mark.index, len(self.text)))
+        if mark.line >= self.line_count:  # libyaml starts a new line at the end of the stream
+            return self.at_index(len(self.text))
+        return mark.line + 1, mark.column + 1
+
+
 class _TreeBuilder:
     """Builds Python data from parser events, recording positions and refusing unsafe YAML."""
 
@@ -127,8 +179,81 @@ class _TreeBuilder:
         self.diagnostics: list[Diagnostic] = []
         self.value_positions: dict[KeyPath, tuple[int, int]] = {}
         self.key_positions: dict[KeyPath, tuple[int, int]] = {}
+        self.unresolved: set[KeyPath] = set()
+        self.lines = _LineMap("")
 
     def build(self, text: str) -> Any:
+        self.lines = _LineMap(text)
+        try:
+            if ("&" not in text and "*" not in text) or not _MAY_HOLD_ANCHOR.search(text):
+                # Fast path: libyaml composes the node tree in C. Text with no '&' or '*' at a
+                # token start holds no anchor or alias, the one thing a node tree hides; anything
+                # odd (a syntax error, several documents) falls back to the event path.
+                try:
+                    return self._build_from_nodes(text)
+                except yaml.YAMLError:
+                    self.diagnostics.clear()
+                    self.value_positions.clear()
+                    self.key_positions.clear()
+            return self._build_from_events(text)
+        except _Refused:
+            # The YAML reader refuses control characters with a poor position; find the first one
+            # (only now, on the error path, so clean files never pay for the scan).
+            unprintable = _NOT_PRINTABLE.search(text)
+            if unprintable:
+                line, column = self.lines.at_index(unprintable.start())
+                self.diagnostics[:] = [Diagnostic(
+                    self.relpath, line + self.line_offset, column, "yaml.syntax", "",
+                    f"character U+{ord(unprintable.group()):04X} is not allowed in YAML",
+                    "delete it, or write it as an escape in a double-quoted string")]
+            raise
+
+    def _build_from_nodes(self, text: str) -> Any:
+        loader = _UntypedComposer(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        return None if node is None else self._walk(node, (), 0)
+
+    def _walk(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+        if depth > MAX_NESTING:
+            self._refuse(node, "yaml.too-deep", f"nesting is deeper than {MAX_NESTING} levels", "flatten the structure")
+        self.value_positions[path] = self._position(node)
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style:
+                if tag not in _CORE_TAGS:
+                    self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
+                return None if node.value in _NULLS else PlainScalar(node.value)
+            if tag not in _CORE_TAGS:
+                self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
+            return node.value
+        if tag not in _CORE_TAGS:
+            self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
+        if isinstance(node, yaml.SequenceNode):
+            return [self._walk(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._report(key_node, "yaml.non-string-key", path, "a mapping or list is used as a key",
+                             "field names are plain words")
+                continue
+            key = key_node.value
+            if not key_node.style and (key in _NON_STRING_KEYS or _looks_numeric(key)):
+                self._report(key_node, "yaml.non-string-key", path, f"key '{key}' is not a field name",
+                             "field names are lower-case words")
+                continue
+            child = (*path, key)
+            if key in mapping:
+                self._report(key_node, "yaml.duplicate-key", child, f"key '{key}' appears twice in this mapping",
+                             f"first written on line {self.key_positions[child][0]}")
+                continue
+            self.key_positions[child] = self._position(key_node)
+            mapping[key] = self._walk(value_node, child, depth + 1)
+        return mapping
+
+    def _build_from_events(self, text: str) -> Any:
         parser = _EventSource(text)
         try:
             self._events = parser
@@ -151,9 +276,14 @@ class _TreeBuilder:
             return self._events.get_event()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            line, column = self.lines.at_mark(mark) if mark else (1, 1)
             problem = error.problem or error.context or "invalid YAML"
-            self.diagnostics.append(Diagnostic(self.relpath, line + self.line_offset, column, "yaml.syntax", "", problem))
+            hint = ""
+            if error.problem and error.context and error.context_mark:
+                context_line = self.lines.at_mark(error.context_mark)[0]
+                if context_line != line:
+                    hint = f"{error.context} that starts on line {context_line + self.line_offset}"
+            self.diagnostics.append(Diagnostic(self.relpath, line + self.line_offset, column, "yaml.syntax", "", problem, hint))
             raise _Refused from error
         except yaml.YAMLError as error:
             self.diagnostics.append(Diagnostic(self.relpath, 1 + self.line_offset, 1, "yaml.syntax", "", str(error)))
@@ -161,7 +291,10 @@ class _TreeBuilder:
 
     def _position(self, event: Any) -> tuple[int, int]:
         mark = event.start_mark
-        return mark.line + 1 + self.line_offset, mark.column + 1
+        if mark.line < self.lines.trusted_lines:  # the common case, kept inline: it runs for every node
+            return mark.line + 1 + self.line_offset, mark.column + 1
+        line, column = self.lines.at_mark(mark)
+        return line + self.line_offset, column
 
     def _report(self, event: Any, code: str, path: KeyPath, message: str, hint: str = "") -> None:
         line, column = self._position(event)
@@ -179,11 +312,13 @@ class _TreeBuilder:
             self._report(event, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
 
     def _node(self, event: Any, path: KeyPath, depth: int) -> Any:
+        """Event path: builds one node from parser events, refusing anchors and aliases."""
         if depth > MAX_NESTING:
             self._refuse(event, "yaml.too-deep", f"nesting is deeper than {MAX_NESTING} levels", "flatten the structure")
         self.value_positions[path] = self._position(event)
         if isinstance(event, yaml.AliasEvent):
             self._report(event, "yaml.alias", path, f"alias '*{event.anchor}' is not allowed", "write the value out in full")
+            self.unresolved.add(path)
             return None
         self._check_anchor_and_tag(event, path)
         if isinstance(event, yaml.ScalarEvent):
@@ -233,6 +368,7 @@ class _TreeBuilder:
         """Consume a node without keeping it (its problems are still reported)."""
         scratch = _TreeBuilder(self.relpath, self.line_offset)
         scratch._events = self._events
+        scratch.lines = self.lines
         try:
             scratch._node(event, path, depth + 1)
         finally:
@@ -248,6 +384,8 @@ def _scalar(event: Any) -> Any:
 
 
 def _looks_numeric(value: str) -> bool:
+    if not value or value[0] not in "0123456789+-.":
+        return False
     try:
         float(value.replace("_", "x"))
     except ValueError:

@@ -5,7 +5,9 @@ discover → load → validate → link → derive. Input: a project root. Outpu
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -91,10 +93,24 @@ def _link_and_derive(files: int, loaded: list[tuple[ValidDocument | None, list[D
     return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph), by_key)
 
 
+@contextmanager
+def _collector_paused():
+    """Loading allocates many small objects that all stay alive: the cyclic garbage collector
+    would rescan them again and again for nothing (measured: ~15% of a check)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
     """Check the content in the work tree."""
-    files, diagnostics = discover_content(paths)
-    return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
+    with _collector_paused():
+        files, diagnostics = discover_content(paths)
+        return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
 
 
 def check_snapshot(contents: Mapping[str, bytes | None]) -> CheckResult:

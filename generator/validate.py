@@ -31,6 +31,7 @@ _FORMAT_HINTS = {
     "id": "lower-case letters, digits and '-', e.g. 'cs336-lecture-15'",
     "asset": "an upper-case ticker such as 'NVDA'",
     "url": "an absolute http(s) URL",
+    "links": "an absolute http(s) URL",
     "at": "e.g. 'insight/<point-id>', 'moment/1:02:03', 'table/<id>', 'tldr', 'bottom-line' or 'body'",
     "duration": "H:MM:SS or MM:SS",
     "published": "YYYY-MM-DD",
@@ -54,7 +55,8 @@ def validate_document(document: LoadedDocument) -> tuple[ValidDocument | None, l
     try:
         model = model_class.model_validate(document.data)
     except ValidationError as error:
-        return None, [_diagnostic_for(document, model_class, item) for item in error.errors(include_url=False)]
+        return None, [_diagnostic_for(document, model_class, item) for item in error.errors(include_url=False)
+                      if _loc(item) not in document.unresolved]
     diagnostics = _check_identity(document, model) + _check_unique_ids(document, model)
     return ValidDocument(model, document), diagnostics
 
@@ -93,9 +95,15 @@ def _check_unique_ids(document: LoadedDocument, model: Authored) -> list[Diagnos
     return diagnostics
 
 
-def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item: dict[str, Any]) -> Diagnostic:
-    loc: KeyPath = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
+def _loc(item: Any) -> KeyPath:
+    return tuple(part for part in item["loc"] if isinstance(part, (str, int)))
+
+
+def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item: Any) -> Diagnostic:
+    loc = _loc(item)
     kind = item["type"]
+    if kind == "date_type" and isinstance(item.get("input"), str):
+        kind = "date_parsing"  # text that is not a real YYYY-MM-DD date is a format error, not a type error
     path = dotted_path(loc)
     field_name = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
@@ -121,6 +129,10 @@ def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item
                           f"expected {wanted}, got {_describe(given)}", _type_hint(kind, given))
     if kind in _FORMAT_ERRORS:
         hint = _FORMAT_HINTS.get(field_name, "")
+        if kind.startswith("date"):
+            hint = "write a real date as YYYY-MM-DD"
+        elif field_name == "at" and loc[:1] == ("moments",):
+            hint = _FORMAT_HINTS["duration"]
         if not hint and field_name in ("source", "by", "speakers", "authors", "because") or field_name == "id":
             hint = _FORMAT_HINTS["id"]
         return Diagnostic(document.relpath, line, column, "field.format", path,

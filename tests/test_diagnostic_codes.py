@@ -1,0 +1,181 @@
+"""One broken project per diagnostic code, asserting the exact diagnostics it produces.
+
+Each `tests/fixtures/broken/<code>/` holds a minimal `content/` tree that breaks one rule and an
+`expected.json` with the full list of diagnostics `check` must report for it (file, line, column,
+code, field path, message, hint) — nothing more, nothing less. Symlinks, undecodable and
+oversized files are made at test time (see `MADE_AT_TEST_TIME`) rather than committed.
+
+After an intended change to a message, regenerate the expected files and review the diff:
+
+    THESIS_SITE_UPDATE_FIXTURES=1 pytest tests/test_diagnostic_codes.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from generator.codes_doc import diagnostic_codes_markdown
+from generator.diagnostics import CODES, Diagnostic
+from generator.pipeline import check_project
+from generator.settings import MAX_FILE_BYTES, ProjectPaths
+
+TESTS = Path(__file__).parent
+BROKEN = TESTS / "fixtures" / "broken"
+VALID = TESTS / "fixtures" / "valid"
+REPOSITORY = TESTS.parent
+UPDATE = os.environ.get("THESIS_SITE_UPDATE_FIXTURES") == "1"
+
+OTHER_ISSUES = {
+    "review.missing": "the review gate (`check --require-review`) belongs to the git review issue",
+    "review.stale": "the review gate (`check --require-review`) belongs to the git review issue",
+    "build.mkdocs": "emitted by `build` when mkdocs-material fails; the site issue tests it",
+    "internal.error": "reports a generator bug; no content can produce it on purpose",
+}
+"""Registered codes that `check` on content cannot produce; each is tested with its own issue."""
+
+
+# --------------------------------------------------------------------------- files made at test time
+
+
+def _make_not_regular(root: Path) -> None:
+    """A symlink leaving content/, a directory where a file belongs, and a symlinked content folder."""
+    people = root / "content" / "people"
+    people.mkdir(parents=True)
+    (root / "outside.yaml").write_text("id: ann-lee\nname: Ann Lee\n", encoding="utf-8")
+    (root / "elsewhere").mkdir()
+    try:
+        (people / "ann-lee.yaml").symlink_to(Path("..", "..", "outside.yaml"))
+        (root / "content" / "sources").symlink_to(Path("..", "elsewhere"), target_is_directory=True)
+    except OSError as error:  # pragma: no cover - e.g. Windows without the symlink privilege
+        pytest.skip(f"cannot create symlinks here: {error}")
+    (people / "archive").mkdir()
+
+
+def _make_too_large(root: Path) -> None:
+    people = root / "content" / "people"
+    people.mkdir(parents=True)
+    head = b"id: ann-lee\nname: Ann Lee\n"
+    padding = b"# padding\n" * ((MAX_FILE_BYTES - len(head)) // 10 + 1)
+    (people / "ann-lee.yaml").write_bytes(head + padding)
+
+
+def _make_not_utf8(root: Path) -> None:
+    """Latin-1 after a UTF-8 'ë' on the same line: the column counts characters, not bytes."""
+    people = root / "content" / "people"
+    people.mkdir(parents=True)
+    (people / "ann-lee.yaml").write_bytes("id: ann-lee\nname: Zoë L".encode() + b"\xe9e\n")
+
+
+MADE_AT_TEST_TIME: dict[str, Callable[[Path], None]] = {
+    "file.not-regular": _make_not_regular,
+    "file.too-large": _make_too_large,
+    "file.not-utf8": _make_not_utf8,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fixture_codes() -> list[str]:
+    return sorted(path.name for path in BROKEN.iterdir() if path.is_dir())
+
+
+def _project_for(code: str, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(BROKEN / code, root, symlinks=True, ignore=shutil.ignore_patterns("expected.json"))
+    if code in MADE_AT_TEST_TIME:
+        MADE_AT_TEST_TIME[code](root)
+    return root
+
+
+def _read_expected(code: str) -> list[Diagnostic]:
+    items = json.loads((BROKEN / code / "expected.json").read_text(encoding="utf-8"))
+    return [Diagnostic(**item) for item in items]
+
+
+def _write_expected(code: str, diagnostics: list[Diagnostic]) -> None:
+    items = [{key: value for key, value in d.as_dict().items() if key != "severity"} for d in diagnostics]
+    text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    (BROKEN / code / "expected.json").write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the registry is covered
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_registered_code_has_a_broken_fixture(code: str) -> None:
+    if code in OTHER_ISSUES:
+        pytest.skip(OTHER_ISSUES[code])
+    assert (BROKEN / code / "expected.json").is_file(), f"add tests/fixtures/broken/{code}/ with an expected.json"
+
+
+def test_every_fixture_is_named_after_a_registered_code() -> None:
+    assert set(_fixture_codes()) <= set(CODES) - set(OTHER_ISSUES)
+    assert set(OTHER_ISSUES) <= set(CODES), "the skip list names a code that is no longer registered"
+
+
+def test_the_valid_fixture_is_clean() -> None:
+    """The broken fixtures are this tree with one thing broken; it must itself pass `check --strict`."""
+    result = check_project(ProjectPaths(VALID), jobs=1)
+    assert result.diagnostics == []
+    assert result.files == 4
+
+
+# --------------------------------------------------------------------------- exact diagnostics per code
+
+
+@pytest.mark.parametrize("code", _fixture_codes())
+def test_broken_fixture_reports_exactly_its_diagnostics(code: str, tmp_path: Path) -> None:
+    root = _project_for(code, tmp_path)
+    actual = check_project(ProjectPaths(root), jobs=1).diagnostics
+    if UPDATE:
+        _write_expected(code, actual)
+    expected = _read_expected(code)
+    assert actual == expected
+    assert {d.code for d in actual} == {code}, "a broken fixture must break exactly one rule"
+
+
+@pytest.mark.parametrize("code", _fixture_codes())
+def test_broken_fixture_text_output_points_into_the_file(code: str, tmp_path: Path) -> None:
+    """Each `file:line:col` names a character position that exists in that file."""
+    root = _project_for(code, tmp_path)
+    for diagnostic in _read_expected(code):
+        if diagnostic.code in ("file.not-regular", "file.too-large", "file.not-utf8"):
+            continue  # not read as text; their exact positions are asserted above
+        target = root / diagnostic.file
+        lines = re.split(r"\r\n|\r|\n", target.read_text(encoding="utf-8"))
+        assert 1 <= diagnostic.line <= len(lines)
+        assert 1 <= diagnostic.column <= len(lines[diagnostic.line - 1]) + 1
+
+
+# --------------------------------------------------------------------------- the registry itself and its docs
+
+
+def test_codes_are_well_formed() -> None:
+    for code, (severity, description) in CODES.items():
+        assert re.fullmatch(r"[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*", code), code
+        assert severity in ("error", "warning"), code
+        assert description.endswith(".") and "\n" not in description, code
+
+
+def test_an_unregistered_code_cannot_be_emitted() -> None:
+    with pytest.raises(ValueError, match="unregistered"):
+        Diagnostic("content/x.yaml", 1, 1, "field.made-up", "", "nope")
+
+
+def test_every_code_is_documented() -> None:
+    markdown = diagnostic_codes_markdown()
+    for code, (severity, description) in CODES.items():
+        assert f"| `{code}` | {severity} | {description} |" in markdown
+
+
+def test_committed_diagnostics_page_is_generated_from_the_registry() -> None:
+    committed = (REPOSITORY / "DIAGNOSTICS.md").read_text(encoding="utf-8")
+    assert committed == diagnostic_codes_markdown(), "run: python -m generator.codes_doc > DIAGNOSTICS.md"
