@@ -133,5 +133,41 @@ def new(root: Path, kind: str, identifier: str) -> None:
     click.echo(f"wrote {path}")
 
 
+@main.command()
+@root_option
+@click.option("--strict", is_flag=True, help="Fail on content warnings and on mkdocs warnings.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the built site (default: site/ in the project).")
+def build(root: Path, strict: bool, out: Path | None) -> None:
+    """Check, write the docs tree and build the site with mkdocs-material (atomically)."""
+    from .build import build_site
+    from .progress import progress_reporter
+
+    paths = ProjectPaths(root.resolve())
+    with progress_reporter() as progress:
+        result = build_site(paths, out.resolve() if out else None, strict, progress=progress)
+    for message in result.messages:
+        click.echo(message, err=True)
+    output = format_diagnostics(result.diagnostics, "text")
+    if output:
+        click.echo(output)
+    if not result.ok:
+        errors = sum(d.severity == "error" for d in result.diagnostics)
+        click.echo(f"build failed ({errors} error{'s' * (errors != 1)}, or warnings under --strict); "
+                   "the previous site is unchanged", err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"built {result.pages} pages into {result.site}", err=True)
+
+
+@main.command()
+@root_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(root: Path, dev_addr: str) -> None:
+    """Live preview: regenerate the docs tree when content or templates change; the browser reloads."""
+    from .serve import serve_site
+
+    serve_site(ProjectPaths(root.resolve()), dev_addr, echo=lambda text: click.echo(text, err=True))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,7 +6,6 @@ discover → load → validate → link → derive. Input: a project root. Outpu
 from __future__ import annotations
 
 import gc
-import os
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +23,10 @@ from .validate import ValidDocument, validate_document
 
 PARALLEL_THRESHOLD = 400
 """Below this many files a worker pool costs more to start than it saves."""
+
+DEFAULT_JOBS = 1
+"""Measured by bench/run.py: sending validated models back from worker processes (pickling) costs
+more than the parsing it spreads, at 1,000 and 10,000 files alike; so one process by default."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _load_chunk(files: list[ContentFile]) -> list[tuple[ValidDocument | None, li
 
 def load_all(files: list[ContentFile], jobs: int | None = None) -> list[tuple[ValidDocument | None, list[Diagnostic]]]:
     """Load and validate every file, across processes when the corpus is large enough to pay off."""
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else DEFAULT_JOBS
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return _load_chunk(files)
     chunks = [files[index::jobs] for index in range(jobs)]
