@@ -1,0 +1,222 @@
+"""Build: content → docs tree → site, in one readable function (`build_site`).
+
+check → pages → render → write docs tree → mkdocs-material into a temporary sibling of the
+output → swap it in. Any failure before the swap leaves the previous site untouched. Every
+date the build prints comes from SOURCE_DATE_EPOCH (default: the last commit's time), so two
+builds of one commit are byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+from .diagnostics import Diagnostic, has_errors
+from .pages import DEFAULT_DISCLAIMER, ThesisHistory, plan_pages, PageSpec
+from .pipeline import CheckResult, Publication, check_project
+from .render import make_environment, render_page
+from .settings import ProjectPaths
+from .write import WriteReport, write_tree
+
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): called while pages are generated and rendered."""
+
+STATIC_FILES = {"stylesheets/thesis-site.css": "static/thesis-site.css"}
+"""Docs-tree path → file under `site_templates/` copied as is."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: list[Diagnostic]
+    messages: list[str] = field(default_factory=list)
+    pages: int = 0
+    site: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.site is not None
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _mkdocs_failure(message: str) -> Diagnostic:
+    return Diagnostic("mkdocs.yml", 1, 1, "build.mkdocs", "", message.strip().splitlines()[0] if message.strip() else "mkdocs failed")
+
+
+# ----------------------------------------------------------------------- stages
+
+
+def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False):
+    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set."""
+    from mkdocs.config import load_config
+
+    paths.docs_tree.mkdir(parents=True, exist_ok=True)  # mkdocs refuses a docs_dir that does not exist
+    overrides: dict[str, object] = {"docs_dir": str(paths.docs_tree)}
+    if site_dir is not None:
+        overrides["site_dir"] = str(site_dir)
+    with _quiet_mkdocs():
+        return load_config(config_file=str(paths.mkdocs_config), strict=strict, **overrides)
+
+
+def site_disclaimer(config) -> str:
+    extra = config.get("extra") or {}
+    text = extra.get("disclaimer") if isinstance(extra, Mapping) else None
+    return str(text).strip() if text else DEFAULT_DISCLAIMER
+
+
+def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
+                  history: Mapping[str, ThesisHistory] | None = None,
+                  progress: Progress = _no_progress) -> dict[str, bytes]:
+    """Pages and static files of the docs tree, as path → bytes (nothing written yet)."""
+    environment = make_environment(paths.templates)
+    plan = list(plan_pages(publication, disclaimer, history))
+    total = len(plan)
+    specs: list[PageSpec] = []
+    for done, (path, template, factory) in enumerate(plan, start=1):
+        specs.append(PageSpec(path, template, factory()))
+        if done % 250 == 0 or done == total:
+            progress("pages generated", done, total)
+    files: dict[str, bytes] = {}
+    for done, spec in enumerate(specs, start=1):
+        files[spec.path] = render_page(environment, spec).encode("utf-8")
+        if done % 250 == 0 or done == total:
+            progress("pages rendered", done, total)
+    for target, source in STATIC_FILES.items():
+        files[target] = (paths.templates / source).read_bytes()
+    return files
+
+
+def write_docs_tree(paths: ProjectPaths, history: Mapping[str, ThesisHistory] | None = None,
+                    strict: bool = False, progress: Progress = _no_progress) -> tuple[CheckResult, WriteReport | None]:
+    """check → pages → render → write; the tree is left as it was when the content has errors."""
+    result = check_project(paths)
+    if result.publication is None or has_errors(result.diagnostics, strict):
+        return result, None
+    try:
+        disclaimer = site_disclaimer(load_site_config(paths))
+    except (Exception, SystemExit) as error:  # mkdocs reports a bad mkdocs.yml as Abort or ConfigurationError
+        return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
+    files = generate_docs(paths, result.publication, disclaimer, history, progress)
+    return result, write_tree(paths.docs_tree, files)
+
+
+def default_source_date_epoch(root: Path) -> str | None:
+    """The time of the last commit, so a commit always builds with the same dates."""
+    try:
+        completed = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                                   capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = completed.stdout.strip()
+    return stamp if completed.returncode == 0 and stamp.isdigit() else None
+
+
+@contextlib.contextmanager
+def _source_date_epoch(root: Path) -> Iterator[None]:
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    stamp = default_source_date_epoch(root)
+    if stamp is None:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = stamp
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"mkdocs: {record.levelname}: {record.getMessage()}")
+
+
+@contextlib.contextmanager
+def _quiet_mkdocs() -> Iterator[_Collect]:
+    """Collect mkdocs' warnings as values instead of letting it print."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    previous_level, previous_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+        logger.propagate = previous_propagate
+
+
+def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool) -> tuple[bool, list[str]]:
+    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings)."""
+    from mkdocs.commands.build import build
+
+    with _quiet_mkdocs() as collected:
+        try:
+            config = load_site_config(paths, site_dir, strict)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (Exception, SystemExit) as error:  # mkdocs raises Abort, ConfigurationError, plugin errors
+            collected.messages.append(f"mkdocs: ERROR: {error}")
+            return False, collected.messages
+    return True, collected.messages
+
+
+def swap_in(new: Path, out: Path) -> None:
+    """Replace `out` with `new` by two renames on one filesystem; the old site is then removed."""
+    old: Path | None = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        old.rmdir()
+        os.rename(out, old)
+    os.rename(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------- the build
+
+
+def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
+               history: Mapping[str, ThesisHistory] | None = None,
+               progress: Progress = _no_progress) -> BuildResult:
+    """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was."""
+    out = (out or paths.site).resolve()
+    checked, written = write_docs_tree(paths, history, strict, progress)
+    if written is None:
+        return BuildResult(checked.diagnostics)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    try:
+        with _source_date_epoch(paths.root):
+            progress("mkdocs build", 0, 1)
+            succeeded, messages = run_mkdocs(paths, staging, strict)
+            progress("mkdocs build", 1, 1)
+        if not succeeded:
+            failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
+            return BuildResult(checked.diagnostics + [_mkdocs_failure(failure)], messages)
+        swap_in(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    page_count = written.unchanged + len(written.written)
+    return BuildResult(checked.diagnostics, messages, page_count, out)

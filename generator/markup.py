@@ -1,0 +1,144 @@
+"""The one place where content text enters Markdown or HTML.
+
+Input: text typed by contributors (YAML values, Markdown bodies) and URLs. Output: `Markup`
+strings that are safe to place in the generated Markdown tree: inline text escaped for both
+HTML and Python-Markdown, bodies rendered with markdown-it-py (raw HTML off) and sanitised
+with nh3, URLs allow-listed. The renderer's `finalize` escapes anything that is not `Markup`,
+so a template that forgets a filter still prints inert text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import quote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+"""Link schemes a body or a field may use; relative links are allowed too."""
+
+_WHITESPACE = re.compile(r"\s+")
+# Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+# A character that could open a block (heading, list, quote, rule, setext underline, table,
+# numbered list) when the text lands at the start of a line; replaced by a numeric entity.
+_BLOCK_START = re.compile(r"^([#\-+*=>:|~]|\d+[.)])")
+
+_BODY_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+})
+_BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+
+
+_PLAIN = re.compile(r"[A-Za-z(][A-Za-z0-9 ,;:'()/%$@?!.+=~-]*")
+"""Text that needs no escaping anywhere (most labels, names, dates); skips the slow path."""
+_SAFE_RELATIVE = re.compile(r"[A-Za-z0-9._~/-]*(#[A-Za-z0-9._~-]*)?")
+"""A relative link the generator made from validated ids: nothing to check or encode."""
+
+
+def inline_text(value: object) -> Markup:
+    """Content text as one line of inert Markdown: HTML escaped, Markdown specials escaped."""
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not text.endswith(" ") and "  " not in text:
+        return Markup(text)
+    text = _WHITESPACE.sub(" ", text).strip()
+    # `"` is escaped so the text stays inert even inside an attribute; `'` needs no escape here.
+    text = html.escape(text, quote=False).replace('"', "&quot;")
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(1)), text)
+    return Markup(text)
+
+
+def html_text(value: object) -> Markup:
+    """Content text for an HTML context that Markdown never parses (SVG, front matter titles)."""
+    return Markup(html.escape(_WHITESPACE.sub(" ", str(value)).strip(), quote=True))
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if its scheme is allow-listed (or it is relative), else None."""
+    stripped = url.strip()
+    if any(ord(c) < 0x20 for c in stripped):
+        return None
+    scheme = urlsplit(stripped).scheme.lower()
+    if scheme and scheme not in ALLOWED_SCHEMES:
+        return None
+    if not scheme and stripped.startswith("//"):
+        return None
+    return stripped
+
+
+def href(url: str) -> Markup:
+    """A URL for a Markdown link target or an HTML attribute; refused schemes become '#'."""
+    url = str(url)
+    if _SAFE_RELATIVE.fullmatch(url) and not url.startswith("//"):
+        return Markup(url)
+    url = str(url)
+    checked = safe_url(url)
+    if checked is None:
+        return Markup("#")
+    # Percent-encode what would end a Markdown link target or an attribute value.
+    return Markup(quote(checked, safe="/:?#[]@!$&'*+,;=%-._~").replace("'", "%27"))
+
+
+def code_block(value: object) -> Markup:
+    """Verbatim text as an indented Markdown code block (Markdown escapes code itself)."""
+    lines = str(value).replace("\t", "    ").splitlines()
+    return Markup("\n".join(("    " + line).rstrip() for line in lines))
+
+
+def markdown_link(link) -> Markup:
+    """A `Link` (see `pages.urls`) as a Markdown link to its target page."""
+    return Markup(f"[{inline_text(link.text)}]({href(link.href)})")
+
+
+def external_link(link) -> Markup:
+    """An `ExternalLink` (content URL) as a Markdown link; unsafe schemes become '#'."""
+    return Markup(f"[{inline_text(link.text)}]({href(link.url)})")
+
+
+def badge(label: object, kind: object) -> Markup:
+    """A small labelled badge; `kind` selects its colour in the site stylesheet."""
+    return Markup(f'<span class="ts-badge ts-badge--{html_text(kind)}">{inline_text(label)}</span>')
+
+
+def yaml_string(value: object) -> Markup:
+    """A front matter value: HTML-escaped (the theme prints `page.meta` raw), JSON-quoted."""
+    return Markup(json.dumps(str(html_text(value)), ensure_ascii=False))
+
+
+def _shift_headings(tokens: list) -> None:
+    """Bodies sit under the page's own headings: `#` becomes h2, and so on."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + 1)
+            token.tag = f"h{level}"
+
+
+_BODY_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable("strikethrough")
+
+
+def render_body(markdown: str | None) -> Markup:
+    """A contributor's Markdown body as one sanitised HTML block (empty when there is none)."""
+    if not markdown or not markdown.strip():
+        return Markup("")
+    tokens = _BODY_PARSER.parse(markdown)
+    _shift_headings(tokens)
+    rendered = _BODY_PARSER.renderer.render(tokens, _BODY_PARSER.options, {})
+    cleaned = nh3.clean(
+        rendered,
+        tags=set(_BODY_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={key: set(value) for key, value in _BODY_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    # Python-Markdown ends a raw HTML block at a blank line inside some constructs; keep it whole.
+    cleaned = re.sub(r"\n\s*\n", "\n", cleaned).strip()
+    return Markup(f'<div class="ts-body">\n{cleaned}\n</div>')

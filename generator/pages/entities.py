@@ -1,0 +1,303 @@
+"""Entity pages: one thesis, its evidence dossier, one source, asset, person or tag.
+
+Input: the publication (sealed graph + proofs + stances) and the page's own `Here`.
+Output: the page's view model. Sorting and every link are decided here, never in templates.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .. import pictures
+from ..graph import Citation
+from ..models import Source, Thesis
+from ..pipeline import Publication
+from ..stance import COUNTED_STATUSES
+from . import urls
+from .paging import make_pager, page_count, page_slice
+from .urls import Here, Link
+from .views import (
+    AssetPage, AssetPositionRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, ExternalLink, InsightGroupView,
+    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuoteView, ReviewView, SourcePage,
+    SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
+)
+
+STATUS_ORDER = {"active": 0, "monitoring": 1, "draft": 2, "closed": 3}
+DIRECTION_ORDER = {"long": 0, "short": 1, "neutral": 2, "watch": 3}
+
+
+def make_nav(here: Here) -> Nav:
+    return Nav(
+        home=here.link(urls.HOME, "Home"), theses=here.link(urls.THESES, "Theses"),
+        claims=here.link(urls.CLAIMS, "Claims"), assets=here.link(urls.ASSETS, "Stance board"),
+        sources=here.link(urls.SOURCES, "Sources"), people=here.link(urls.PEOPLE, "People"),
+        tags=here.link(urls.TAGS, "Tags"), method=here.link(urls.METHOD, "Method"),
+    )
+
+
+# ----------------------------------------------------------------------- shared rows
+
+
+def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory]) -> ThesisRow:
+    thesis = publication.graph.theses[thesis_id]
+    proof = publication.proofs[thesis_id]
+    dates = history[thesis_id]
+    return ThesisRow(
+        link=here.link(urls.thesis_page(thesis_id), thesis.title), summary=thesis.summary,
+        status=thesis.status, style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
+        strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
+        first_published=dates.first_published.isoformat(), last_changed=dates.last_changed.isoformat(),
+    )
+
+
+def order_theses(publication: Publication, thesis_ids) -> tuple[str, ...]:
+    """Active first, then monitoring, draft, closed; by title within a status."""
+    theses = publication.graph.theses
+    return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_ORDER[theses[t].status], theses[t].title.casefold(), t)))
+
+
+def order_sources(publication: Publication, source_ids) -> tuple[str, ...]:
+    """Newest first, then by title."""
+    sources = publication.graph.sources
+    return tuple(sorted(set(source_ids), key=lambda s: (-sources[s].published.toordinal(), sources[s].title.casefold(), s)))
+
+
+def thesis_rows(here: Here, publication: Publication, thesis_ids, history) -> tuple[ThesisRow, ...]:
+    return tuple(thesis_row(here, publication, t, history) for t in order_theses(publication, thesis_ids))
+
+
+def source_row(here: Here, publication: Publication, source_id: str) -> SourceRow:
+    source = publication.graph.sources[source_id]
+    return SourceRow(
+        link=here.link(urls.source_page(source_id), source.title), kind=source.kind, publisher=source.publisher,
+        published=source.published.isoformat(), coverage=source.coverage,
+        citations=len(publication.graph.citations_by_source.get(source_id, ())),
+    )
+
+
+def source_rows(here: Here, publication: Publication, source_ids) -> tuple[SourceRow, ...]:
+    return tuple(source_row(here, publication, s) for s in order_sources(publication, source_ids))
+
+
+def locator_label(source: Source, at: str) -> str:
+    kind, _, rest = at.partition("/")
+    if kind == "insight":
+        title = next(p.title for g in source.insights for p in g.points if p.id == rest)
+        return f"Insight: {title}"
+    if kind == "moment":
+        return f"At {urls.timestamp_label(rest)}"
+    if kind == "table":
+        title = next(t.title for t in source.tables if t.id == rest)
+        return f"Table: {title}"
+    return {"tldr": "TL;DR", "bottom-line": "Bottom line", "body": "Notes"}[at]
+
+
+def quote_view(here: Here, publication: Publication, citation: Citation) -> QuoteView:
+    source = publication.graph.sources[citation.source_id]
+    at = citation.evidence.at
+    timed = None
+    if at.startswith("moment/") and source.url:
+        stamp = at.partition("/")[2]
+        timed = ExternalLink(f"Watch at {urls.timestamp_label(stamp)}", urls.at_time(source.url, stamp))
+    meta = f"{source.publisher}, {source.kind}, {source.published.isoformat()}; coverage: {source.coverage}"
+    return QuoteView(
+        quote=citation.evidence.quote, verified=citation.verified,
+        source=here.link(urls.source_page(source.id), source.title), source_meta=meta,
+        locator_label=locator_label(source, at),
+        locator=here.link(urls.source_page(source.id), locator_label(source, at), urls.locator_anchor(at)),
+        at_time=timed,
+    )
+
+
+def claim_blocks(here: Here, publication: Publication, thesis: Thesis) -> tuple[ClaimBlock, ...]:
+    graph, proof = publication.graph, publication.proofs[thesis.id]
+    blocks = []
+    for claim in thesis.claims:
+        citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
+        supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
+                          key=lambda ref: (DIRECTION_ORDER[ref.position.direction], ref.position.asset))
+        blocks.append(ClaimBlock(
+            anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=proof.claim_grades[claim.id],
+            evidence_link=here.link(urls.evidence_page(thesis.id), "Evidence", claim.id),
+            quotes=tuple(quote_view(here, publication, c) for c in sorted(citations, key=lambda c: c.index)),
+            supports=tuple(SupportView(here.link(urls.asset_page(ref.position.asset), ref.position.asset),
+                                       ref.position.direction) for ref in supports),
+        ))
+    return tuple(blocks)
+
+
+def people_links(here: Here, publication: Publication, person_ids) -> tuple[Link, ...]:
+    people = publication.graph.people
+    return tuple(here.link(urls.person_page(p), people[p].name) for p in person_ids if p in people)
+
+
+def tag_links(here: Here, tags) -> tuple[Link, ...]:
+    return tuple(here.link(urls.tag_page(tag), tag) for tag in sorted(set(tags)))
+
+
+# ----------------------------------------------------------------------- pages
+
+
+def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str) -> ThesisPage:
+    here = Here(urls.thesis_page(thesis_id))
+    graph, proof = publication.graph, publication.proofs[thesis_id]
+    thesis = graph.theses[thesis_id]
+    positions = tuple(
+        PositionRow(
+            asset=here.link(urls.asset_page(p.asset), p.asset),
+            asset_name=graph.assets[p.asset].name if p.asset in graph.assets else p.asset,
+            direction=p.direction, role=p.role, rationale=p.rationale,
+            because=tuple(here.link(here.path, claim_id, claim_id) for claim_id in p.because),
+        )
+        for p in thesis.assets
+    )
+    claims = claim_blocks(here, publication, thesis)
+    review = None
+    if thesis.review:
+        by = thesis.review.by
+        review = ReviewView(
+            status=thesis.review.status,
+            by=here.link(urls.person_page(by), graph.people[by].name) if by and by in graph.people else None,
+            on=thesis.review.on.isoformat() if thesis.review.on else "",
+        )
+    dates = history[thesis_id]
+    return ThesisPage(
+        nav=make_nav(here), id=thesis.id, title=thesis.title, summary=thesis.summary, status=thesis.status,
+        style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
+        opened=thesis.opened.isoformat(), first_published=dates.first_published.isoformat(),
+        last_changed=dates.last_changed.isoformat(), authors=people_links(here, publication, thesis.authors),
+        tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
+        evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
+        positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
+        body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
+    )
+
+
+def make_evidence_page(publication: Publication, thesis_id: str, disclaimer: str) -> EvidencePage:
+    here = Here(urls.evidence_page(thesis_id))
+    thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
+    return EvidencePage(
+        nav=make_nav(here), id=thesis_id, title=thesis.title, thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
+        proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis),
+        disclaimer=disclaimer,
+    )
+
+
+def _metrics_text(source: Source) -> str | None:
+    if source.metrics is None:
+        return None
+    counts = []
+    if source.metrics.views is not None:
+        counts.append(f"{source.metrics.views:,} views")
+    if source.metrics.likes is not None:
+        counts.append(f"{source.metrics.likes:,} likes")
+    return f"{', '.join(counts) or 'no counts'} as of {source.metrics.as_of.isoformat()}"
+
+
+def make_source_page(publication: Publication, source_id: str) -> SourcePage:
+    here = Here(urls.source_page(source_id))
+    graph = publication.graph
+    source = graph.sources[source_id]
+    citations = sorted(
+        graph.citations_by_source.get(source_id, ()),
+        key=lambda c: (graph.theses[c.thesis_id].title.casefold(), c.thesis_id,
+                       [cl.id for cl in graph.theses[c.thesis_id].claims].index(c.claim_id), c.index),
+    )
+    grouped: dict[str, list[CitationRow]] = {}
+    for c in citations:
+        grouped.setdefault(c.thesis_id, []).append(CitationRow(
+            claim=here.link(urls.evidence_page(c.thesis_id), graph.claim(c.thesis_id, c.claim_id).text, c.claim_id),
+            locator=here.link(here.path, locator_label(source, c.evidence.at), urls.locator_anchor(c.evidence.at)),
+            verified=c.verified,
+        ))
+    cited_by = tuple(
+        CitingThesis(here.link(urls.thesis_page(thesis_id), graph.theses[thesis_id].title), tuple(rows))
+        for thesis_id, rows in grouped.items()
+    )
+    moments = tuple(
+        MomentView(
+            anchor=urls.moment_anchor(m.at), label=urls.timestamp_label(m.at), text=m.text,
+            at_time=ExternalLink(f"Watch at {urls.timestamp_label(m.at)}", urls.at_time(source.url, m.at)) if source.url else None,
+        )
+        for m in sorted(source.moments, key=lambda m: urls.timestamp_seconds(m.at))
+    )
+    return SourcePage(
+        nav=make_nav(here), id=source.id, title=source.title, kind=source.kind, publisher=source.publisher,
+        series=source.series, published=source.published.isoformat(),
+        url=ExternalLink(source.url, source.url) if source.url else None,
+        duration=urls.timestamp_label(source.duration) if source.duration else None,
+        metrics=_metrics_text(source), coverage=source.coverage,
+        speakers=people_links(here, publication, source.speakers), tags=tag_links(here, source.tags),
+        tldr=source.tldr,
+        insights=tuple(InsightGroupView(g.title, tuple(PointView(p.id, p.title, p.text) for p in g.points))
+                       for g in source.insights),
+        moments=moments,
+        tables=tuple(TableView(urls.table_anchor(t.id), t.title, tuple(t.columns), tuple(tuple(r) for r in t.rows))
+                     for t in source.tables),
+        mentions=tuple(MentionView(m.name, m.category, m.note) for m in source.mentions),
+        bottom_line=source.bottom_line, body=source.body, cited_by=cited_by,
+    )
+
+
+def stance_view(publication: Publication, asset_id: str) -> StanceView:
+    stance = publication.stances[asset_id]
+    return StanceView(stance.net, stance.net.replace(" ", "-"), stance.long, stance.short, stance.neutral, stance.watch)
+
+
+def make_asset_page(publication: Publication, asset_id: str, disclaimer: str) -> AssetPage:
+    here = Here(urls.asset_page(asset_id))
+    graph = publication.graph
+    asset = graph.assets[asset_id]
+    refs = sorted(
+        graph.positions_by_asset.get(asset_id, ()),
+        key=lambda r: (STATUS_ORDER[graph.theses[r.thesis_id].status], DIRECTION_ORDER[r.position.direction],
+                       graph.theses[r.thesis_id].title.casefold(), r.thesis_id),
+    )
+    positions = tuple(
+        AssetPositionRow(
+            thesis=here.link(urls.thesis_page(r.thesis_id), graph.theses[r.thesis_id].title),
+            status=graph.theses[r.thesis_id].status,
+            counted=graph.theses[r.thesis_id].status in COUNTED_STATUSES,
+            direction=r.position.direction, role=r.position.role, rationale=r.position.rationale,
+            claims=tuple(here.link(urls.evidence_page(r.thesis_id), graph.claim(r.thesis_id, c).text, c)
+                         for c in r.position.because),
+        )
+        for r in refs
+    )
+    return AssetPage(
+        nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
+        sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
+        positions=positions, disclaimer=disclaimer,
+    )
+
+
+def make_person_page(publication: Publication, person_id: str, history) -> PersonPage:
+    here = Here(urls.person_page(person_id))
+    graph = publication.graph
+    person = graph.people[person_id]
+    return PersonPage(
+        nav=make_nav(here), id=person.id, name=person.name, affiliation=person.affiliation, role=person.role,
+        handle=person.handle, links=tuple(ExternalLink(url, url) for url in person.links),
+        spoken=source_rows(here, publication, graph.sources_by_speaker.get(person_id, ())),
+        written=thesis_rows(here, publication, graph.theses_by_author.get(person_id, ()), history),
+        reviewed=thesis_rows(here, publication, graph.reviews_by_person.get(person_id, ()), history),
+    )
+
+
+def tag_page_count(publication: Publication, tag: str) -> int:
+    graph = publication.graph
+    return max(page_count(len(set(graph.theses_by_tag.get(tag, ())))),
+               page_count(len(set(graph.sources_by_tag.get(tag, ())))))
+
+
+def make_tag_page(publication: Publication, tag: str, history, number: int = 1) -> TagPage:
+    first = urls.tag_page(tag)
+    here = Here(urls.paged(first, number))
+    graph = publication.graph
+    theses = order_theses(publication, graph.theses_by_tag.get(tag, ()))
+    sources = order_sources(publication, graph.sources_by_tag.get(tag, ()))
+    return TagPage(
+        nav=make_nav(here), pager=make_pager(first, number, max(len(theses), len(sources))), tag=tag,
+        theses=tuple(thesis_row(here, publication, t, history) for t in page_slice(theses, number)),
+        sources=tuple(source_row(here, publication, s) for s in page_slice(sources, number)),
+    )

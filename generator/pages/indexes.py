@@ -1,0 +1,154 @@
+"""Index pages and home: theses, sources, the stance board, claims, people, tags, method.
+
+Input: the publication, thesis dates, and for long listings the ordered items and a page
+number. Output: view models; orders are decided here (`order_*`), once per build.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .. import pictures, proof
+from ..pipeline import Publication
+from ..stance import COUNTED_STATUSES
+from . import urls
+from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
+from .paging import make_pager, page_slice
+from .urls import Here
+from .views import (
+    ClaimRow, ClaimsIndex, HomePage, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
+    SupportView, TagRow, TagsIndex, ThesesIndex,
+)
+
+HOME_LIST_LENGTH = 8
+CHART_MAX_ASSETS = 40
+"""The stance chart shows the assets with the most counted positions; the table lists all."""
+
+
+# ----------------------------------------------------------------------- orders
+
+
+def order_claims(publication: Publication) -> tuple[tuple[str, str], ...]:
+    theses = sorted(publication.graph.theses.values(), key=lambda t: (t.title.casefold(), t.id))
+    return tuple((thesis.id, claim.id) for thesis in theses for claim in thesis.claims)
+
+
+def _total(stance) -> int:
+    return stance.long + stance.short + stance.neutral + stance.watch
+
+
+def order_assets(publication: Publication) -> tuple[str, ...]:
+    """Most net long first, then most positions, then ticker."""
+    stances = publication.stances
+    return tuple(sorted(publication.graph.assets, key=lambda a: (
+        -(stances[a].long - stances[a].short), -_total(stances[a]), a)))
+
+
+def order_people(publication: Publication) -> tuple[str, ...]:
+    people = publication.graph.people
+    return tuple(sorted(people, key=lambda p: (people[p].name.casefold(), p)))
+
+
+# ----------------------------------------------------------------------- pages
+
+
+def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
+    here = Here(urls.HOME)
+    graph = publication.graph
+    ids = list(graph.theses)
+    newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
+    changed = sorted(ids, key=lambda t: (-history[t].last_changed.toordinal(), graph.theses[t].title.casefold(), t))
+    return HomePage(
+        nav=make_nav(here), theses=len(graph.theses),
+        claims=sum(len(t.claims) for t in graph.theses.values()), sources=len(graph.sources),
+        assets=len(graph.assets),
+        newest=tuple(thesis_row(here, publication, t, history) for t in newest[:HOME_LIST_LENGTH]),
+        recently_changed=tuple(thesis_row(here, publication, t, history) for t in changed[:HOME_LIST_LENGTH]),
+        disclaimer=disclaimer,
+    )
+
+
+def make_theses_index(publication: Publication, history, order: Sequence[str], number: int) -> ThesesIndex:
+    here = Here(urls.paged(urls.THESES, number))
+    rows = tuple(thesis_row(here, publication, t, history) for t in page_slice(order, number))
+    return ThesesIndex(make_nav(here), make_pager(urls.THESES, number, len(order)), rows)
+
+
+def make_sources_index(publication: Publication, order: Sequence[str], number: int) -> SourcesIndex:
+    here = Here(urls.paged(urls.SOURCES, number))
+    rows = tuple(source_row(here, publication, s) for s in page_slice(order, number))
+    return SourcesIndex(make_nav(here), make_pager(urls.SOURCES, number, len(order)), rows)
+
+
+def make_stance_board(publication: Publication, disclaimer: str, order: Sequence[str], number: int) -> StanceBoard:
+    here = Here(urls.paged(urls.ASSETS, number))
+    graph = publication.graph
+
+    def row(asset_id: str) -> StanceRow:
+        theses = len({r.thesis_id for r in graph.positions_by_asset.get(asset_id, ())})
+        return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
+                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses)
+
+    chart, note = pictures.stance_chart(()), ""
+    if number == 1:
+        held = [a for a in order if _total(publication.stances[a])]
+        charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
+        chart = pictures.stance_chart(tuple(row(a) for a in order if a in charted))
+        if len(charted) < len(held):
+            note = (f"The chart shows the {len(charted)} assets with the most counted positions; "
+                    "the table lists every asset.")
+    return StanceBoard(
+        nav=make_nav(here), pager=make_pager(urls.ASSETS, number, len(order)),
+        rows=tuple(row(a) for a in page_slice(order, number)), chart=chart, chart_note=note,
+        counted_statuses=" and ".join(COUNTED_STATUSES), disclaimer=disclaimer,
+    )
+
+
+def make_claims_index(publication: Publication, order: Sequence[tuple[str, str]], number: int) -> ClaimsIndex:
+    here = Here(urls.paged(urls.CLAIMS, number))
+    graph = publication.graph
+    rows = []
+    for thesis_id, claim_id in page_slice(order, number):
+        thesis = graph.theses[thesis_id]
+        claim = graph.claim(thesis_id, claim_id)
+        supports = sorted(graph.positions_by_claim.get((thesis_id, claim_id), ()),
+                          key=lambda r: (DIRECTION_ORDER[r.position.direction], r.position.asset))
+        rows.append(ClaimRow(
+            claim=here.link(urls.evidence_page(thesis_id), claim.text, claim_id),
+            thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
+            confidence=claim.confidence, grade=publication.proofs[thesis_id].claim_grades[claim_id],
+            quotes=len(graph.citations_by_claim.get((thesis_id, claim_id), ())),
+            supports=tuple(SupportView(here.link(urls.asset_page(r.position.asset), r.position.asset),
+                                       r.position.direction) for r in supports),
+        ))
+    return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, number, len(order)), tuple(rows))
+
+
+def make_people_index(publication: Publication, order: Sequence[str], number: int) -> PeopleIndex:
+    here = Here(urls.paged(urls.PEOPLE, number))
+    graph = publication.graph
+    rows = tuple(
+        PersonRow(here.link(urls.person_page(p), graph.people[p].name), graph.people[p].affiliation,
+                  graph.people[p].role, len(graph.sources_by_speaker.get(p, ())),
+                  len(set(graph.theses_by_author.get(p, ())) | set(graph.reviews_by_person.get(p, ()))))
+        for p in page_slice(order, number)
+    )
+    return PeopleIndex(make_nav(here), make_pager(urls.PEOPLE, number, len(order)), rows)
+
+
+def make_tags_index(publication: Publication, number: int) -> TagsIndex:
+    here = Here(urls.paged(urls.TAGS, number))
+    graph = publication.graph
+    tags = graph.tags
+    rows = tuple(
+        TagRow(here.link(urls.tag_page(tag), tag), len(graph.theses_by_tag.get(tag, ())),
+               len(graph.sources_by_tag.get(tag, ())))
+        for tag in page_slice(tags, number)
+    )
+    return TagsIndex(make_nav(here), make_pager(urls.TAGS, number, len(tags)), rows)
+
+
+def make_method_page() -> MethodPage:
+    here = Here(urls.METHOD)
+    rule = (proof.__doc__ or "").split("THE RULE", 1)[-1].split("\n", 1)[-1].strip()
+    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES))

@@ -1,0 +1,423 @@
+"""View models: what each template receives, already sorted, every link precomputed.
+
+Plain text fields hold the contributor's words unescaped; the renderer escapes them on output.
+Fields typed `Markup` are HTML the generator made itself (SVG pictures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from markupsafe import Markup
+
+from .urls import Link
+
+
+class ThesisHistory(Protocol):
+    """Dates of a thesis from git history (supplied by `history`; `opened` when absent)."""
+
+    @property
+    def first_published(self) -> dt.date: ...
+
+    @property
+    def last_changed(self) -> dt.date: ...
+
+
+@dataclass(frozen=True)
+class ThesisDates:
+    first_published: dt.date
+    last_changed: dt.date
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    """Links every page may show: the indexes, relative to the page."""
+
+    home: Link
+    theses: Link
+    claims: Link
+    assets: Link
+    sources: Link
+    people: Link
+    tags: Link
+    method: Link
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where this page sits in a listing split over several pages (one page: `pages` is empty)."""
+
+    number: int
+    count: int
+    previous: Link | None
+    next: Link | None
+    pages: tuple[Link, ...]
+    first_row: int
+    last_row: int
+    total_rows: int
+
+    @property
+    def title_suffix(self) -> str:
+        return f" (page {self.number} of {self.count})" if self.count > 1 else ""
+
+
+# ----------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class ThesisRow:
+    link: Link
+    summary: str
+    status: str
+    style: str
+    horizon: str
+    actionability: str
+    strength: str
+    claims: int
+    directional: int
+    first_published: str
+    last_changed: str
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    link: Link
+    kind: str
+    publisher: str
+    published: str
+    coverage: str
+    citations: int
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    quote: str
+    verified: bool
+    source: Link
+    source_meta: str
+    locator_label: str
+    locator: Link
+    at_time: ExternalLink | None
+
+
+@dataclass(frozen=True)
+class SupportView:
+    """A position resting on a claim, seen from the claim."""
+
+    asset: Link
+    direction: str
+
+
+@dataclass(frozen=True)
+class ClaimBlock:
+    anchor: str
+    text: str
+    confidence: str
+    grade: str
+    evidence_link: Link
+    quotes: tuple[QuoteView, ...]
+    supports: tuple[SupportView, ...]
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    asset: Link
+    asset_name: str
+    direction: str
+    role: str
+    rationale: str
+    because: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    status: str
+    by: Link | None
+    on: str
+
+
+# ----------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class ThesisPage:
+    nav: Nav
+    id: str
+    title: str
+    summary: str
+    status: str
+    style: str
+    horizon: str
+    actionability: str
+    opened: str
+    first_published: str
+    last_changed: str
+    authors: tuple[Link, ...]
+    tags: tuple[Link, ...]
+    proof_line: str
+    strength: str
+    evidence_link: Link
+    positions: tuple[PositionRow, ...]
+    claims: tuple[ClaimBlock, ...]
+    risks: tuple[str, ...]
+    guidance: str | None
+    review: ReviewView | None
+    body: str | None
+    traceability: Markup
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    nav: Nav
+    id: str
+    title: str
+    thesis: Link
+    proof_line: str
+    strength: str
+    claims: tuple[ClaimBlock, ...]
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class PointView:
+    anchor: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InsightGroupView:
+    title: str
+    points: tuple[PointView, ...]
+
+
+@dataclass(frozen=True)
+class MomentView:
+    anchor: str
+    label: str
+    text: str
+    at_time: ExternalLink | None
+
+
+@dataclass(frozen=True)
+class TableView:
+    anchor: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class MentionView:
+    name: str
+    category: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CitationRow:
+    """A claim citing this source, seen from the source."""
+
+    claim: Link
+    locator: Link
+    verified: bool
+
+
+@dataclass(frozen=True)
+class CitingThesis:
+    """The claims of one thesis that cite this source."""
+
+    thesis: Link
+    citations: tuple[CitationRow, ...]
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    nav: Nav
+    id: str
+    title: str
+    kind: str
+    publisher: str
+    series: str | None
+    published: str
+    url: ExternalLink | None
+    duration: str | None
+    metrics: str | None
+    coverage: str
+    speakers: tuple[Link, ...]
+    tags: tuple[Link, ...]
+    tldr: str
+    insights: tuple[InsightGroupView, ...]
+    moments: tuple[MomentView, ...]
+    tables: tuple[TableView, ...]
+    mentions: tuple[MentionView, ...]
+    bottom_line: str | None
+    body: str | None
+    cited_by: tuple[CitingThesis, ...]
+
+
+@dataclass(frozen=True)
+class StanceView:
+    net: str
+    net_key: str
+    long: int
+    short: int
+    neutral: int
+    watch: int
+
+
+@dataclass(frozen=True)
+class AssetPositionRow:
+    thesis: Link
+    status: str
+    counted: bool
+    direction: str
+    role: str
+    rationale: str
+    claims: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    nav: Nav
+    id: str
+    name: str
+    kind: str
+    exchange: str | None
+    sector: str
+    description: str
+    stance: StanceView
+    positions: tuple[AssetPositionRow, ...]
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    nav: Nav
+    id: str
+    name: str
+    affiliation: str | None
+    role: str | None
+    handle: str | None
+    links: tuple[ExternalLink, ...]
+    spoken: tuple[SourceRow, ...]
+    written: tuple[ThesisRow, ...]
+    reviewed: tuple[ThesisRow, ...]
+
+
+@dataclass(frozen=True)
+class TagPage:
+    nav: Nav
+    pager: Pager
+    tag: str
+    theses: tuple[ThesisRow, ...]
+    sources: tuple[SourceRow, ...]
+
+
+@dataclass(frozen=True)
+class StanceRow:
+    asset: Link
+    name: str
+    sector: str
+    stance: StanceView
+    theses: int
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    claim: Link
+    thesis: Link
+    confidence: str
+    grade: str
+    quotes: int
+    supports: tuple[SupportView, ...]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    link: Link
+    affiliation: str | None
+    role: str | None
+    sources: int
+    theses: int
+
+
+@dataclass(frozen=True)
+class TagRow:
+    link: Link
+    theses: int
+    sources: int
+
+
+@dataclass(frozen=True)
+class ThesesIndex:
+    nav: Nav
+    pager: Pager
+    rows: tuple[ThesisRow, ...]
+
+
+@dataclass(frozen=True)
+class SourcesIndex:
+    nav: Nav
+    pager: Pager
+    rows: tuple[SourceRow, ...]
+
+
+@dataclass(frozen=True)
+class StanceBoard:
+    nav: Nav
+    pager: Pager
+    rows: tuple[StanceRow, ...]
+    chart: Markup
+    chart_note: str
+    counted_statuses: str
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class ClaimsIndex:
+    nav: Nav
+    pager: Pager
+    rows: tuple[ClaimRow, ...]
+
+
+@dataclass(frozen=True)
+class PeopleIndex:
+    nav: Nav
+    pager: Pager
+    rows: tuple[PersonRow, ...]
+
+
+@dataclass(frozen=True)
+class TagsIndex:
+    nav: Nav
+    pager: Pager
+    rows: tuple[TagRow, ...]
+
+
+@dataclass(frozen=True)
+class HomePage:
+    nav: Nav
+    theses: int
+    claims: int
+    sources: int
+    assets: int
+    newest: tuple[ThesisRow, ...]
+    recently_changed: tuple[ThesisRow, ...]
+    disclaimer: str
+
+
+@dataclass(frozen=True)
+class MethodPage:
+    nav: Nav
+    proof_rule: str
+    counted_statuses: str

@@ -1,0 +1,166 @@
+"""Pictures rendered at build time as inline SVG: no script, no font, no request elsewhere.
+
+Input: view models from `pages` (links already relative). Output: `Markup` holding one SVG
+inside a `<figure>`; every text is HTML-escaped here. Colours come from CSS classes in the
+site's stylesheet, so the pictures follow the light/dark palette.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+if TYPE_CHECKING:  # views import nothing from here; the annotation only documents the input
+    from .pages.views import ClaimBlock, PositionRow, StanceRow
+
+NODE_HEIGHT = 30
+NODE_GAP = 10
+HEADER = 28
+COLUMN_X = (0, 156, 422, 638)
+COLUMN_WIDTH = (120, 230, 180, 190)
+CHARS_PER_PX = 1 / 6.6
+
+
+def _escape(text: str) -> str:
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def _truncate(text: str, width: int) -> str:
+    limit = max(4, int((width - 16) * CHARS_PER_PX))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class _Node:
+    key: str
+    column: int
+    label: str
+    title: str
+    url: str
+    css: str
+
+
+def _layout(nodes: list[_Node]) -> tuple[dict[str, tuple[int, int]], int]:
+    columns: dict[int, list[_Node]] = {c: [] for c in range(4)}
+    for node in nodes:
+        columns[node.column].append(node)
+    tallest = max(len(c) for c in columns.values()) or 1
+    height = HEADER + tallest * (NODE_HEIGHT + NODE_GAP)
+    places: dict[str, tuple[int, int]] = {}
+    for column, members in columns.items():
+        used = len(members) * (NODE_HEIGHT + NODE_GAP)
+        top = HEADER + (height - HEADER - used) // 2
+        for index, node in enumerate(members):
+            places[node.key] = (COLUMN_X[column], top + index * (NODE_HEIGHT + NODE_GAP))
+    return places, height
+
+
+def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBlock, ...]) -> Markup:
+    """Positions → claims → evidence → sources, each node a link to where it is explained."""
+    nodes: list[_Node] = []
+    edges: list[tuple[str, str, str]] = []
+    for index, position in enumerate(positions):
+        key = f"p{index}"
+        nodes.append(_Node(key, 0, f"{position.asset.text} · {position.direction}",
+                           f"{position.asset.text} ({position.asset_name}): {position.direction}, {position.role}",
+                           position.asset.url, f"ts-node ts-node--{position.direction}"))
+        for claim_link in position.because:
+            edges.append((key, f"c:{claim_link.text}", f"ts-edge ts-edge--{position.direction}"))
+    sources: dict[str, str] = {}
+    for claim in claims:
+        nodes.append(_Node(f"c:{claim.anchor}", 1, claim.text, f"Claim: {claim.text}", claim.evidence_link.url,
+                           f"ts-node ts-node--claim ts-node--{claim.grade}"))
+        for index, quote in enumerate(claim.quotes):
+            key = f"e:{claim.anchor}:{index}"
+            mark = "verified" if quote.verified else "paraphrase"
+            nodes.append(_Node(key, 2, f"{'✓' if quote.verified else '≈'} {quote.locator_label} · “{quote.quote}”",
+                               f"{quote.locator_label} ({mark}): {quote.quote}", quote.locator.url,
+                               f"ts-node ts-node--evidence ts-node--{mark}"))
+            edges.append((f"c:{claim.anchor}", key, "ts-edge"))
+            source_key = f"s:{quote.source.url}"
+            if source_key not in sources:
+                sources[source_key] = quote.source.text
+                nodes.append(_Node(source_key, 3, quote.source.text, f"Source: {quote.source.text}",
+                                   quote.source.url, "ts-node ts-node--source"))
+            edges.append((key, source_key, "ts-edge"))
+    places, height = _layout(nodes)
+    column_of = {node.key: node.column for node in nodes}
+    width = COLUMN_X[3] + COLUMN_WIDTH[3]
+    parts = [
+        f'<svg class="ts-graph" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-labelledby="ts-graph-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="ts-graph-title">Traceability: positions rest on claims, claims on evidence, evidence on sources</title>',
+    ]
+    for column, heading in enumerate(("Positions", "Claims", "Evidence", "Sources")):
+        parts.append(f'<text class="ts-graph__heading" x="{COLUMN_X[column]}" y="16">{heading}</text>')
+    for start, end, css in edges:
+        if start not in places or end not in places:
+            continue
+        (x1, y1), (x2, y2) = places[start], places[end]
+        x1 += COLUMN_WIDTH[column_of[start]]
+        y1 += NODE_HEIGHT // 2
+        y2 += NODE_HEIGHT // 2
+        bend = (x2 - x1) // 2
+        parts.append(f'<path class="{css}" d="M{x1} {y1} C{x1 + bend} {y1} {x2 - bend} {y2} {x2} {y2}"/>')
+    for node in nodes:
+        x, y = places[node.key]
+        width_px = COLUMN_WIDTH[node.column]
+        parts.append(
+            f'<a href="{_escape(node.url)}" class="{node.css}"><title>{_escape(node.title)}</title>'
+            f'<rect x="{x}" y="{y}" width="{width_px}" height="{NODE_HEIGHT}" rx="4"/>'
+            f'<text x="{x + 8}" y="{y + 19}">{_escape(_truncate(node.label, width_px))}</text></a>'
+        )
+    parts.append("</svg>")
+    caption = ("Traceability graph. Each position rests on claims; each claim on quoted evidence; each quote on a "
+               "source. ✓ verified quote, ≈ paraphrase. Every box links to its page.")
+    return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>{_escape(caption)}</figcaption>\n</figure>')
+
+
+ROW_HEIGHT = 24
+LABEL_WIDTH = 120
+CHART_WIDTH = 640
+
+
+def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
+    """A diverging bar per asset: short to the left of the axis; long, neutral, watch to the right."""
+    if not rows:
+        return Markup("")
+    left = max(r.stance.short for r in rows)
+    right = max(r.stance.long + r.stance.neutral + r.stance.watch for r in rows)
+    span = CHART_WIDTH - LABEL_WIDTH - 20 - 110  # room for the count label after the bars
+    unit = span / max(1, left + right)
+    axis = LABEL_WIDTH + 10 + round(left * unit)
+    height = HEADER + len(rows) * ROW_HEIGHT + 8
+    parts = [
+        f'<svg class="ts-stance" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="img" '
+        f'aria-labelledby="ts-stance-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="ts-stance-title">Stance per asset: positions of active and monitoring theses</title>',
+    ]
+    if left:
+        parts.append(f'<text class="ts-graph__heading" x="{axis - 6}" y="16" text-anchor="end">◀ short</text>')
+    parts.append(f'<text class="ts-graph__heading" x="{axis + 6}" y="16">long · neutral · watch ▶</text>')
+    for index, row in enumerate(rows):
+        y = HEADER + index * ROW_HEIGHT
+        s = row.stance
+        counts = ", ".join(f"{n} {name}" for n, name in ((s.long, "long"), (s.short, "short"), (s.neutral, "neutral"), (s.watch, "watch")) if n)
+        label = f"{row.asset.text} ({row.name}): {s.net}; {counts}"
+        parts.append(f'<a href="{_escape(row.asset.url)}"><title>{_escape(label)}</title>'
+                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{_escape(_truncate(row.asset.text, LABEL_WIDTH + 16))}</text></a>')
+        if s.short:
+            width = round(s.short * unit)
+            parts.append(f'<rect class="ts-bar ts-bar--short" x="{axis - width}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')
+        offset = axis
+        for count, css in ((s.long, "long"), (s.neutral, "neutral"), (s.watch, "watch")):
+            if count:
+                width = round(count * unit)
+                parts.append(f'<rect class="ts-bar ts-bar--{css}" x="{offset}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')
+                offset += width
+        parts.append(f'<text class="ts-stance__count" x="{offset + 6}" y="{y + 16}">{_escape(counts)}</text>')
+    parts.append(f'<line class="ts-axis" x1="{axis}" y1="{HEADER - 4}" x2="{axis}" y2="{height - 4}"/>')
+    parts.append("</svg>")
+    return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>Stance chart: one bar per asset, '
+                  f'counting positions of active and monitoring theses. Each label links to the asset.</figcaption>\n</figure>')

@@ -1,0 +1,38 @@
+"""Helpers for the site tests: a throw-away project holding some content plus the repository's
+own mkdocs.yml and site templates, so tests build exactly what the shipped site builds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.build import generate_docs, load_site_config, site_disclaimer
+from generator.pipeline import check_project
+from generator.settings import ProjectPaths
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "tests" / "samples" / "basic"
+SAMPLE_CONTENT = SAMPLE / "content"
+EXPECTED_DOCS = SAMPLE / "expected_docs"
+
+
+def make_project(root: Path, content: Path = SAMPLE_CONTENT) -> ProjectPaths:
+    """A project at `root`: a copy of `content`, the repository's mkdocs.yml and templates."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(content, root / "content")
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return ProjectPaths(root)
+
+
+def render_docs(paths: ProjectPaths) -> dict[str, bytes]:
+    """The docs tree the generator makes for a project, in memory (no mkdocs run)."""
+    result = check_project(paths, jobs=1)
+    assert not result.errors, [d.format_text() for d in result.errors]
+    assert result.publication is not None
+    return generate_docs(paths, result.publication, site_disclaimer(load_site_config(paths)))
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root` as relative path → bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
