@@ -16,14 +16,22 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
-from .pages import DEFAULT_DISCLAIMER, ThesisHistory, plan_pages, PageSpec
+from .history import PublicationHistory, publication_history
+from .machine_readable import machine_readable_files
+from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
 from .write import WriteReport, write_tree
+
+if TYPE_CHECKING:
+    from .publish import EditionNote
+
+DEFAULT_SITE_URL = "https://thesis-site.example.org/"
+"""Feeds need absolute links: used when mkdocs.yml sets no `site_url`."""
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called while pages are generated and rendered."""
@@ -74,11 +82,12 @@ def site_disclaimer(config) -> str:
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
-                  history: Mapping[str, ThesisHistory] | None = None,
-                  progress: Progress = _no_progress) -> dict[str, bytes]:
-    """Pages and static files of the docs tree, as path → bytes (nothing written yet)."""
+                  history: PublicationHistory | None = None, site_url: str = "",
+                  edition: EditionNote | None = None, progress: Progress = _no_progress) -> dict[str, bytes]:
+    """Pages, static files, feeds and the JSON export of the docs tree, as path → bytes (nothing written yet)."""
     environment = make_environment(paths.templates)
-    plan = list(plan_pages(publication, disclaimer, history))
+    history = history or PublicationHistory({}, {})
+    plan = list(plan_pages(publication, disclaimer, history.theses, site_url, edition))
     total = len(plan)
     specs: list[PageSpec] = []
     for done, (path, template, factory) in enumerate(plan, start=1):
@@ -92,20 +101,25 @@ def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str
             progress("pages rendered", done, total)
     for target, source in STATIC_FILES.items():
         files[target] = (paths.templates / source).read_bytes()
+    files.update(machine_readable_files(publication, history, site_url or DEFAULT_SITE_URL))
     return files
 
 
-def write_docs_tree(paths: ProjectPaths, history: Mapping[str, ThesisHistory] | None = None,
-                    strict: bool = False, progress: Progress = _no_progress) -> tuple[CheckResult, WriteReport | None]:
-    """check → pages → render → write; the tree is left as it was when the content has errors."""
+def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
+                    strict: bool = False, progress: Progress = _no_progress,
+                    edition: EditionNote | None = None) -> tuple[CheckResult, WriteReport | None]:
+    """check → history → pages → render → write; the tree is left as it was when the content has errors."""
     result = check_project(paths)
     if result.publication is None or has_errors(result.diagnostics, strict):
         return result, None
     try:
-        disclaimer = site_disclaimer(load_site_config(paths))
+        config = load_site_config(paths)
     except (Exception, SystemExit) as error:  # mkdocs reports a bad mkdocs.yml as Abort or ConfigurationError
         return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
-    files = generate_docs(paths, result.publication, disclaimer, history, progress)
+    if history is None:
+        history = publication_history(paths.root, result.publication.graph)
+    files = generate_docs(paths, result.publication, site_disclaimer(config), history,
+                          str(config.get("site_url") or ""), edition, progress)
     return result, write_tree(paths.docs_tree, files)
 
 
@@ -197,7 +211,7 @@ def swap_in(new: Path, out: Path) -> None:
 
 
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
-               history: Mapping[str, ThesisHistory] | None = None,
+               history: PublicationHistory | None = None,
                progress: Progress = _no_progress) -> BuildResult:
     """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was."""
     out = (out or paths.site).resolve()

@@ -169,5 +169,52 @@ def serve(root: Path, dev_addr: str) -> None:
     serve_site(ProjectPaths(root.resolve()), dev_addr, echo=lambda text: click.echo(text, err=True))
 
 
+@main.command()
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the export (default: build/export in the project).")
+def export(root: Path, out: Path | None) -> None:
+    """Write the JSON export of the whole graph (api/graph.json, one file per entity, schemas)."""
+    from .history import thesis_histories
+    from .machine_readable import export_tree
+
+    paths = ProjectPaths(root.resolve())
+    result = check_project(paths)
+    if has_errors(result.diagnostics) or result.publication is None:
+        click.echo(format_diagnostics(result.diagnostics, "text"))
+        sys.exit(EXIT_CONTENT)
+    files = export_tree(result.publication, thesis_histories(paths.root, result.publication.graph))
+    target = (out or paths.root / "build" / "export").resolve()
+    for relpath, data in sorted(files.items()):
+        destination = target / relpath
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(data)
+    click.echo(f"wrote {len(files)} files into {target}", err=True)
+
+
+@main.command()
+@root_option
+@click.argument("version")
+@click.option("--alias", default="latest", show_default=True, help="Alias moved to this edition.")
+@click.option("--title", default=None, help="Title shown in the version selector (default: VERSION).")
+@click.option("--push", is_flag=True, help="Push the pages branch after committing the edition.")
+def publish(root: Path, version: str, alias: str, title: str | None, push: bool) -> None:
+    """Publish the current content as edition VERSION with mike, and make ALIAS point at it."""
+    from .publish import PublishError, publish_edition
+
+    paths = ProjectPaths(root.resolve())
+    try:
+        outcome = publish_edition(paths, version, alias, title, push)
+    except PublishError as error:
+        click.echo(f"thesis-site publish: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    if outcome.diagnostics:
+        click.echo(format_diagnostics(outcome.diagnostics, "text"))
+    if not outcome.published:
+        click.echo("publish failed: the content has errors; nothing was published", err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"published edition {version} (alias {alias}) from commit {outcome.commit[:7]}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -51,7 +51,7 @@ class ExportedClaim(Claim):
     supports: list[str] = Field(description="Assets whose positions in this thesis rest on the claim.")
     first_published: dt.date = Field(description="Date the claim first appeared (git history, else `opened`).")
     last_changed: dt.date = Field(description="Date the claim last changed.")
-    url: str = Field(description="Site path of the claim on the evidence page.")
+    page: str = Field(description="Site path of the claim on the evidence page.")
 
 
 class ExportedProof(_Exported):
@@ -69,13 +69,13 @@ class ExportedThesis(Thesis):
     proof: ExportedProof = Field(description="Derived source proof.")
     first_published: dt.date = Field(description="First published (git history, else `opened`).")
     last_changed: dt.date = Field(description="Last changed (git history, else `opened`).")
-    url: str = Field(description="Site path of the thesis page.")
+    page: str = Field(description="Site path of the thesis page.")
 
 
 class ExportedSource(Source):
     model_config = ConfigDict(strict=False)
     cited_by: list[ExportedCitation] = Field(description="Claims that cite this source.")
-    url: str = Field(description="Site path of the source page.")
+    page: str = Field(description="Site path of the source page (`url` is where the source itself is published).")
 
 
 class ExportedPositionRef(_Exported):
@@ -97,7 +97,7 @@ class ExportedAsset(Asset):
     model_config = ConfigDict(strict=False)
     stance: ExportedStance
     positions: list[ExportedPositionRef]
-    url: str
+    page: str = Field(description="Site path of the asset page.")
 
 
 class ExportedPerson(Person):
@@ -105,7 +105,7 @@ class ExportedPerson(Person):
     spoke: list[str] = Field(description="Sources the person speaks in.")
     wrote: list[str] = Field(description="Theses the person wrote.")
     reviewed: list[str] = Field(description="Theses the person reviewed.")
-    url: str
+    page: str = Field(description="Site path of the person page.")
 
 
 class ExportedGraph(_Exported):
@@ -127,7 +127,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
         ExportedSource(**_dump(source),
                        cited_by=[ExportedCitation(thesis=c.thesis_id, claim=c.claim_id, at=c.evidence.at, verified=c.verified)
                                  for c in graph.citations_by_source.get(source.id, ())],
-                       url=url_of("source", source.id))
+                       page=url_of("source", source.id))
         for source in graph.sources.values()
     ]
     theses = []
@@ -144,7 +144,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
                 supports=[ref.position.asset for ref in graph.positions_by_claim.get((thesis.id, claim.id), ())],
                 first_published=claim_history.first_published if claim_history else history.first_published,
                 last_changed=claim_history.last_changed if claim_history else history.last_changed,
-                url=f"{url_of('evidence', thesis.id)}#{claim.id}",
+                page=f"{url_of('evidence', thesis.id)}#{claim.id}",
             ))
         theses.append(ExportedThesis(
             **{**_dump(thesis), "claims": claims},
@@ -152,7 +152,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
                                 directional_assets=proof.directional_assets,
                                 supporting_authors=list(proof.supporting_authors), title_review=proof.title_review,
                                 line=proof.line),
-            first_published=history.first_published, last_changed=history.last_changed, url=url_of("thesis", thesis.id),
+            first_published=history.first_published, last_changed=history.last_changed, page=url_of("thesis", thesis.id),
         ))
     assets = []
     for asset in graph.assets.values():
@@ -166,11 +166,11 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
         assets.append(ExportedAsset(**_dump(asset), stance=ExportedStance(long=stance.long, short=stance.short,
                                                                           neutral=stance.neutral, watch=stance.watch,
                                                                           net=stance.net),
-                                    positions=positions, url=url_of("asset", asset.id)))
+                                    positions=positions, page=url_of("asset", asset.id)))
     people = [
         ExportedPerson(**_dump(person), spoke=list(graph.sources_by_speaker.get(person.id, ())),
                        wrote=list(graph.theses_by_author.get(person.id, ())),
-                       reviewed=list(graph.reviews_by_person.get(person.id, ())), url=url_of("person", person.id))
+                       reviewed=list(graph.reviews_by_person.get(person.id, ())), page=url_of("person", person.id))
         for person in graph.people.values()
     ]
     return ExportedGraph(format_version=EXPORT_FORMAT_VERSION, sources=sources, theses=theses, assets=assets,

@@ -9,6 +9,7 @@ own folder of the `gh-pages` branch; publishing never rebuilds or touches an old
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -77,11 +78,52 @@ def edition_changes(paths: ProjectPaths, version: str, head_commit: str) -> Chan
     return compare_publications(base.publication, head.publication, previous.version, version)
 
 
+@dataclass(frozen=True)
+class PublishOutcome:
+    published: bool
+    commit: str
+    diagnostics: list
+
+
+def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, push: bool) -> PublishOutcome:
+    """check → docs tree with this edition's change page → mike deploy; nothing is published on errors."""
+    from .build import write_docs_tree
+
+    validate_edition_name(version)
+    validate_edition_name(alias, "alias")
+    if alias == version:
+        raise PublishError("the alias must differ from the version")
+    if any(e.version == alias for e in published_editions(paths)):
+        raise PublishError(f"alias '{alias}' is already the name of an edition")
+    commit = head_commit(paths)
+    changes = edition_changes(paths, version, commit)
+    result, written = write_docs_tree(paths, edition=EditionNote(version, changes))
+    if written is None:
+        return PublishOutcome(False, commit, result.diagnostics)
+    deploy_edition(paths, version, alias, title, commit, push)
+    return PublishOutcome(True, commit, result.diagnostics)
+
+
+@dataclass(frozen=True)
+class EditionNote:
+    """What the edition being built is, and what it changes against the previous one."""
+
+    version: str
+    changes: ChangeReport | None
+
+
 def run_mike(paths: ProjectPaths, arguments: list[str]) -> None:
     # mike has no `python -m mike`; its console-script entry point is called in a child process so
     # its git and mkdocs work stays isolated from this one.
     launcher = "import sys; from mike.driver import main; sys.argv[0] = 'mike'; sys.exit(main())"
-    completed = subprocess.run([sys.executable, "-c", launcher, *arguments], cwd=paths.root, capture_output=True, text=True)
+    from .build import default_source_date_epoch
+
+    environment = dict(os.environ)
+    stamp = environment.get("SOURCE_DATE_EPOCH") or default_source_date_epoch(paths.root)
+    if stamp:
+        environment["SOURCE_DATE_EPOCH"] = stamp  # the edition's pages carry the commit's dates
+    completed = subprocess.run([sys.executable, "-c", launcher, *arguments], cwd=paths.root, capture_output=True,
+                               text=True, env=environment)
     if completed.returncode != 0:
         raise PublishError(f"mike {arguments[0]} failed: {completed.stderr.strip() or completed.stdout.strip()}")
 

@@ -100,6 +100,7 @@ class _Inspector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._raw_text_tag: str | None = None
+        self._json_ld: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in ("iframe", "object", "embed", "base", "frame"):
@@ -114,14 +115,25 @@ class _Inspector(HTMLParser):
                     self.problems.append(f"{name}={value!r} on <{tag}>")
                 if tag in ("script", "img", "link") and MARK in value:
                     self.problems.append(f"<{tag} {name}={value!r}> from content")
-        if tag in ("script", "style"):
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            self._json_ld = []  # data, not code: it must parse as JSON, whatever text it carries
+        elif tag in ("script", "style"):
             self._raw_text_tag = tag
 
     def handle_endtag(self, tag):
+        if tag == "script" and self._json_ld is not None:
+            try:
+                json.loads("".join(self._json_ld))
+            except ValueError as error:
+                self.problems.append(f"JSON-LD block does not parse: {error}")
+            self._json_ld = None
         if tag == self._raw_text_tag:
             self._raw_text_tag = None
 
     def handle_data(self, data):
+        if self._json_ld is not None:
+            self._json_ld.append(data)
+            return
         if self._raw_text_tag and (MARK in data or "display:none" in data):
             self.problems.append(f"<{self._raw_text_tag}> text from content: {data[:80]!r}")
 

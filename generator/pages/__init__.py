@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from ..pipeline import Publication
+
+if TYPE_CHECKING:
+    from ..publish import EditionNote
 from . import urls
 from .entities import (
     order_sources, order_theses, tag_page_count, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page, make_thesis_page,
@@ -19,10 +22,14 @@ from .indexes import (
     order_assets, order_claims, order_people, make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
     make_tags_index, make_theses_index,
 )
+from .changes import CHANGES, make_changes_page
+from .entities import make_nav
 from .paging import page_count
-from .views import ThesisDates, ThesisHistory
+from .urls import Here
+from ..history import fallback_history
+from .views import ThesisHistory
 
-__all__ = ["PageSpec", "ThesisDates", "ThesisHistory", "plan_pages", "build_pages", "thesis_dates", "urls"]
+__all__ = ["PageSpec", "ThesisHistory", "plan_pages", "build_pages", "thesis_dates", "urls"]
 
 DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
 
@@ -41,12 +48,13 @@ def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] 
     history = history or {}
     dates: dict[str, ThesisHistory] = {}
     for thesis_id, thesis in publication.graph.theses.items():
-        dates[thesis_id] = history.get(thesis_id) or ThesisDates(thesis.opened, thesis.opened)
+        dates[thesis_id] = history.get(thesis_id) or fallback_history(thesis)
     return MappingProxyType(dates)
 
 
 def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
-               history: Mapping[str, ThesisHistory] | None = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
+               history: Mapping[str, ThesisHistory] | None = None, site_url: str = "",
+               edition: "EditionNote | None" = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
     """Every page as (path, template, context factory), in a stable order, built lazily."""
     dates = thesis_dates(publication, history)
     graph = publication.graph
@@ -70,11 +78,13 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
     for n in range(1, page_count(len(graph.tags)) + 1):
         yield urls.paged(urls.TAGS, n), "tags_index.md.j2", lambda n=n: make_tags_index(publication, n)
     yield urls.METHOD, "method.md.j2", make_method_page
+    yield (CHANGES, "changes.md.j2", lambda: make_changes_page(
+        publication, make_nav(Here(CHANGES)), edition.version if edition else None, edition.changes if edition else None))
     for thesis_id in graph.theses:
         yield (urls.thesis_page(thesis_id), "thesis.md.j2",
-               lambda t=thesis_id: make_thesis_page(publication, t, dates, disclaimer))
+               lambda t=thesis_id: make_thesis_page(publication, t, dates, disclaimer, site_url))
         yield (urls.evidence_page(thesis_id), "evidence.md.j2",
-               lambda t=thesis_id: make_evidence_page(publication, t, disclaimer))
+               lambda t=thesis_id: make_evidence_page(publication, t, dates, disclaimer, site_url))
     for source_id in graph.sources:
         yield urls.source_page(source_id), "source.md.j2", lambda s=source_id: make_source_page(publication, s)
     for asset_id in graph.assets:

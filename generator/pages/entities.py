@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from markupsafe import Markup
+
 from .. import pictures
+from ..feeds import feed_paths
 from ..graph import Citation
+from ..jsonld import json_ld_script, thesis_json_ld
 from ..models import Source, Thesis
 from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
@@ -17,7 +21,7 @@ from . import urls
 from .paging import make_pager, page_count, page_slice
 from .urls import Here, Link
 from .views import (
-    AssetPage, AssetPositionRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, ExternalLink, InsightGroupView,
+    AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuoteView, ReviewView, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
 )
@@ -109,10 +113,11 @@ def quote_view(here: Here, publication: Publication, citation: Citation) -> Quot
     )
 
 
-def claim_blocks(here: Here, publication: Publication, thesis: Thesis) -> tuple[ClaimBlock, ...]:
+def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: ThesisHistory) -> tuple[ClaimBlock, ...]:
     graph, proof = publication.graph, publication.proofs[thesis.id]
     blocks = []
     for claim in thesis.claims:
+        dates = history.claims.get(claim.id)
         citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
         supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
                           key=lambda ref: (DIRECTION_ORDER[ref.position.direction], ref.position.asset))
@@ -122,6 +127,8 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis) -> tuple[
             quotes=tuple(quote_view(here, publication, c) for c in sorted(citations, key=lambda c: c.index)),
             supports=tuple(SupportView(here.link(urls.asset_page(ref.position.asset), ref.position.asset),
                                        ref.position.direction) for ref in supports),
+            first_published=(dates.first_published if dates else history.first_published).isoformat(),
+            last_changed=(dates.last_changed if dates else history.last_changed).isoformat(),
         ))
     return tuple(blocks)
 
@@ -138,7 +145,17 @@ def tag_links(here: Here, tags) -> tuple[Link, ...]:
 # ----------------------------------------------------------------------- pages
 
 
-def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str) -> ThesisPage:
+def feed_links(here: Here, kind: str, identifier: str) -> FeedLinks:
+    rss, atom = feed_paths(kind, identifier)
+    return FeedLinks(urls.file_url(here.path, rss), urls.file_url(here.path, atom))
+
+
+def thesis_json_ld_block(publication: Publication, thesis: Thesis, here: Here, site_url: str) -> Markup:
+    objects = thesis_json_ld(thesis, publication.graph, site_url, here.path.removesuffix("index.md"), urls.site_path)
+    return Markup(json_ld_script(objects))
+
+
+def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str, site_url: str = "") -> ThesisPage:
     here = Here(urls.thesis_page(thesis_id))
     graph, proof = publication.graph, publication.proofs[thesis_id]
     thesis = graph.theses[thesis_id]
@@ -151,7 +168,8 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         )
         for p in thesis.assets
     )
-    claims = claim_blocks(here, publication, thesis)
+    dates = history[thesis_id]
+    claims = claim_blocks(here, publication, thesis, dates)
     review = None
     if thesis.review:
         by = thesis.review.by
@@ -160,7 +178,6 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
             by=here.link(urls.person_page(by), graph.people[by].name) if by and by in graph.people else None,
             on=thesis.review.on.isoformat() if thesis.review.on else "",
         )
-    dates = history[thesis_id]
     return ThesisPage(
         nav=make_nav(here), id=thesis.id, title=thesis.title, summary=thesis.summary, status=thesis.status,
         style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
@@ -170,16 +187,20 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
         positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
         body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
+        changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
+        feed=feed_links(here, "theses", thesis_id),
+        jsonld=thesis_json_ld_block(publication, thesis, here, site_url),
     )
 
 
-def make_evidence_page(publication: Publication, thesis_id: str, disclaimer: str) -> EvidencePage:
+def make_evidence_page(publication: Publication, thesis_id: str, history, disclaimer: str,
+                       site_url: str = "") -> EvidencePage:
     here = Here(urls.evidence_page(thesis_id))
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
     return EvidencePage(
         nav=make_nav(here), id=thesis_id, title=thesis.title, thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
-        proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis),
-        disclaimer=disclaimer,
+        proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis, history[thesis_id]),
+        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, here, site_url),
     )
 
 
@@ -267,7 +288,7 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str) ->
     return AssetPage(
         nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
         sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
-        positions=positions, disclaimer=disclaimer,
+        positions=positions, disclaimer=disclaimer, feed=feed_links(here, "assets", asset_id),
     )
 
 

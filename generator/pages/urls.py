@@ -7,6 +7,7 @@ stable URLs of SPEC §4 follow from these paths.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 HOME = "index.md"
@@ -144,6 +145,11 @@ class Here:
         href = up + "/".join(target_parts[common:])
         url = (up + down_dir + "/") if down_dir else (up or "./")
         return Link(text, href + fragment, url + fragment)
+
+
+def file_url(here: str, target: str) -> str:
+    """URL of a non-page file (a feed, the export) relative to the page at docs path `here`."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
 
 def site_path(kind: str, identifier: str) -> str:

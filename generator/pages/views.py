@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from markupsafe import Markup
 
 from .urls import Link
 
 
-class ThesisHistory(Protocol):
-    """Dates of a thesis from git history (supplied by `history`; `opened` when absent)."""
-
+class ClaimDates(Protocol):
     @property
     def first_published(self) -> dt.date: ...
 
@@ -25,10 +23,50 @@ class ThesisHistory(Protocol):
     def last_changed(self) -> dt.date: ...
 
 
+class ChangeLogEntry(Protocol):
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def commit(self) -> str: ...
+
+    @property
+    def author(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+
+class ThesisHistory(Protocol):
+    """Dates and change log of a thesis (`generator.history`; falls back to `opened`)."""
+
+    @property
+    def first_published(self) -> dt.date: ...
+
+    @property
+    def last_changed(self) -> dt.date: ...
+
+    @property
+    def entries(self) -> tuple[ChangeLogEntry, ...]: ...
+
+    @property
+    def claims(self) -> Mapping[str, ClaimDates]: ...
+
+
 @dataclass(frozen=True)
-class ThesisDates:
-    first_published: dt.date
-    last_changed: dt.date
+class ChangeRow:
+    date: str
+    commit: str
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """Relative URLs of a page's RSS and Atom feeds (for `<link rel="alternate">` and links)."""
+
+    rss: str
+    atom: str
 
 
 @dataclass(frozen=True)
@@ -125,6 +163,8 @@ class ClaimBlock:
     evidence_link: Link
     quotes: tuple[QuoteView, ...]
     supports: tuple[SupportView, ...]
+    first_published: str
+    last_changed: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +213,9 @@ class ThesisPage:
     body: str | None
     traceability: Markup
     disclaimer: str
+    changes: tuple[ChangeRow, ...]
+    feed: FeedLinks
+    jsonld: Markup
 
 
 @dataclass(frozen=True)
@@ -185,6 +228,7 @@ class EvidencePage:
     strength: str
     claims: tuple[ClaimBlock, ...]
     disclaimer: str
+    jsonld: Markup
 
 
 @dataclass(frozen=True)
@@ -298,6 +342,7 @@ class AssetPage:
     stance: StanceView
     positions: tuple[AssetPositionRow, ...]
     disclaimer: str
+    feed: FeedLinks
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,26 @@
+"""The files for programs that ship inside the site: the JSON export under `api/` and the
+RSS/Atom feeds under `feeds/`, with URLs decided by `pages.urls`.
+
+Input: the publication and its git history. Output: relative path → bytes, added to the docs
+tree by `build` (mkdocs copies non-Markdown files as they are).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .export import build_export, export_files
+from .feeds import collect_feeds, feed_files
+from .history import PublicationHistory, ThesisHistory
+from .pages.urls import site_path
+from .pipeline import Publication
+
+
+def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]) -> dict[str, bytes]:
+    return export_files(build_export(publication, histories, site_path))
+
+
+def machine_readable_files(publication: Publication, history: PublicationHistory, site_url: str) -> dict[str, bytes]:
+    files = export_tree(publication, history.theses)
+    files.update(feed_files(collect_feeds(publication, history, site_url, site_path), site_url))
+    return files
