@@ -23,6 +23,7 @@ from .indexes import (
     make_tags_index, make_theses_index,
 )
 from .changes import CHANGES, make_changes_page
+from .contributing import CONTRIBUTING, make_contributing_page
 from .entities import make_nav
 from .paging import page_count
 from .urls import Here
@@ -78,6 +79,7 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
     for n in range(1, page_count(len(graph.tags)) + 1):
         yield urls.paged(urls.TAGS, n), "tags_index.md.j2", lambda n=n: make_tags_index(publication, n)
     yield urls.METHOD, "method.md.j2", make_method_page
+    yield CONTRIBUTING, "contributing.md.j2", lambda: make_contributing_page(make_nav(Here(CONTRIBUTING)))
     yield (CHANGES, "changes.md.j2", lambda: make_changes_page(
         publication, make_nav(Here(CHANGES)), edition.version if edition else None, edition.changes if edition else None))
     for thesis_id in graph.theses:
