@@ -64,7 +64,11 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 
 
 def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False):
-    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set."""
+    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set.
+
+    The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
+    written, while a plain build (not a mike deployment, no versions.json) leaves it out.
+    """
     from mkdocs.config import load_config
 
     paths.docs_tree.mkdir(parents=True, exist_ok=True)  # mkdocs refuses a docs_dir that does not exist
@@ -72,7 +76,11 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)
     with _quiet_mkdocs():
-        return load_config(config_file=str(paths.mkdocs_config), strict=strict, **overrides)
+        config = load_config(config_file=str(paths.mkdocs_config), strict=strict, **overrides)
+    extra = config.get("extra")
+    if extra is not None and extra.get("version"):
+        extra["version"] = None  # mkdocs' `extra` is a LegacyConfig: mutable, dict-like
+    return config
 
 
 def site_disclaimer(config) -> str:

@@ -83,7 +83,9 @@ def collect_feeds(publication: Publication, history: PublicationHistory, site_ur
     for asset_id, asset in graph.assets.items():
         link = base + url_of("asset", asset_id)
         items = [FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{_at(e.timestamp).date().isoformat()}:asset/{asset_id}/{e.thesis_id}/{e.commit}",
-                          title=f"{asset_id}: {e.summary}", link=base + url_of("thesis", e.thesis_id),
+                          title=f"{asset_id}: {e.summary}",
+                          # a thesis removed since has no page: link the asset's page instead
+                          link=base + url_of("thesis", e.thesis_id) if e.thesis_id in graph.theses else link,
                           summary=f"{e.summary} (commit {e.commit}, {e.author})", published=_at(e.timestamp))
                  for e in history.asset_events.get(asset_id, ())]
         if not items:  # no git history: each current position is one item, dated by its thesis
@@ -146,9 +148,17 @@ def render_atom(feed: Feed, base: str) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(atom, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
+EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')
+
+
 def feed_files(feeds: list[Feed], site_url: str) -> dict[str, bytes]:
     base = site_url.rstrip("/") + "/"
-    files: dict[str, bytes] = {}
+    # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
+    # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead
+    # of a 404 in the reader's console.
+    files: dict[str, bytes] = {f"{FEEDS_FOLDER}/sitemap.xml": EMPTY_SITEMAP, f"{FEEDS_FOLDER}/theses/sitemap.xml": EMPTY_SITEMAP,
+                               f"{FEEDS_FOLDER}/assets/sitemap.xml": EMPTY_SITEMAP}
     for feed in feeds:
         files[feed.path + ".rss.xml"] = render_rss(feed, base)
         files[feed.path + ".atom.xml"] = render_atom(feed, base)

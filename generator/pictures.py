@@ -91,7 +91,7 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
     column_of = {node.key: node.column for node in nodes}
     width = COLUMN_X[3] + COLUMN_WIDTH[3]
     parts = [
-        f'<svg class="ts-graph" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="ts-graph" viewBox="0 0 {width} {height}" width="100%" role="group" '
         f'aria-labelledby="ts-graph-title" xmlns="http://www.w3.org/2000/svg">',
         '<title id="ts-graph-title">Traceability: positions rest on claims, claims on evidence, evidence on sources</title>',
     ]
@@ -136,7 +136,7 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
     axis = LABEL_WIDTH + 10 + round(left * unit)
     height = HEADER + len(rows) * ROW_HEIGHT + 8
     parts = [
-        f'<svg class="ts-stance" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="img" '
+        f'<svg class="ts-stance" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="group" '
         f'aria-labelledby="ts-stance-title" xmlns="http://www.w3.org/2000/svg">',
         '<title id="ts-stance-title">Stance per asset: positions of active and monitoring theses</title>',
     ]

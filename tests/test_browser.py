@@ -1,0 +1,256 @@
+"""Browser tests: the default site, built once, served on 127.0.0.1 and read in Debian's headless
+chromium (playwright, `executable_path`), as issue 3 item 9 and SPEC §4/§6 ask.
+
+For each key page, in light and dark scheme and at a phone width: no console error, no uncaught
+exception, no failed request, no request leaving 127.0.0.1, no axe-core violation of impact
+"serious" or "critical", and a full-page screenshot in tests/artifacts/ (git-ignored) for a human
+to look at. Then the reader's path (asset → claim on the evidence page → source locator) and the
+search box.
+
+Prerequisites: /usr/bin/chromium and node_modules/axe-core (`npm ci`). Missing locally, the tests
+skip and say why; under CI=true they fail instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOST,
+    Watch,
+    block_foreign,
+    blocking,
+    build_default_site,
+    check_prerequisites,
+    format_violations,
+    run_axe,
+    serve,
+    squash,
+    thesis_front_matter,
+)
+
+pytestmark = pytest.mark.browser
+
+THESIS = "cs336-lecture-15-post-training-intensity"
+SOURCE = "cs336-lecture-15-mid-post-training"
+ASSET = "NVDA"
+
+PAGES = {
+    "home": "",
+    "thesis": f"theses/{THESIS}/",
+    "evidence": f"theses/{THESIS}/evidence/",
+    "asset": f"assets/{ASSET}/",
+    "source": f"sources/{SOURCE}/",
+    "stance-board": "assets/",
+}
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+VARIANTS = {
+    # name: (colour scheme, viewport)
+    "light": ("light", DESKTOP),
+    "dark": ("dark", DESKTOP),
+    "phone": ("light", PHONE),
+}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    check_prerequisites()
+    site = build_default_site(tmp_path_factory.mktemp("browser") / "site")
+    server = serve(site)
+    try:
+        yield server.base
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser(site_url):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                              headless=True)
+    except Exception:
+        playwright.stop()
+        raise
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def open_page(browser):
+    """`open_page(scheme, viewport)` → (page, watch): a fresh context (no stored palette), every
+    request recorded and any foreign one blocked before it leaves the machine."""
+    contexts = []
+
+    def opener(scheme: str = "light", viewport: dict = DESKTOP):
+        context = browser.new_context(color_scheme=scheme, viewport=viewport, reduced_motion="reduce",
+                                      service_workers="block")
+        contexts.append(context)
+        block_foreign(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page, Watch().attach(page)
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def goto(page, url: str) -> None:
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None and response.ok, f"{url}: {response.status if response else 'no response'}"
+
+
+# --------------------------------------------------------------------------- every key page
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_clean_accessible_and_self_contained(site_url, open_page, name, variant):
+    scheme, viewport = VARIANTS[variant]
+    page, watch = open_page(scheme, viewport)
+    url = site_url + PAGES[name]
+    goto(page, url)
+
+    # The scheme really applied (material sets it from prefers-color-scheme on first visit).
+    applied = page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+    assert applied == ("slate" if scheme == "dark" else "default"), f"{url}: colour scheme {applied}"
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{name}-{variant}.png"
+    page.screenshot(path=str(shot), full_page=True)
+
+    violations = run_axe(page)
+    serious = blocking(violations)
+    if violations:
+        print(f"\naxe on {url} ({variant}):\n{format_violations(violations)}")
+
+    problems = watch.problems()
+    assert not problems, f"{url} ({variant}):\n  " + "\n  ".join(problems)
+    assert not serious, (f"{url} ({variant}): axe-core found {len(serious)} serious/critical "
+                         f"violation(s):\n{format_violations(serious)}")
+    # The watch really saw the page load (a silent listener would make the checks above vacuous).
+    assert any(u.startswith(f"http://{LOCAL_HOST}:") and u.endswith(".css") for u in watch.requests), watch.requests
+
+
+# --------------------------------------------------------------------------- the reader's path
+
+SECTION_JS = """
+(id) => {
+    const target = document.getElementById(id);
+    if (!target) return null;
+    // The claim starts at its heading (an empty <a id> inside or just before it) or is a box.
+    let start = target.closest('h1, h2, h3, h4, h5, h6');
+    if (!start && !target.textContent.trim() && target.nextElementSibling) start = target.nextElementSibling;
+    if (!start) start = target;
+    const level = /^H[1-6]$/.test(start.tagName) ? start.tagName : null;
+    const parts = [start];
+    for (let node = start.nextElementSibling; level && node; node = node.nextElementSibling) {
+        if (/^H[1-6]$/.test(node.tagName) && node.tagName <= level) break;
+        parts.push(node);
+    }
+    document.querySelectorAll('[data-test-section]').forEach(n => n.removeAttribute('data-test-section'));
+    parts.forEach(n => n.setAttribute('data-test-section', id));
+    const box = start.getBoundingClientRect();
+    return {text: parts.map(n => n.innerText).join('\\n'), top: box.top, bottom: box.bottom,
+            viewport: window.innerHeight};
+}
+"""
+
+
+def in_viewport(box: dict) -> bool:
+    return box["bottom"] > 0 and box["top"] < box["viewport"]
+
+
+def test_asset_to_claim_quote_to_source_locator(site_url, open_page):
+    """From an asset page, two clicks reach a verbatim quote and then its place in the source."""
+    thesis = thesis_front_matter(THESIS)
+    position = next(p for p in thesis["assets"] if p["asset"] == ASSET)
+    claim_id = position["because"][0]
+    claim = next(c for c in thesis["claims"] if c["id"] == claim_id)
+    evidence = [e for e in claim["evidence"] if "quote" in e]
+    assert evidence, f"{claim_id} has no quote to follow"
+    first = evidence[0]
+    point = first["at"].split("/")[-1]
+
+    page, watch = open_page("light", DESKTOP)
+    goto(page, site_url + f"assets/{ASSET}/")
+
+    # Click 1: the claim behind the position, on the asset page.
+    claim_link = page.locator(f'article a[href*="theses/{THESIS}/evidence/#{claim_id}"]').first
+    claim_link.scroll_into_view_if_needed()
+    assert claim_link.is_visible(), f"no visible link to claim {claim_id} on assets/{ASSET}/"
+    claim_link.click()
+    page.wait_for_url(re.compile(rf"/theses/{re.escape(THESIS)}/evidence/#{re.escape(claim_id)}$"))
+    page.wait_for_load_state("networkidle")
+
+    section = page.evaluate(SECTION_JS, claim_id)
+    assert section is not None, f"no element with id {claim_id} on the evidence page"
+    assert in_viewport(section), f"the claim {claim_id} is not in view after the jump: {section}"
+    text = squash(section["text"])
+    assert squash(claim["text"]) in text, f"claim text not in its section:\n{text}"
+    for item in evidence:
+        quote = squash(item["quote"])
+        assert quote in text, f"quote {quote!r} not in the claim's section:\n{text}"
+        shown = page.locator(f'[data-test-section="{claim_id}"]').get_by_text(quote).first
+        assert shown.is_visible(), f"quote {quote!r} is not visible"
+
+    # Click 2: the locator of the first quote, inside this claim's section.
+    locator = page.locator(f'[data-test-section="{claim_id}"] a[href*="sources/{first["source"]}/#{point}"]').first
+    assert locator.count() == 1, f"no locator link to sources/{first['source']}/#{point} under {claim_id}"
+    locator.scroll_into_view_if_needed()
+    assert locator.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "path-evidence-claim.png"))
+    locator.click()
+    page.wait_for_url(re.compile(rf"/sources/{re.escape(first['source'])}/#{re.escape(point)}$"))
+    page.wait_for_load_state("networkidle")
+
+    anchored = page.evaluate(
+        """(id) => {
+            const target = document.getElementById(id);
+            if (!target) return null;
+            const block = target.closest('li, p, tr, section, div.admonition, details') || target.parentElement;
+            const box = block.getBoundingClientRect();
+            return {text: block.innerText, top: box.top, bottom: box.bottom, viewport: window.innerHeight};
+        }""",
+        point,
+    )
+    assert anchored is not None, f"no anchor #{point} on sources/{first['source']}/"
+    assert in_viewport(anchored), f"the anchored point #{point} is not in view: {anchored}"
+    assert squash(first["quote"]) in squash(anchored["text"]), (
+        f"the point at #{point} does not contain the quote {first['quote']!r}: {anchored['text']!r}")
+    page.screenshot(path=str(ARTIFACTS / "path-source-point.png"))
+
+    assert not watch.problems(), "\n".join(watch.problems())
+
+
+def test_search_finds_the_thesis(site_url, open_page):
+    page, watch = open_page("light", DESKTOP)
+    goto(page, site_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("post-training", delay=20)
+    hit = page.locator(f'.md-search-result a[href*="theses/{THESIS}/"]').first
+    hit.wait_for(state="visible", timeout=15_000)
+    results = page.locator(".md-search-result__item").count()
+    assert results >= 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search-post-training.png"))
+    hit.click()
+    page.wait_for_url(re.compile(rf"/theses/{re.escape(THESIS)}/"))
+    assert not watch.problems(), "\n".join(watch.problems())
