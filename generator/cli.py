@@ -183,12 +183,13 @@ def export(root: Path, out: Path | None) -> None:
     if has_errors(result.diagnostics) or result.publication is None:
         click.echo(format_diagnostics(result.diagnostics, "text"))
         sys.exit(EXIT_CONTENT)
+    from .export import API_FOLDER
+    from .write import write_tree
+
     files = export_tree(result.publication, thesis_histories(paths.root, result.publication.graph))
     target = (out or paths.root / "build" / "export").resolve()
-    for relpath, data in sorted(files.items()):
-        destination = target / relpath
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
+    # api/ holds exactly this export: files of entities removed since an earlier export go away
+    write_tree(target / API_FOLDER, {relpath.removeprefix(f"{API_FOLDER}/"): data for relpath, data in files.items()})
     click.echo(f"wrote {len(files)} files into {target}", err=True)
 
 
