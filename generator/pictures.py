@@ -16,7 +16,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:  # views import nothing from here; the annotation only documents the input
     from .pages.views import ClaimBlock, PositionRow, StanceRow
 
-NODE_HEIGHT = 30
+NODE_HEIGHT = 40
 NODE_GAP = 10
 HEADER = 28
 COLUMN_X = (0, 156, 422, 638)
@@ -32,6 +32,17 @@ def _truncate(text: str, width: int) -> str:
     limit = max(4, int((width - 16) * CHARS_PER_PX))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _two_lines(text: str, width: int) -> tuple[str, str]:
+    """Wrap a label onto two lines at a word boundary; the second line ends in … when cut."""
+    limit = max(4, int((width - 16) * CHARS_PER_PX))
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words, ""
+    cut = words.rfind(" ", 0, limit + 1)
+    cut = cut if cut > limit // 2 else limit
+    return words[:cut].rstrip(), _truncate(words[cut:].strip(), width)
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
         for index, quote in enumerate(claim.quotes):
             key = f"e:{claim.anchor}:{index}"
             mark = "verified" if quote.verified else "paraphrase"
-            nodes.append(_Node(key, 2, f"{'✓' if quote.verified else '≈'} {quote.locator_label} · “{quote.quote}”",
+            nodes.append(_Node(key, 2, f"{'✓' if quote.verified else '≈'} “{quote.quote}”",
                                f"{quote.locator_label} ({mark}): {quote.quote}", quote.locator.url,
                                f"ts-node ts-node--evidence ts-node--{mark}"))
             edges.append((f"c:{claim.anchor}", key, "ts-edge"))
@@ -109,10 +120,15 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
     for node in nodes:
         x, y = places[node.key]
         width_px = COLUMN_WIDTH[node.column]
+        first, second = _two_lines(node.label, width_px)
+        lines = (f'<tspan x="{x + 8}" y="{y + 17}">{_escape(first)}</tspan>'
+                 + (f'<tspan x="{x + 8}" y="{y + 32}">{_escape(second)}</tspan>' if second else ""))
+        if not second:
+            lines = f'<tspan x="{x + 8}" y="{y + 25}">{_escape(first)}</tspan>'
         parts.append(
             f'<a href="{_escape(node.url)}" class="{node.css}"><title>{_escape(node.title)}</title>'
             f'<rect x="{x}" y="{y}" width="{width_px}" height="{NODE_HEIGHT}" rx="4"/>'
-            f'<text x="{x + 8}" y="{y + 19}">{_escape(_truncate(node.label, width_px))}</text></a>'
+            f'<text>{lines}</text></a>'
         )
     parts.append("</svg>")
     caption = ("Traceability graph. Each position rests on claims; each claim on quoted evidence; each quote on a "

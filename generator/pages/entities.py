@@ -96,6 +96,19 @@ def locator_label(source: Source, at: str) -> str:
     return {"tldr": "TL;DR", "bottom-line": "Bottom line", "body": "Notes"}[at]
 
 
+SHORT_TITLE_LENGTH = 70
+
+
+def short_source_title(title: str) -> str:
+    """The part of a source title a quote's attribution needs: the last ' | ' segment of a
+    'Series | Term | Episode' title, cut at a word near 70 characters; the page link has the rest."""
+    label = title.rsplit(" | ", 1)[-1].strip() if " | " in title else title
+    if len(label) <= SHORT_TITLE_LENGTH:
+        return label
+    cut = label.rfind(" ", 0, SHORT_TITLE_LENGTH)
+    return label[: cut if cut > 0 else SHORT_TITLE_LENGTH].rstrip(" ,;:") + "…"
+
+
 def quote_view(here: Here, publication: Publication, citation: Citation) -> QuoteView:
     source = publication.graph.sources[citation.source_id]
     at = citation.evidence.at
@@ -106,7 +119,7 @@ def quote_view(here: Here, publication: Publication, citation: Citation) -> Quot
     meta = f"{source.publisher}, {source.kind}, {source.published.isoformat()}; coverage: {source.coverage}"
     return QuoteView(
         quote=citation.evidence.quote, verified=citation.verified,
-        source=here.link(urls.source_page(source.id), source.title), source_meta=meta,
+        source=here.link(urls.source_page(source.id), short_source_title(source.title)), source_meta=meta,
         locator_label=locator_label(source, at),
         locator=here.link(urls.source_page(source.id), locator_label(source, at), urls.locator_anchor(at)),
         at_time=timed,
