@@ -9,6 +9,7 @@ builds of one commit are byte-identical.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -92,24 +93,29 @@ def site_disclaimer(config) -> str:
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
                   history: PublicationHistory | None = None, site_url: str = "",
                   edition: EditionNote | None = None, progress: Progress = _no_progress) -> dict[str, bytes]:
-    """Pages, static files, feeds and the JSON export of the docs tree, as path → bytes (nothing written yet)."""
+    """Pages, static files, feeds and the JSON export of the docs tree, as path → bytes (nothing written yet).
+
+    Each page's view model is rendered as soon as it is made and then dropped, so they are never
+    all alive at once. The publication (and whatever else the caller holds) is frozen out of the
+    cyclic garbage collector meanwhile: it outlives the build, and rescanning its millions of
+    objects at every collection cost up to a sixth of page generation at 5,000 sources."""
     environment = make_environment(paths.templates)
     history = history or PublicationHistory({}, {})
     plan = list(plan_pages(publication, disclaimer, history.theses, site_url, edition))
     total = len(plan)
-    specs: list[PageSpec] = []
-    for done, (path, template, factory) in enumerate(plan, start=1):
-        specs.append(PageSpec(path, template, factory()))
-        if done % 250 == 0 or done == total:
-            progress("pages generated", done, total)
     files: dict[str, bytes] = {}
-    for done, spec in enumerate(specs, start=1):
-        files[spec.path] = render_page(environment, spec).encode("utf-8")
-        if done % 250 == 0 or done == total:
-            progress("pages rendered", done, total)
-    for target, source in STATIC_FILES.items():
-        files[target] = (paths.templates / source).read_bytes()
-    files.update(machine_readable_files(publication, history, site_url or DEFAULT_SITE_URL))
+    gc.freeze()
+    try:
+        for done, (path, template, factory) in enumerate(plan, start=1):
+            files[path] = render_page(environment, PageSpec(path, template, factory())).encode("utf-8")
+            if done % 250 == 0 or done == total:
+                progress("pages generated", done, total)
+                progress("pages rendered", done, total)
+        for target, source in STATIC_FILES.items():
+            files[target] = (paths.templates / source).read_bytes()
+        files.update(machine_readable_files(publication, history, site_url or DEFAULT_SITE_URL))
+    finally:
+        gc.unfreeze()
     return files
 
 

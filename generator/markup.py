@@ -36,8 +36,13 @@ _BODY_TAGS = frozenset({
 _BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 
 
-_PLAIN = re.compile(r"[A-Za-z(][A-Za-z0-9 ,;:'()/%$@?!.+=~-]*")
-"""Text that needs no escaping anywhere (most labels, names, dates); skips the slow path."""
+_NON_ASCII = "\u0080-\u0084\u0086-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff"
+"""Every non-ASCII character except the whitespace that `\\s` matches (one class: fast to match)."""
+_PLAIN = re.compile(f"(?![0-9]+[.)])[A-Za-z0-9({_NON_ASCII}][A-Za-z0-9 ,;:'()/%$@?!.+=~{_NON_ASCII}-]*")
+"""Text that needs no escaping anywhere (most labels, names, dates, prose); skips the slow path.
+No character of it means anything to HTML or Markdown: letters, digits, safe ASCII punctuation
+and any non-ASCII character but whitespace; it cannot open a block (a digit start is allowed
+unless it reads as a numbered list item, `12.` or `3)`)."""
 _SAFE_RELATIVE = re.compile(r"[A-Za-z0-9._~/-]*(#[A-Za-z0-9._~-]*)?")
 """A relative link the generator made from validated ids: nothing to check or encode."""
 
@@ -55,9 +60,16 @@ def inline_text(value: object) -> Markup:
     return Markup(text)
 
 
+_HTML_PLAIN = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+"""Text `html_text` would return unchanged: nothing to escape, single inner spaces only."""
+
+
 def html_text(value: object) -> Markup:
     """Content text for an HTML context that Markdown never parses (SVG, front matter titles)."""
-    return Markup(html.escape(_WHITESPACE.sub(" ", str(value)).strip(), quote=True))
+    text = str(value)
+    if _HTML_PLAIN.fullmatch(text):
+        return Markup(text)
+    return Markup(html.escape(_WHITESPACE.sub(" ", text).strip(), quote=True))
 
 
 def safe_url(url: str) -> str | None:
@@ -97,14 +109,32 @@ def markdown_link(link) -> Markup:
     return Markup(f"[{inline_text(link.text)}]({href(link.href)})")
 
 
+def html_href(url: str) -> Markup:
+    """`href` for an attribute of raw HTML, which Markdown leaves as it is: `&` becomes `&amp;`."""
+    if _SAFE_RELATIVE.fullmatch(url) and not url.startswith("//"):
+        return Markup(url)  # a link the generator made: nothing to check, encode or escape
+    return Markup(html.escape(str(href(url)), quote=True))
+
+
+def html_link(link) -> Markup:
+    """A `Link` or `ExternalLink` as an `<a>` for raw HTML blocks, which Markdown and mkdocs leave
+    as they are: so it points at the final URL (`link.url`), not at the Markdown file."""
+    return Markup(f'<a href="{html_href(link.url)}">{html_text(link.text)}</a>')
+
+
 def external_link(link) -> Markup:
     """An `ExternalLink` (content URL) as a Markdown link; unsafe schemes become '#'."""
     return Markup(f"[{inline_text(link.text)}]({href(link.url)})")
 
 
-def badge(label: object, kind: object) -> Markup:
-    """A small labelled badge; `kind` selects its colour in the site stylesheet."""
-    return Markup(f'<span class="ts-badge ts-badge--{html_text(kind)}">{inline_text(label)}</span>')
+def badge(label: object, kind: object, unsearched: bool = False) -> Markup:
+    """A small labelled badge; `kind` selects its colour in the site stylesheet.
+
+    `unsearched` marks it `data-search-exclude`, for a badge in text the search index keeps.
+    (Material's search parser tells elements apart by tag only: inside an excluded `<span>`, the
+    end of a nested badge `<span>` would end the exclusion, so mark the badge itself instead.)"""
+    flag = " data-search-exclude" if unsearched else ""
+    return Markup(f'<span class="ts-badge ts-badge--{html_text(kind)}"{flag}>{inline_text(label)}</span>')
 
 
 def yaml_string(value: object) -> Markup:

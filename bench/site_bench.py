@@ -1,0 +1,364 @@
+"""Benchmark the site build: the generator's share beside mkdocs-material, page sizes, search index.
+
+    python bench/site_bench.py                      # 1,000 and 5,000 sources, one run of each stage
+    python bench/site_bench.py --repeat 2 --detail  # best of 2; index and page sizes by page kind
+    python bench/site_bench.py --sizes 1000         # one size (repeatable: --sizes 1000 --sizes 5000)
+    python bench/site_bench.py --profile 5000       # cProfile of write_docs_tree, top 30 by own time
+    python bench/run.py --site                      # the check table, then this one
+
+For each size a fresh corpus (bench/make_corpus.py, seed 1) is written into a temporary folder,
+next to copies of the repository's mkdocs.yml and site_templates/, so the folder is a project.
+Each size runs in its own worker process, so peak memory is that size's alone. In one worker:
+
+  (a) generator: `write_docs_tree` into an empty docs tree: check + pages + render + write;
+  (b) full build: `build_site` from an empty docs tree (what `thesis-site build` does);
+  (c) bare mkdocs: `python -m mkdocs build` of the tree (a) wrote, in a child process.
+
+Generator share = (a) / (b). Times are wall-clock seconds, the best of --repeat runs of each
+stage, Python imports excluded (mkdocs, material and jinja2 are imported before the clock
+starts); (a) is also broken down by
+stage (check, git history, pages + render, export + feeds, write). Peak memory is ru_maxrss of
+the worker (generator and in-process mkdocs of the full build) and of its children (the bare
+mkdocs build). Largest page and search index are read from the full build's site: entity pages
+are thesis, evidence, source, asset and person pages (listings are paged, see pages/paging.py).
+The temporary project is no git repository, so git history falls back to `opened` dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+DEFAULT_SIZES = (1_000, 5_000)
+SEED = 1
+ENTITY_LIMIT = 100_000
+"""No entity page may exceed this many bytes of HTML (issue 3, item 10)."""
+INDEX_LIMIT = 5_000_000
+"""The search index at 5,000 sources stays under this many bytes (issue 3, item 10)."""
+SHARE_LIMIT = 10.0
+"""The generator's share of a full build, in percent (issue 3, item 10)."""
+
+
+# ----------------------------------------------------------------------- a project to build
+
+
+def make_project(root: Path, sources: int) -> None:
+    """A corpus under root/content plus the repository's mkdocs.yml and site templates."""
+    from make_corpus import make_corpus
+
+    make_corpus(root, sources=sources, seed=SEED)
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+
+
+def page_kind(relpath: str) -> str:
+    """The kind of a built page or index location, from its URL: 'thesis', 'evidence', 'source', ..."""
+    parts = relpath.strip("/").split("/")
+    if parts == [""] or parts[0] in ("index.html", ""):
+        return "home"
+    section = parts[0]
+    folder = [p for p in parts[1:] if p != "index.html" and not p.startswith("#")]
+    if not folder or folder[0].startswith("page_"):
+        return f"{section} listing"
+    if section == "theses":
+        return "evidence" if len(folder) > 1 and folder[1] == "evidence" else "thesis"
+    return {"sources": "source", "assets": "asset", "people": "person", "tags": "tag listing"}.get(section, section)
+
+
+ENTITY_KINDS = ("thesis", "evidence", "source", "asset", "person")
+
+STAGES = ("check_project", "publication_history", "generate_docs", "machine_readable_files", "write_tree")
+"""Functions `generator.build` calls by these names, timed in (a) to break the generator down
+(machine_readable_files, the JSON export and the feeds, runs inside generate_docs)."""
+
+
+def page_sizes(site: Path) -> dict[str, tuple[int, str, int]]:
+    """Page kind → (largest HTML bytes, its site path, pages over ENTITY_LIMIT)."""
+    largest: dict[str, tuple[int, str, int]] = {}
+    for path in site.rglob("index.html"):
+        relpath = path.relative_to(site).as_posix()
+        if relpath.startswith(("search/", "api/", "feeds/")):
+            continue
+        kind = page_kind(relpath)
+        size = path.stat().st_size
+        best, where, over = largest.get(kind, (0, "", 0))
+        over += size > ENTITY_LIMIT
+        largest[kind] = (size, relpath, over) if size > best else (best, where, over)
+    return largest
+
+
+def index_breakdown(index: Path) -> dict[str, tuple[int, int]]:
+    """Page kind → (entries, bytes) of the search index."""
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for entry in docs:
+        kind = page_kind(entry["location"].split("#")[0] or "/")
+        kinds[kind][0] += 1
+        kinds[kind][1] += len(json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return {k: (v[0], v[1]) for k, v in kinds.items()}
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+# ----------------------------------------------------------------------- one size, in a worker
+
+
+def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
+    """A temporary project folder, by default under bench/out/ (git-ignored) rather than /tmp.
+
+    A real build writes into the repository's build/ and site/, so the benchmark writes on that
+    filesystem too (on the dev machine, creating files under /tmp was several times slower).
+    """
+    parent = parent or REPO / "bench" / "out"
+    parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="site-bench-", dir=parent)
+
+
+def time_generator(paths, pages: list[int]) -> tuple[float, dict[str, float]]:
+    """(a): `write_docs_tree` into an empty docs tree, its stages timed through the names
+    `generator.build` calls them by. Returns (seconds, stage → seconds)."""
+    import generator.build as build
+
+    if paths.docs_tree.exists():
+        shutil.rmtree(paths.docs_tree)
+    stages: dict[str, float] = defaultdict(float)
+    originals = {name: getattr(build, name) for name in STAGES}
+
+    def timed(name: str):
+        def call(*args, **kwargs):
+            begin = time.perf_counter()
+            try:
+                return originals[name](*args, **kwargs)
+            finally:
+                stages[name] += time.perf_counter() - begin
+        return call
+
+    for name in STAGES:
+        setattr(build, name, timed(name))
+    os.sync()  # each stage starts with no other stage's writes pending
+    start = time.perf_counter()
+    try:
+        checked, written = build.write_docs_tree(paths)
+    finally:
+        for name, original in originals.items():
+            setattr(build, name, original)
+    seconds = time.perf_counter() - start
+    if written is None:
+        raise SystemExit(f"the corpus does not check: {[d.format_text() for d in checked.errors][:3]}")
+    pages[:] = [sum(1 for p in written.written if p.endswith(".md"))]
+    del checked, written  # the next stage starts without this publication in memory
+    gc.collect()
+    breakdown = {
+        "check": stages["check_project"],
+        "git history": stages["publication_history"],
+        "pages + render": stages["generate_docs"] - stages["machine_readable_files"],
+        "export + feeds": stages["machine_readable_files"],
+        "write": stages["write_tree"],
+    }
+    breakdown["other"] = seconds - sum(breakdown.values())  # reading mkdocs.yml, mostly
+    return seconds, breakdown
+
+
+def time_bare_mkdocs(paths) -> float:
+    """(c): `python -m mkdocs build` of the docs tree as (a) left it, in a child process."""
+    bare_site = paths.root / "site-bare"
+    os.sync()
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(paths.mkdocs_config),
+                    "-d", str(bare_site)], cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(bare_site)
+    return seconds
+
+
+def time_full_build(paths) -> tuple[float, float]:
+    """(b): `build_site` from an empty docs tree. Returns (seconds, seconds before mkdocs started)."""
+    import generator.build as build
+
+    if paths.docs_tree.exists():
+        shutil.rmtree(paths.docs_tree)
+    if paths.site.exists():
+        shutil.rmtree(paths.site)
+    os.sync()
+    marks: list[float] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "mkdocs build" and done == 0:
+            marks.append(time.perf_counter())
+
+    start = time.perf_counter()
+    result = build.build_site(paths, paths.site, progress=progress)
+    seconds = time.perf_counter() - start
+    if not result.ok:
+        raise SystemExit(f"build failed: {[d.format_text() for d in result.diagnostics][-3:]}")
+    return seconds, marks[0] - start
+
+
+def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int = 1) -> dict:
+    # Imports before the clock starts: a CLI run pays them once, not per stage.
+    import jinja2  # noqa: F401
+    import material  # noqa: F401
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+
+    from generator.settings import ProjectPaths
+
+    with work_folder(parent) as folder:
+        root = Path(folder)
+        make_project(root, sources)
+        paths = ProjectPaths(root)
+        pages: list[int] = []
+        # Best of `repeat` runs of each stage, like bench/run.py: the dev machine's disk and
+        # memory make single runs vary by several seconds.
+        generator, breakdown = min((time_generator(paths, pages) for _ in range(repeat)), key=lambda r: r[0])
+        generator_mb = peak_mb(resource.RUSAGE_SELF)
+        bare = min(time_bare_mkdocs(paths) for _ in range(repeat))
+        full, in_build_generator = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
+
+        sizes = page_sizes(paths.site)
+        entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
+        index = paths.site / "search" / "search_index.json"
+        row = {
+            "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
+            "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
+            "process_mb": peak_mb(resource.RUSAGE_SELF), "generator_mb": generator_mb,
+            "children_mb": peak_mb(resource.RUSAGE_CHILDREN),
+            "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
+            "index_bytes": index.stat().st_size, "breakdown": breakdown, "repeat": repeat,
+        }
+        if detail:
+            row["sizes"] = sizes
+            row["index"] = index_breakdown(index)
+        return row
+
+
+def profile(sources: int, parent: Path | None = None, top: int = 30) -> None:
+    """cProfile of `write_docs_tree` (check + pages + render + write) on a fresh corpus."""
+    import cProfile
+    import pstats
+
+    from generator.build import write_docs_tree
+    from generator.settings import ProjectPaths
+
+    os.environ.update(worker_environment(parent))
+    with work_folder(parent) as folder:
+        root = Path(folder)
+        make_project(root, sources)
+        write_docs_tree(ProjectPaths(root))  # warm: imports and the first mkdocs config load
+        shutil.rmtree(ProjectPaths(root).docs_tree)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        write_docs_tree(ProjectPaths(root))
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+# ----------------------------------------------------------------------- the table
+
+
+def mb(n: int) -> str:
+    return f"{n / 1_000_000:.2f} MB"
+
+
+def print_table(rows: list[dict]) -> None:
+    header = (f"{'sources':>7} | {'pages':>6} | {'generator':>9} | {'bare mkdocs':>11} | {'full build':>10} | "
+              f"{'gen. share':>10} | {'pages/s':>7} | {'peak RSS: build / mkdocs child':>30} | "
+              f"{'largest entity page':<52} | {'search index':>12}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        size, where = r["largest_entity"]
+        largest = f"{size / 1000:.0f} KB {where.removesuffix('index.html')}"
+        if len(largest) > 52:
+            largest = largest[:51] + "…"
+        print(f"{r['sources']:>7} | {r['pages']:>6} | {r['generator']:>7.1f} s | {r['mkdocs']:>9.1f} s | "
+              f"{r['full']:>8.1f} s | {r['share']:>8.1f} % | {r['pages_per_s']:>7.0f} | "
+              f"{r['process_mb']:>13.0f} MB / {r['children_mb']:>7.0f} MB | {largest:<52} | "
+              f"{mb(r['index_bytes']):>12}")
+    print()
+    for r in rows:
+        verdicts = [
+            f"share {r['share']:.1f}% {'≤' if r['share'] <= SHARE_LIMIT else '>'} {SHARE_LIMIT:.0f}%",
+            f"{r['entities_over']} entity pages over {ENTITY_LIMIT // 1000} KB",
+        ]
+        if r["sources"] >= 5_000:
+            verdicts.append(f"search index {mb(r['index_bytes'])} {'≤' if r['index_bytes'] <= INDEX_LIMIT else '>'} "
+                            f"{mb(INDEX_LIMIT)}")
+        print(f"{r['sources']:>7} sources: " + "; ".join(verdicts) +
+              f" (inside the full build: generator {r['in_build_generator']:.1f} s, "
+              f"mkdocs {r['full'] - r['in_build_generator']:.1f} s)")
+    for r in rows:
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["breakdown"].items())
+        print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB")
+    for r in rows:
+        if "index" not in r:
+            continue
+        print(f"\n{r['sources']} sources, by page kind: largest HTML page; search index entries and bytes")
+        for kind in sorted(set(r["sizes"]) | set(r["index"])):
+            size, where, over = r["sizes"].get(kind, (0, "", 0))
+            entries, nbytes = r["index"].get(kind, (0, 0))
+            print(f"  {kind:<16} {size / 1000:>7.0f} KB ({over} over {ENTITY_LIMIT // 1000} KB) | "
+                  f"{entries:>7} entries {mb(nbytes):>10}")
+
+
+def worker_environment(parent: Path | None) -> dict[str, str]:
+    """Dates from a fixed SOURCE_DATE_EPOCH, and git confined to the temporary project (which is no
+    repository: history falls back to `opened`) instead of finding this repository around bench/out/."""
+    parent = (parent or REPO / "bench" / "out").resolve()
+    return dict(os.environ, SOURCE_DATE_EPOCH="1700000000", GIT_CEILING_DIRECTORIES=str(parent),
+                NO_MKDOCS_2_WARNING="1")
+
+
+def run_worker(sources: int, detail: bool, parent: Path | None, repeat: int) -> dict:
+    """Measure one size in a fresh Python process, so ru_maxrss is that size's peak alone."""
+    command = [sys.executable, __file__, "--worker", str(sources), "--repeat", str(repeat)]
+    command += (["--detail"] if detail else []) + (["--tmp", str(parent)] if parent else [])
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               env=worker_environment(parent))
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"site benchmark worker for {sources} sources failed")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, action="append", help="corpus size in sources (repeatable)")
+    parser.add_argument("--detail", action="store_true", help="also break index and page sizes down by page kind")
+    parser.add_argument("--profile", type=int, metavar="SOURCES", help="profile write_docs_tree at this size")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each stage, best kept (default: 1)")
+    parser.add_argument("--tmp", type=Path, help="folder for the temporary projects (default: bench/out/)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    # Called from bench/run.py --site, sys.argv holds run.py's options: ignore what is not ours.
+    args, _ = parser.parse_known_args(argv)
+    if args.worker:
+        print(json.dumps(measure(args.worker, args.detail, args.tmp, args.repeat)))
+        return
+    if args.profile:
+        profile(args.profile, args.tmp)
+        return
+    runs = "one run" if args.repeat == 1 else f"best of {args.repeat} runs"
+    print(f"\nSite build (write_docs_tree, build_site and a bare `mkdocs build` of the same tree, {runs}):\n")
+    print_table([run_worker(size, args.detail, args.tmp, args.repeat) for size in args.sizes or DEFAULT_SIZES])
+
+
+if __name__ == "__main__":
+    main()
