@@ -88,6 +88,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that closes a connection mid-response is normal; the stdlib would print its
+    traceback to whatever stderr is current, which may be another test's captured output."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # noqa: ANN001 - the stdlib's signature
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
+
 @dataclass
 class Server:
     httpd: http.server.ThreadingHTTPServer
@@ -107,8 +119,7 @@ class Server:
 def serve(directory: Path) -> Server:
     """A threaded static server on 127.0.0.1 and a free port (port 0: the OS picks one)."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    httpd.daemon_threads = True
+    httpd = _QuietServer((LOCAL_HOST, 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
     thread.start()
     return Server(httpd, thread)
