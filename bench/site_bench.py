@@ -16,12 +16,12 @@ Each size runs in its own worker process, so peak memory is that size's alone. I
 
 Generator share = (a) / (b). Times are wall-clock seconds, the best of --repeat runs of each
 stage, Python imports excluded (mkdocs, material and jinja2 are imported before the clock
-starts); (a) is also broken down by
-stage (check, git history, pages + render, export + feeds, write). Peak memory is ru_maxrss of
-the worker (generator and in-process mkdocs of the full build) and of its children (the bare
-mkdocs build). Largest page and search index are read from the full build's site: entity pages
-are thesis, evidence, source, asset and person pages (listings are paged, see pages/paging.py).
-The temporary project is no git repository, so git history falls back to `opened` dates.
+starts); (a) is also broken down by stage (check, git history, pages + render, export + feeds,
+write). Peak memory is ru_maxrss of the worker (generator and in-process mkdocs of the full
+build) and of its children (the bare mkdocs build). Largest page and search index are read from
+the full build's site: entity pages are thesis, evidence, source, asset and person pages
+(listings are paged, see generator/pages/paging.py). The temporary project is no git
+repository, so git history falls back to `opened` dates.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def page_kind(relpath: str) -> str:
     section = parts[0]
     folder = [p for p in parts[1:] if p != "index.html" and not p.startswith("#")]
     if not folder or folder[0].startswith("page_"):
-        return f"{section} listing"
+        listing = section in ("theses", "sources", "assets", "claims", "people", "tags")
+        return f"{section} {'listing' if listing else 'page'}"
     if section == "theses":
         return "evidence" if len(folder) > 1 and folder[1] == "evidence" else "thesis"
     return {"sources": "source", "assets": "asset", "people": "person", "tags": "tag listing"}.get(section, section)

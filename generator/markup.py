@@ -36,7 +36,8 @@ _BODY_TAGS = frozenset({
 _BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 
 
-_NON_ASCII = "\u0080-\u0084\u0086-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff"
+_NON_ASCII = ("\u0080-\u0084\u0086-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e"
+              "\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff")
 """Every non-ASCII character except the whitespace that `\\s` matches (one class: fast to match)."""
 _PLAIN = re.compile(f"(?![0-9]+[.)])[A-Za-z0-9({_NON_ASCII}][A-Za-z0-9 ,;:'()/%$@?!.+=~{_NON_ASCII}-]*")
 """Text that needs no escaping anywhere (most labels, names, dates, prose); skips the slow path.
