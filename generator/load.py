@@ -239,19 +239,25 @@ class _TreeBuilder:
                 self._report(key_node, "yaml.non-string-key", path, "a mapping or list is used as a key",
                              "field names are plain words")
                 continue
-            key = key_node.value
-            if not key_node.style and (key in _NON_STRING_KEYS or _looks_numeric(key)):
-                self._report(key_node, "yaml.non-string-key", path, f"key '{key}' is not a field name",
-                             "field names are lower-case words")
-                continue
-            child = (*path, key)
-            if key in mapping:
-                self._report(key_node, "yaml.duplicate-key", child, f"key '{key}' appears twice in this mapping",
-                             f"first written on line {self.key_positions[child][0]}")
-                continue
-            self.key_positions[child] = self._position(key_node)
-            mapping[key] = self._walk(value_node, child, depth + 1)
+            child = self._admit_key(key_node, key_node.value, not key_node.style, mapping, path)
+            if child is not None:
+                mapping[key_node.value] = self._walk(value_node, child, depth + 1)
         return mapping
+
+    def _admit_key(self, where: Any, key: str, plain: bool, mapping: dict[str, Any], path: KeyPath) -> KeyPath | None:
+        """The one key rule of both paths: a field name, not yet in the mapping. Returns the
+        child's key path (its position recorded), or None after reporting why not."""
+        if plain and (key in _NON_STRING_KEYS or _looks_numeric(key)):
+            self._report(where, "yaml.non-string-key", path, f"key '{key}' is not a field name",
+                         "field names are lower-case words")
+            return None
+        child = (*path, key)
+        if key in mapping:
+            self._report(where, "yaml.duplicate-key", child, f"key '{key}' appears twice in this mapping",
+                         f"first written on line {self.key_positions[child][0]}")
+            return None
+        self.key_positions[child] = self._position(where)
+        return child
 
     def _build_from_events(self, text: str) -> Any:
         parser = _EventSource(text)
@@ -333,17 +339,10 @@ class _TreeBuilder:
             while not isinstance(key_event := self._next(), yaml.MappingEndEvent):
                 key = self._key(key_event, path, depth)
                 value_event = self._next()
-                if key is None:
+                child = None if key is None else self._admit_key(key_event, key, not key_event.style, mapping, path)
+                if child is None:
                     self._skip(value_event, path, depth)
                     continue
-                child = (*path, key)
-                if key in mapping:
-                    first_line = self.key_positions[child][0]
-                    self._report(key_event, "yaml.duplicate-key", child, f"key '{key}' appears twice in this mapping",
-                                 f"first written on line {first_line}")
-                    self._skip(value_event, path, depth)
-                    continue
-                self.key_positions[child] = self._position(key_event)
                 mapping[key] = self._node(value_event, child, depth + 1)
             return mapping
         self._refuse(event, "yaml.syntax", f"unexpected YAML event {type(event).__name__}")
@@ -352,10 +351,6 @@ class _TreeBuilder:
     def _key(self, event: Any, path: KeyPath, depth: int) -> str | None:
         if isinstance(event, yaml.ScalarEvent):
             self._check_anchor_and_tag(event, path)
-            if not event.style and (event.value in _NON_STRING_KEYS or _looks_numeric(event.value)):
-                self._report(event, "yaml.non-string-key", path, f"key '{event.value}' is not a field name",
-                             "field names are lower-case words")
-                return None
             return event.value
         if isinstance(event, yaml.AliasEvent):
             self._report(event, "yaml.alias", path, f"alias '*{event.anchor}' is not allowed", "write the key out")

@@ -306,3 +306,16 @@ def test_a_file_with_every_kind_of_problem_reports_them_all() -> None:
     assert [(d.code, d.line) for d in diagnostics] == [
         ("yaml.alias", 2), ("yaml.duplicate-key", 3), ("yaml.tag", 4), ("yaml.non-string-key", 5), ("field.format", 6),
     ]
+
+
+def test_both_parse_paths_apply_the_same_key_rules() -> None:
+    """A file that mentions an anchor takes the event path, others the node fast path; the key
+    rules (non-string keys, duplicates) must report the same problems on both."""
+    from generator.load import load_document
+
+    body = b"id: a\n1: k\ntitle: x\ntitle: y\n"
+    _, fast = load_document("f.yaml", "source", "a", body, "yaml")
+    _, events = load_document("f.yaml", "source", "a", body + b"note: &n z\n", "yaml")
+    key_codes = {"yaml.non-string-key", "yaml.duplicate-key"}
+    assert [d for d in fast if d.code in key_codes] == [d for d in events if d.code in key_codes]
+    assert {d.code for d in fast} == key_codes
