@@ -82,9 +82,11 @@ def page_kind(relpath: str) -> str:
 
 ENTITY_KINDS = ("thesis", "evidence", "source", "asset", "person")
 
-STAGES = ("check_project", "publication_history", "generate_docs", "machine_readable_files", "write_tree")
-"""Functions `generator.build` calls by these names, timed in (a) to break the generator down
-(machine_readable_files, the JSON export and the feeds, runs inside generate_docs)."""
+STAGES = ("check_project", "publication_history", "run_units")
+"""Functions `generator.build` calls by these names, timed in (a) to break the generator down."""
+
+UNIT_KINDS = ("export", "feeds", "static files")
+"""The first units `docs_units` returns, in its order; every later unit is a chunk of pages."""
 
 
 def page_sizes(site: Path) -> dict[str, tuple[int, str, int]]:
@@ -120,82 +122,120 @@ def peak_mb(who: int) -> float:
 # ----------------------------------------------------------------------- one size, in a worker
 
 
-def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
-    """A temporary project folder, by default under bench/out/ (git-ignored) rather than /tmp.
+def set_aside(path: Path) -> None:
+    """Move a previous run's output out of the way without deleting it.
 
-    A real build writes into the repository's build/ and site/, so the benchmark writes on that
-    filesystem too (on the dev machine, creating files under /tmp was several times slower).
+    On the dev machine (ext4 mounted with `discard`), creating files within seconds of deleting a
+    large tree cost ten to twenty times the kernel time of creating them otherwise, whoever
+    created them: a stage timed after `rmtree` measured the deletion, not the stage (this is the
+    1.4-18 s spread of earlier runs). So nothing is deleted while anything is timed: old output
+    is renamed into the project's set-aside folder, and the whole benchmark folder is removed
+    once every size has run.
     """
-    parent = parent or REPO / "bench" / "out"
+    if path.exists():
+        aside = path.parent / ".set-aside"
+        aside.mkdir(exist_ok=True)
+        path.rename(aside / f"{path.name}-{len(list(aside.iterdir()))}")
+
+
+def work_parent() -> Path:
+    """Temporary projects go under bench/out/ (git-ignored) rather than /tmp: a real build writes
+    into the repository's build/ and site/, so the benchmark writes on that filesystem too."""
+    parent = REPO / "bench" / "out"
     parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix="site-bench-", dir=parent)
+    return parent
 
 
-def time_generator(paths, pages: list[int]) -> tuple[float, dict[str, float]]:
+def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="site-bench-", dir=parent or work_parent())
+
+
+def time_generator(paths, pages: list[int], jobs: int | None = None) -> tuple[float, dict[str, float]]:
     """(a): `write_docs_tree` into an empty docs tree, its stages timed through the names
-    `generator.build` calls them by. Returns (seconds, stage → seconds)."""
+    `generator.build` calls them by. Returns (seconds, stage → seconds).
+
+    With jobs=1 (one process) the units are timed by kind too: pages + render, export, feeds;
+    "write" is then the wait for the writer thread after the last unit. With more processes the
+    units overlap and only their span is timed."""
     import generator.build as build
+    from generator.fanout import Unit
+    from generator.write import TreeWriter
 
-    if paths.docs_tree.exists():
-        shutil.rmtree(paths.docs_tree)
+    set_aside(paths.docs_tree)
     stages: dict[str, float] = defaultdict(float)
-    originals = {name: getattr(build, name) for name in STAGES}
+    originals = {name: getattr(build, name) for name in STAGES + ("docs_units",)}
+    original_finish = TreeWriter.finish
 
-    def timed(name: str):
+    def timed(name: str, function):
         def call(*args, **kwargs):
             begin = time.perf_counter()
             try:
-                return originals[name](*args, **kwargs)
+                return function(*args, **kwargs)
             finally:
                 stages[name] += time.perf_counter() - begin
         return call
 
+    def timed_units(*args, **kwargs):
+        units = timed("plan", originals["docs_units"])(*args, **kwargs)
+        kinds = UNIT_KINDS + ("pages + render",) * (len(units) - len(UNIT_KINDS))
+        return [Unit(unit.pages, timed(kind, lambda unit=unit: list(unit.produce())))
+                for kind, unit in zip(kinds, units)]
+
     for name in STAGES:
-        setattr(build, name, timed(name))
+        setattr(build, name, timed(name, originals[name]))
+    if jobs == 1:
+        build.docs_units = timed_units
+    TreeWriter.finish = timed("write", original_finish)
     os.sync()  # each stage starts with no other stage's writes pending
     start = time.perf_counter()
     try:
-        checked, written = build.write_docs_tree(paths)
+        checked, written = build.write_docs_tree(paths, jobs=jobs)
     finally:
         for name, original in originals.items():
             setattr(build, name, original)
+        TreeWriter.finish = original_finish
     seconds = time.perf_counter() - start
     if written is None:
         raise SystemExit(f"the corpus does not check: {[d.format_text() for d in checked.errors][:3]}")
     pages[:] = [sum(1 for p in written.written if p.endswith(".md"))]
     del checked, written  # the next stage starts without this publication in memory
     gc.collect()
-    breakdown = {
-        "check": stages["check_project"],
-        "git history": stages["publication_history"],
-        "pages + render": stages["generate_docs"] - stages["machine_readable_files"],
-        "export + feeds": stages["machine_readable_files"],
-        "write": stages["write_tree"],
-    }
-    breakdown["other"] = seconds - sum(breakdown.values())  # reading mkdocs.yml, mostly
+    breakdown = {"check": stages["check_project"], "git history": stages["publication_history"]}
+    if jobs == 1:
+        breakdown["pages + render"] = stages["pages + render"] + stages["plan"]
+        breakdown["export"] = stages["export"]
+        breakdown["feeds"] = stages["feeds"]
+        breakdown["write (wait)"] = stages["run_units"] - sum(stages[k] for k in UNIT_KINDS + ("pages + render",)) \
+            + stages["write"]
+    else:
+        breakdown["pages, export, feeds, write"] = stages["run_units"] + stages["write"]
+    breakdown["other"] = seconds - sum(breakdown.values())  # reading mkdocs.yml, compiling templates
     return seconds, breakdown
 
 
-def time_bare_mkdocs(paths) -> float:
-    """(c): `python -m mkdocs build` of the docs tree as (a) left it, in a child process."""
+def time_bare_mkdocs(paths) -> tuple[float, float]:
+    """(c): `python -m mkdocs build` of the docs tree as (a) left it, in a child process.
+    Returns (seconds, that child's peak RSS in MB), the latter from wait4 on the child alone."""
     bare_site = paths.root / "site-bare"
     os.sync()
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(paths.mkdocs_config),
-                    "-d", str(bare_site)], cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(paths.mkdocs_config),
+                              "-d", str(bare_site)], cwd=paths.root, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
-    shutil.rmtree(bare_site)
-    return seconds
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"bare mkdocs build failed ({child.returncode})")
+    set_aside(bare_site)
+    return seconds, usage.ru_maxrss / 1024
 
 
 def time_full_build(paths) -> tuple[float, float]:
     """(b): `build_site` from an empty docs tree. Returns (seconds, seconds before mkdocs started)."""
     import generator.build as build
 
-    if paths.docs_tree.exists():
-        shutil.rmtree(paths.docs_tree)
-    if paths.site.exists():
-        shutil.rmtree(paths.site)
+    set_aside(paths.docs_tree)
+    set_aside(paths.site)
     os.sync()
     marks: list[float] = []
 
@@ -218,39 +258,46 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     import mkdocs.commands.build  # noqa: F401
     import mkdocs.config  # noqa: F401
 
+    import generator.build  # noqa: F401
     from generator.settings import ProjectPaths
 
-    with work_folder(parent) as folder:
-        root = Path(folder)
-        make_project(root, sources)
-        paths = ProjectPaths(root)
-        pages: list[int] = []
-        # Best of `repeat` runs of each stage, like bench/run.py: the dev machine's disk and
-        # memory make single runs vary by several seconds.
-        generator, breakdown = min((time_generator(paths, pages) for _ in range(repeat)), key=lambda r: r[0])
-        generator_mb = peak_mb(resource.RUSAGE_SELF)
-        bare = min(time_bare_mkdocs(paths) for _ in range(repeat))
-        full, in_build_generator = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
+    # The caller removes the folder after every size has run (see set_aside).
+    root = Path(tempfile.mkdtemp(prefix=f"{sources}-", dir=parent or work_parent()))
+    make_project(root, sources)
+    os.sync()
+    paths = ProjectPaths(root)
+    pages: list[int] = []
+    # Best of `repeat` runs of each stage, like bench/run.py: the dev machine's disk and
+    # memory make single runs vary by several seconds.
+    generator, breakdown = min((time_generator(paths, pages) for _ in range(repeat)), key=lambda r: r[0])
+    generator_mb = peak_mb(resource.RUSAGE_SELF)
+    workers_mb = peak_mb(resource.RUSAGE_CHILDREN)  # the forked page workers: no other child yet
+    one_process, one_process_breakdown = min((time_generator(paths, pages, jobs=1) for _ in range(repeat)),
+                                             key=lambda r: r[0])
+    bare, mkdocs_mb = min(time_bare_mkdocs(paths) for _ in range(repeat))
+    full, in_build_generator = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
 
-        sizes = page_sizes(paths.site)
-        entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
-        index = paths.site / "search" / "search_index.json"
-        row = {
-            "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
-            "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
-            "process_mb": peak_mb(resource.RUSAGE_SELF), "generator_mb": generator_mb,
-            "children_mb": peak_mb(resource.RUSAGE_CHILDREN),
-            "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
-            "index_bytes": index.stat().st_size, "breakdown": breakdown, "repeat": repeat,
-        }
-        if detail:
-            row["sizes"] = sizes
-            row["index"] = index_breakdown(index)
-        return row
+    sizes = page_sizes(paths.site)
+    entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
+    index = paths.site / "search" / "search_index.json"
+    row = {
+        "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
+        "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
+        "process_mb": peak_mb(resource.RUSAGE_SELF), "generator_mb": generator_mb,
+        "workers_mb": workers_mb, "children_mb": mkdocs_mb,
+        "one_process": one_process, "one_process_breakdown": one_process_breakdown,
+        "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
+        "index_bytes": index.stat().st_size, "breakdown": breakdown, "repeat": repeat,
+    }
+    if detail:
+        row["sizes"] = sizes
+        row["index"] = index_breakdown(index)
+    return row
 
 
 def profile(sources: int, parent: Path | None = None, top: int = 30) -> None:
-    """cProfile of `write_docs_tree` (check + pages + render + write) on a fresh corpus."""
+    """cProfile of `write_docs_tree` (check + pages + render + write) on a fresh corpus, in one
+    process (cProfile does not follow forked workers)."""
     import cProfile
     import pstats
 
@@ -261,11 +308,11 @@ def profile(sources: int, parent: Path | None = None, top: int = 30) -> None:
     with work_folder(parent) as folder:
         root = Path(folder)
         make_project(root, sources)
-        write_docs_tree(ProjectPaths(root))  # warm: imports and the first mkdocs config load
-        shutil.rmtree(ProjectPaths(root).docs_tree)
+        write_docs_tree(ProjectPaths(root), jobs=1)  # warm: imports and the first mkdocs config load
+        set_aside(ProjectPaths(root).docs_tree)
         profiler = cProfile.Profile()
         profiler.enable()
-        write_docs_tree(ProjectPaths(root))
+        write_docs_tree(ProjectPaths(root), jobs=1)
         profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(top)
@@ -308,7 +355,10 @@ def print_table(rows: list[dict]) -> None:
               f"mkdocs {r['full'] - r['in_build_generator']:.1f} s)")
     for r in rows:
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["breakdown"].items())
-        print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB")
+        print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB, "
+              f"page workers {r['workers_mb']:.0f} MB")
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["one_process_breakdown"].items())
+        print(f"{r['sources']:>7} sources, generator in one process: {r['one_process']:.1f} s ({parts})")
     for r in rows:
         if "index" not in r:
             continue
@@ -358,7 +408,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     runs = "one run" if args.repeat == 1 else f"best of {args.repeat} runs"
     print(f"\nSite build (write_docs_tree, build_site and a bare `mkdocs build` of the same tree, {runs}):\n")
-    print_table([run_worker(size, args.detail, args.tmp, args.repeat) for size in args.sizes or DEFAULT_SIZES])
+    with work_folder(args.tmp) as folder:  # removed only after every size has run
+        rows = [run_worker(size, args.detail, Path(folder), args.repeat) for size in args.sizes or DEFAULT_SIZES]
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
 from .history import PublicationHistory, publication_history
-from .machine_readable import machine_readable_files
+from .fanout import Unit, available_jobs, run_units
+from .machine_readable import export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
-from .write import WriteReport, write_tree
+from .write import TreeWriter, WriteReport
 
 if TYPE_CHECKING:
     from .publish import EditionNote
@@ -84,57 +85,108 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     return config
 
 
-def site_disclaimer(config) -> str:
+def site_disclaimer(config: Mapping) -> str:
     extra = config.get("extra") or {}
     text = extra.get("disclaimer") if isinstance(extra, Mapping) else None
     return str(text).strip() if text else DEFAULT_DISCLAIMER
 
 
-def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
-                  history: PublicationHistory | None = None, site_url: str = "",
-                  edition: EditionNote | None = None, progress: Progress = _no_progress) -> dict[str, bytes]:
-    """Pages, static files, feeds and the JSON export of the docs tree, as path → bytes (nothing written yet).
+def read_site_settings(paths: ProjectPaths) -> tuple[str, str]:
+    """(site_url, disclaimer) from mkdocs.yml, read with mkdocs' own YAML loader (`!ENV`, `INHERIT`).
+
+    Not `load_site_config`: validating the whole configuration imports every plugin and Markdown
+    extension, which the mkdocs stage does anyway; the pages need only these two values. A
+    configuration mkdocs rejects is reported by the mkdocs stage."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(paths.mkdocs_config, "rb") as handle:
+        config = yaml_load(handle)
+    if not isinstance(config, Mapping):
+        raise ValueError("mkdocs.yml is not a mapping")
+    return str(config.get("site_url") or ""), site_disclaimer(config)
+
+
+PAGES_PER_UNIT = 32
+"""Pages rendered per unit of work: small enough to share out evenly, large enough that taking a unit costs nothing."""
+
+
+def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
+               history: PublicationHistory | None = None, site_url: str = "",
+               edition: EditionNote | None = None) -> list[Unit]:
+    """The docs tree as units of work: the JSON export and the feeds first (the largest), then
+    the static files, then the pages in chunks. Nothing is rendered until a unit runs.
 
     Each page's view model is rendered as soon as it is made and then dropped, so they are never
-    all alive at once. The publication (and whatever else the caller holds) is frozen out of the
-    cyclic garbage collector meanwhile: it outlives the build, and rescanning its millions of
-    objects at every collection cost up to a sixth of page generation at 5,000 sources."""
+    all alive at once."""
     environment = make_environment(paths.templates)
+    for name in environment.list_templates():  # compiled once, before any worker is forked
+        environment.get_template(name)
     history = history or PublicationHistory({}, {})
     plan = list(plan_pages(publication, disclaimer, history.theses, site_url, edition))
-    total = len(plan)
-    files: dict[str, bytes] = {}
-    gc.freeze()
-    try:
-        for done, (path, template, factory) in enumerate(plan, start=1):
-            files[path] = render_page(environment, PageSpec(path, template, factory())).encode("utf-8")
-            if done % 250 == 0 or done == total:
-                progress("pages generated", done, total)
-                progress("pages rendered", done, total)
+    absolute_url = site_url or DEFAULT_SITE_URL
+
+    def pages(chunk: list) -> Iterator[tuple[str, bytes]]:
+        for path, template, factory in chunk:
+            yield path, render_page(environment, PageSpec(path, template, factory())).encode("utf-8")
+
+    def static_files() -> Iterator[tuple[str, bytes]]:
         for target, source in STATIC_FILES.items():
-            files[target] = (paths.templates / source).read_bytes()
-        files.update(machine_readable_files(publication, history, site_url or DEFAULT_SITE_URL))
-    finally:
-        gc.unfreeze()
+            yield target, (paths.templates / source).read_bytes()
+
+    units = [
+        Unit(0, lambda: export_tree(publication, history.theses).items()),
+        Unit(0, lambda: feed_tree(publication, history, absolute_url).items()),
+        Unit(0, static_files),
+    ]
+    for start in range(0, len(plan), PAGES_PER_UNIT):
+        chunk = plan[start:start + PAGES_PER_UNIT]
+        units.append(Unit(len(chunk), lambda chunk=chunk: pages(chunk)))
+    return units
+
+
+def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
+                  history: PublicationHistory | None = None, site_url: str = "",
+                  edition: EditionNote | None = None) -> dict[str, bytes]:
+    """The whole docs tree as path → bytes, in one process (nothing written)."""
+    files: dict[str, bytes] = {}
+    for unit in docs_units(paths, publication, disclaimer, history, site_url, edition):
+        files.update(unit.produce())
     return files
 
 
 def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
                     strict: bool = False, progress: Progress = _no_progress,
-                    edition: EditionNote | None = None) -> tuple[CheckResult, WriteReport | None]:
-    """check → history → pages → render → write; the tree is left as it was when the content has errors."""
+                    edition: EditionNote | None = None, jobs: int | None = None) -> tuple[CheckResult, WriteReport | None]:
+    """check → history → pages, export and feeds → write; the tree is left as it was when the content has errors.
+
+    Pages are written as they are rendered, in `jobs` processes (default: one per core, see
+    `fanout`). The publication (and whatever else the caller holds) is frozen out of the cyclic
+    garbage collector meanwhile: it outlives the build, and rescanning its millions of objects
+    at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
+    forked workers also leave its memory shared."""
     result = check_project(paths)
     if result.publication is None or has_errors(result.diagnostics, strict):
         return result, None
     try:
-        config = load_site_config(paths)
-    except (Exception, SystemExit) as error:  # mkdocs reports a bad mkdocs.yml as Abort or ConfigurationError
+        site_url, disclaimer = read_site_settings(paths)
+    except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
         return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
     if history is None:
         history = publication_history(paths.root, result.publication.graph)
-    files = generate_docs(paths, result.publication, site_disclaimer(config), history,
-                          str(config.get("site_url") or ""), edition, progress)
-    return result, write_tree(paths.docs_tree, files)
+    units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+    total = sum(unit.pages for unit in units)
+
+    def report(done: int) -> None:
+        progress("pages generated", done, total)
+        progress("pages rendered", done, total)
+
+    writer = TreeWriter(paths.docs_tree)
+    gc.freeze()
+    try:
+        run_units(units, writer, available_jobs() if jobs is None else jobs, report)
+    finally:
+        gc.unfreeze()
+    return result, writer.finish()
 
 
 def default_source_date_epoch(root: Path) -> str | None:

@@ -20,7 +20,5 @@ def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]
     return export_files(build_export(publication, histories, site_path))
 
 
-def machine_readable_files(publication: Publication, history: PublicationHistory, site_url: str) -> dict[str, bytes]:
-    files = export_tree(publication, history.theses)
-    files.update(feed_files(collect_feeds(publication, history, site_url, site_path), site_url))
-    return files
+def feed_tree(publication: Publication, history: PublicationHistory, site_url: str) -> dict[str, bytes]:
+    return feed_files(collect_feeds(publication, history, site_url, site_path), site_url)

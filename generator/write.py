@@ -1,6 +1,6 @@
 """Write: rendered pages → the docs tree on disk, touching only what changed.
 
-Input: a mapping of docs-tree relative path → bytes. Output: the folder holds exactly those
+Input: docs-tree relative path → bytes, handed over one file at a time. Output: the folder holds exactly those
 files; unchanged files keep their mtime (so mkdocs' live reload rebuilds only for real
 changes), stale files and emptied folders are removed.
 
@@ -12,6 +12,8 @@ it, and only a file of the same size is read back to compare. Folders are create
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -53,49 +55,127 @@ def _scan(root: str) -> tuple[dict[str, int], set[str]]:
     return files, folders
 
 
-def write_tree(root: Path, files: Mapping[str, bytes]) -> WriteReport:
-    root.mkdir(parents=True, exist_ok=True)
-    base = str(root)
-    on_disk, folders = _scan(base)
-    written: list[str] = []
-    unchanged = 0
-    for relpath in sorted(files):
-        data = files[relpath]
-        target = os.path.join(base, relpath)
-        size = on_disk.get(relpath)
+class TreeWriter:
+    """Writes files into `root` one by one as they are produced; `finish` then removes every file
+    that was not produced, and the folders that emptied.
+
+    `put` hands the bytes to a writer thread, so the disk works while the caller renders the
+    next page (writing is system calls, which release the GIL). A writer made before
+    `os.fork` can be used in the child too: each process writes its own share, and the
+    child's `outcome()` is absorbed by the parent before `finish`.
+    """
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.base = str(root)
+        self._on_disk, self._folders = _scan(self.base)
+        self._written: list[str] = []
+        self._unchanged = 0
+        self._produced: set[str] = set()
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def put(self, relpath: str, data: bytes) -> None:
+        if relpath in self._produced:
+            raise ValueError(f"{relpath} is produced twice")
+        self._produced.add(relpath)
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._work, name="tree-writer", daemon=True)
+            self._thread.start()
+        self._queue.put((relpath, data))
+
+    def _work(self) -> None:
+        assert self._queue is not None
+        while (item := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._store(*item)
+                except BaseException as error:  # re-raised by drain() in the producing thread
+                    self._failure = error
+
+    def _store(self, relpath: str, data: bytes) -> None:
+        target = os.path.join(self.base, relpath)
+        size = self._on_disk.get(relpath)
         if size is None:  # new: no reader can be holding it, write it in place
             folder = relpath.rpartition("/")[0]
-            if folder and folder not in folders:
-                os.makedirs(os.path.join(base, folder), exist_ok=True)
-                while folder and folder not in folders:
-                    folders.add(folder)
+            if folder and folder not in self._folders:
+                os.makedirs(os.path.join(self.base, folder), exist_ok=True)
+                while folder and folder not in self._folders:
+                    self._folders.add(folder)
                     folder = folder.rpartition("/")[0]
-            with open(target, "wb") as handle:
-                handle.write(data)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                _write_all(descriptor, data)
+            finally:
+                os.close(descriptor)
         else:
             if size == len(data):
                 try:
                     with open(target, "rb") as handle:
                         if handle.read() == data:
-                            unchanged += 1
-                            continue
+                            self._unchanged += 1
+                            return
                 except OSError:
                     pass
             _write_atomically(target, data)
-        written.append(relpath)
-    removed: list[str] = []
-    for relpath in sorted(set(on_disk) - set(files), reverse=True):
-        os.unlink(os.path.join(base, relpath))
-        removed.append(relpath)
-    occupied: set[str] = set()
-    for relpath in files:
-        folder = relpath.rpartition("/")[0]
-        while folder and folder not in occupied:
-            occupied.add(folder)
-            folder = folder.rpartition("/")[0]
-    for folder in sorted(folders - occupied, reverse=True):  # children sort after their parent
-        try:
-            os.rmdir(os.path.join(base, folder))
-        except OSError:
-            pass
-    return WriteReport(tuple(written), unchanged, tuple(sorted(removed)))
+        self._written.append(relpath)
+
+    def drain(self) -> None:
+        """Wait until every file handed to `put` is on disk; raise what the writer thread met."""
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue, self._thread = None, None
+        if self._failure is not None:
+            raise self._failure
+
+    def outcome(self) -> tuple[list[str], int, list[str]]:
+        """(written, unchanged, produced) of this process, for the parent to `absorb`."""
+        self.drain()
+        return self._written, self._unchanged, sorted(self._produced)
+
+    def absorb(self, outcome: tuple[list[str], int, list[str]]) -> None:
+        written, unchanged, produced = outcome
+        self._written.extend(written)
+        self._unchanged += unchanged
+        for relpath in produced:
+            if relpath in self._produced:
+                raise ValueError(f"{relpath} is produced twice")
+            self._produced.add(relpath)
+
+    def finish(self) -> WriteReport:
+        """Remove what was not produced, then report."""
+        self.drain()
+        removed: list[str] = []
+        for relpath in sorted(set(self._on_disk) - self._produced, reverse=True):
+            os.unlink(os.path.join(self.base, relpath))
+            removed.append(relpath)
+        occupied: set[str] = set()
+        for relpath in self._produced:
+            folder = relpath.rpartition("/")[0]
+            while folder and folder not in occupied:
+                occupied.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(self._folders - occupied, reverse=True):  # children sort after their parent
+            try:
+                os.rmdir(os.path.join(self.base, folder))
+            except OSError:
+                pass
+        return WriteReport(tuple(sorted(self._written)), self._unchanged, tuple(sorted(removed)))
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """os.write may take part of a large buffer; loop until all of it is written."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def write_tree(root: Path, files: Mapping[str, bytes]) -> WriteReport:
+    """The folder holds exactly `files` afterwards (see TreeWriter)."""
+    writer = TreeWriter(root)
+    for relpath, data in files.items():
+        writer.put(relpath, data)
+    return writer.finish()

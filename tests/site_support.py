@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.build import generate_docs, load_site_config, site_disclaimer
+from generator.build import generate_docs, read_site_settings
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
@@ -30,7 +30,8 @@ def render_docs(paths: ProjectPaths) -> dict[str, bytes]:
     result = check_project(paths, jobs=1)
     assert not result.errors, [d.format_text() for d in result.errors]
     assert result.publication is not None
-    return generate_docs(paths, result.publication, site_disclaimer(load_site_config(paths)))
+    _, disclaimer = read_site_settings(paths)
+    return generate_docs(paths, result.publication, disclaimer)
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

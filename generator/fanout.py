@@ -1,0 +1,119 @@
+"""Fan-out: the generator's units of work (a chunk of pages, the JSON export, the feeds) run on
+every core, each process writing the files it produces.
+
+Why fork: the workers inherit the sealed publication, the compiled templates and the writer's
+view of the docs tree as they are in memory; nothing is pickled but the list of paths each
+worker wrote. (Shipping models between processes by pickling was measured slower than one
+process for `check`, see bench/README.md.) Work is handed out one unit at a time from a
+shared counter, so a worker that draws the export does not hold the pages up.
+
+Forking is used only where it is safe: a platform with `os.fork` and a process with a single
+thread (the live preview regenerates from watcher threads, so it runs the units in-process).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from .write import TreeWriter
+
+MAX_JOBS = 4
+"""Each worker touches a share of the publication's memory copy-on-write; more than a few buys little."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Work that produces files: `pages` counts the pages among them, for progress."""
+
+    pages: int
+    produce: Callable[[], Iterable[tuple[str, bytes]]]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    traceback: str
+
+
+def available_jobs() -> int:
+    """How many processes the generator may use here: one per core, none forked from a threaded process."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_JOBS))
+
+
+def run_units(units: Sequence[Unit], writer: TreeWriter, jobs: int,
+              on_progress: Callable[[int], None] | None = None) -> None:
+    """Produce every unit's files into `writer`, in `jobs` processes; `on_progress(pages done)`."""
+    if jobs <= 1 or len(units) < 2:
+        done = 0
+        for unit in units:
+            for relpath, data in unit.produce():
+                writer.put(relpath, data)
+            done += unit.pages
+            if on_progress is not None:
+                on_progress(done)
+        return
+    context = multiprocessing.get_context("fork")
+    next_unit = context.Value("q", 0)
+    pages_done = context.Value("q", 0)
+    workers = []
+    try:
+        for _ in range(jobs - 1):
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(units, writer, next_unit, pages_done, sending),
+                                      name="thesis-site-pages", daemon=True)
+            process.start()
+            sending.close()
+            workers.append((process, receiving))
+        _take_units(units, writer, next_unit, pages_done, on_progress)
+        for process, receiving in workers:
+            try:
+                outcome = receiving.recv()
+            except EOFError:
+                process.join()
+                raise RuntimeError(f"a page worker stopped (exit code {process.exitcode})") from None
+            if isinstance(outcome, _Failure):
+                raise RuntimeError(f"a page worker failed:\n{outcome.traceback}")
+            writer.absorb(outcome)
+            process.join()
+    finally:
+        for process, receiving in workers:
+            receiving.close()
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _take_units(units: Sequence[Unit], writer: TreeWriter, next_unit, pages_done,
+                on_progress: Callable[[int], None] | None) -> None:
+    while True:
+        with next_unit.get_lock():
+            index = next_unit.value
+            next_unit.value = index + 1
+        if index >= len(units):
+            return
+        unit = units[index]
+        for relpath, data in unit.produce():
+            writer.put(relpath, data)
+        with pages_done.get_lock():
+            pages_done.value += unit.pages
+            done = pages_done.value
+        if on_progress is not None:
+            on_progress(done)
+
+
+def _worker(units: Sequence[Unit], writer: TreeWriter, next_unit, pages_done, sending) -> None:
+    """A forked worker: take units until none are left, then send back what it wrote."""
+    try:
+        _take_units(units, writer, next_unit, pages_done, None)
+        sending.send(writer.outcome())
+    except BaseException:
+        sending.send(_Failure(traceback.format_exc()))
+    finally:
+        sending.close()

@@ -1,0 +1,113 @@
+"""The generator's fan-out and the tree writer: forked workers write the same tree as one
+process, failures in a worker reach the caller, and the writer touches only what changed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import write_docs_tree
+from generator.fanout import Unit, available_jobs, run_units
+from generator.write import TreeWriter, write_tree
+from site_support import make_project, tree_bytes
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fan-out forks")
+
+
+def _slow_units(count: int, fail_outside: int | None = None) -> list[Unit]:
+    """Units that each take a moment, so every process gets some; each names the process that ran it.
+    With `fail_outside`, a unit run by any other process than that one raises."""
+
+    def produce(index: int):
+        time.sleep(0.03)
+        if fail_outside is not None and os.getpid() != fail_outside:
+            raise ValueError(f"unit {index} cannot be rendered")
+        yield f"unit-{index:02d}.txt", f"{os.getpid()}\n".encode()
+
+    return [Unit(1, lambda index=index: produce(index)) for index in range(count)]
+
+
+@needs_fork
+def test_units_are_shared_between_processes_and_all_written(tmp_path):
+    writer = TreeWriter(tmp_path / "out")
+    progress: list[int] = []
+    run_units(_slow_units(20), writer, jobs=2, on_progress=progress.append)
+    report = writer.finish()
+    files = tree_bytes(tmp_path / "out")
+    assert sorted(files) == [f"unit-{index:02d}.txt" for index in range(20)]
+    assert len(report.written) == 20
+    assert len(set(files.values())) == 2, "both the parent and the worker should have taken units"
+    assert progress and progress == sorted(progress) and progress[-1] <= 20
+
+
+@needs_fork
+def test_a_failing_worker_fails_the_run_with_its_traceback(tmp_path):
+    writer = TreeWriter(tmp_path / "out")
+    with pytest.raises(RuntimeError, match="unit .* cannot be rendered"):
+        run_units(_slow_units(20, fail_outside=os.getpid()), writer, jobs=2)
+
+
+@needs_fork
+def test_forked_and_single_process_builds_write_the_same_tree(tmp_path):
+    paths = make_project(tmp_path / "project")
+    _, forked = write_docs_tree(paths, jobs=2)
+    assert forked is not None
+    forked_tree = tree_bytes(paths.docs_tree)
+    (paths.docs_tree).rename(tmp_path / "forked")
+    _, single = write_docs_tree(paths, jobs=1)
+    assert single is not None
+    assert tree_bytes(paths.docs_tree) == forked_tree
+    assert forked.written == single.written and len(forked.written) == len(forked_tree)
+
+
+def test_fan_out_stays_in_process_when_threads_are_running(monkeypatch):
+    monkeypatch.setattr("threading.active_count", lambda: 2)
+    assert available_jobs() == 1
+
+
+def test_writer_touches_only_what_changed_and_removes_the_rest(tmp_path):
+    root = tmp_path / "tree"
+    write_tree(root, {"a/one.md": b"one", "a/b/two.md": b"two", "three.md": b"three"})
+    stamp = 1_000_000_000
+    for path in root.rglob("*.md"):
+        os.utime(path, (stamp, stamp))
+    report = write_tree(root, {"a/one.md": b"one", "three.md": b"THREE", "four/four.md": b"four"})
+    assert report.written == ("four/four.md", "three.md")
+    assert report.unchanged == 1
+    assert report.removed == ("a/b/two.md",)
+    assert (root / "a/one.md").stat().st_mtime == stamp, "an unchanged file keeps its mtime"
+    assert not (root / "a/b").exists(), "an emptied folder is removed"
+    assert tree_bytes(root) == {"a/one.md": b"one", "three.md": b"THREE", "four/four.md": b"four"}
+
+
+def test_writer_refuses_a_path_produced_twice(tmp_path):
+    writer = TreeWriter(tmp_path / "tree")
+    writer.put("page.md", b"first")
+    with pytest.raises(ValueError, match="produced twice"):
+        writer.put("page.md", b"second")
+    writer.finish()
+
+
+def test_writer_reports_a_failed_write_to_the_producer(tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "blocked").write_text("a file where a folder must go")
+    writer = TreeWriter(root)
+    writer.put("blocked/page.md", b"text")
+    with pytest.raises(OSError):
+        writer.finish()
+
+
+def test_writer_made_before_a_fork_can_absorb_a_worker_outcome(tmp_path):
+    root = tmp_path / "tree"
+    writer = TreeWriter(root)
+    writer.absorb((["elsewhere.md"], 0, ["elsewhere.md"]))
+    (root / "elsewhere.md").write_bytes(b"written by a worker")
+    writer.put("here.md", b"here")
+    report = writer.finish()
+    assert report.written == ("elsewhere.md", "here.md")
+    assert report.removed == ()
+    assert Path(root / "elsewhere.md").read_bytes() == b"written by a worker"
