@@ -160,8 +160,8 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     """check → history → pages, export and feeds → write; the tree is left as it was when the content has errors.
 
     Pages are written as they are rendered, in `jobs` processes (default: one per core, see
-    `fanout`). The publication (and whatever else the caller holds) is frozen out of the cyclic
-    garbage collector meanwhile: it outlives the build, and rescanning its millions of objects
+    `fanout`). From the end of the check on, the publication (and whatever else the caller holds)
+    is frozen out of the cyclic garbage collector: it outlives the build, and rescanning its millions of objects
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
     forked workers also leave its memory shared."""
     result = check_project(paths)
@@ -171,18 +171,18 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         site_url, disclaimer = read_site_settings(paths)
     except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
         return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
-    if history is None:
-        history = publication_history(paths.root, result.publication.graph)
-    units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
-    total = sum(unit.pages for unit in units)
-
-    def report(done: int) -> None:
-        progress("pages generated", done, total)
-        progress("pages rendered", done, total)
-
     writer = TreeWriter(paths.docs_tree)
     gc.freeze()
     try:
+        if history is None:
+            history = publication_history(paths.root, result.publication.graph)
+        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+        total = sum(unit.pages for unit in units)
+
+        def report(done: int) -> None:
+            progress("pages generated", done, total)
+            progress("pages rendered", done, total)
+
         run_units(units, writer, available_jobs() if jobs is None else jobs, report)
     finally:
         gc.unfreeze()

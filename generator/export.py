@@ -177,10 +177,14 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
                          people=people, tags=list(graph.tags))
 
 
-def _json_bytes(data: object) -> bytes:
+ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
+"""Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
+
+
+def _json_text(data: object) -> str:
     """Compact, key-sorted JSON. Compact on purpose: with an `indent`, the json module falls back
     from its C encoder to pure Python, which was most of the export's time on large corpora."""
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def export_schema() -> dict:
@@ -190,11 +194,22 @@ def export_schema() -> dict:
 
 def export_files(export: ExportedGraph) -> dict[str, bytes]:
     """Relative path under the site root → file bytes, for the whole export."""
-    graph = _dump(export)  # dumped once: each entity file holds its entry of the graph as is
-    files: dict[str, bytes] = {f"{API_FOLDER}/graph.json": _json_bytes(graph)}
-    for folder in ("sources", "theses", "assets", "people"):
+    graph = _dump(export)
+    files: dict[str, bytes] = {}
+    members: dict[str, str] = {}  # graph.json member → its JSON text
+    for folder in ENTITY_FOLDERS:
+        texts = []
         for item in graph[folder]:
-            files[f"{API_FOLDER}/{folder}/{item['id']}.json"] = _json_bytes(item)
+            text = _json_text(item)
+            files[f"{API_FOLDER}/{folder}/{item['id']}.json"] = (text + "\n").encode("utf-8")
+            texts.append(text)
+        members[folder] = "[" + ",".join(texts) + "]"
+    for key, value in graph.items():
+        if key not in members:
+            members[key] = _json_text(value)
+    # graph.json is assembled from the entity files' texts: each entity is encoded once.
+    whole = "{" + ",".join(f"{_json_text(key)}:{members[key]}" for key in sorted(members)) + "}\n"
+    files[f"{API_FOLDER}/graph.json"] = whole.encode("utf-8")
     files[f"{API_FOLDER}/schema/graph.schema.json"] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
                                                        + "\n").encode("utf-8")
     for kind in ("source", "thesis", "asset", "person"):

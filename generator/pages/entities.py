@@ -22,7 +22,7 @@ from .paging import make_pager, page_count, page_slice
 from .urls import Here, Link
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
-    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuoteView, ReviewView, SourcePage,
+    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
 )
 
@@ -81,6 +81,18 @@ def source_row(here: Here, publication: Publication, source_id: str) -> SourceRo
 
 def source_rows(here: Here, publication: Publication, source_ids) -> tuple[SourceRow, ...]:
     return tuple(source_row(here, publication, s) for s in order_sources(publication, source_ids))
+
+
+SHORT_CLAIM_CHARACTERS = 60
+"""A claim named inside a table cell is cut at a word boundary near this length."""
+
+
+def short_claim(text: str) -> str:
+    """A claim's opening words, for a table cell that links to the full claim."""
+    if len(text) <= SHORT_CLAIM_CHARACTERS:
+        return text
+    cut = text[:SHORT_CLAIM_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:.—- ")
+    return cut + "…"
 
 
 def locator_label(source: Source, at: str) -> str:
@@ -177,7 +189,8 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
             asset=here.link(urls.asset_page(p.asset), p.asset),
             asset_name=graph.assets[p.asset].name if p.asset in graph.assets else p.asset,
             direction=p.direction, role=p.role, rationale=p.rationale,
-            because=tuple(here.link(here.path, claim_id, claim_id) for claim_id in p.because),
+            because=tuple(here.link(here.path, short_claim(graph.claim(thesis_id, claim_id).text), claim_id)
+                          for claim_id in p.because),
         )
         for p in thesis.assets
     )
@@ -237,16 +250,18 @@ def make_source_page(publication: Publication, source_id: str) -> SourcePage:
         key=lambda c: (graph.theses[c.thesis_id].title.casefold(), c.thesis_id,
                        [cl.id for cl in graph.theses[c.thesis_id].claims].index(c.claim_id), c.index),
     )
-    grouped: dict[str, list[CitationRow]] = {}
+    places: dict[str, dict[str, list[QuotedPlace]]] = {}  # thesis → claim → places, in citation order
     for c in citations:
-        grouped.setdefault(c.thesis_id, []).append(CitationRow(
-            claim=here.link(urls.evidence_page(c.thesis_id), graph.claim(c.thesis_id, c.claim_id).text, c.claim_id),
-            locator=here.link(here.path, locator_label(source, c.evidence.at), urls.locator_anchor(c.evidence.at)),
-            verified=c.verified,
-        ))
+        places.setdefault(c.thesis_id, {}).setdefault(c.claim_id, []).append(QuotedPlace(
+            here.link(here.path, locator_label(source, c.evidence.at), urls.locator_anchor(c.evidence.at)), c.verified))
     cited_by = tuple(
-        CitingThesis(here.link(urls.thesis_page(thesis_id), graph.theses[thesis_id].title), tuple(rows))
-        for thesis_id, rows in grouped.items()
+        CitingThesis(
+            here.link(urls.thesis_page(thesis_id), graph.theses[thesis_id].title),
+            tuple(CitationRow(here.link(urls.evidence_page(thesis_id), graph.claim(thesis_id, claim_id).text, claim_id),
+                              tuple(quoted))
+                  for claim_id, quoted in claims.items()),
+        )
+        for thesis_id, claims in places.items()
     )
     moments = tuple(
         MomentView(

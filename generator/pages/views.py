@@ -268,12 +268,19 @@ class MentionView:
 
 
 @dataclass(frozen=True)
-class CitationRow:
-    """A claim citing this source, seen from the source."""
+class QuotedPlace:
+    """Where in this source a claim quotes it, and whether the quote was found verbatim."""
 
-    claim: Link
     locator: Link
     verified: bool
+
+
+@dataclass(frozen=True)
+class CitationRow:
+    """A claim citing this source, seen from the source: once per claim, with every place it quotes."""
+
+    claim: Link
+    places: tuple[QuotedPlace, ...]
 
 
 @dataclass(frozen=True)
