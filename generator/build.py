@@ -184,6 +184,9 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
             progress("pages rendered", done, total)
 
         run_units(units, writer, available_jobs() if jobs is None else jobs, report)
+    except BaseException:
+        writer.abandon()
+        raise
     finally:
         gc.unfreeze()
     return result, writer.finish()

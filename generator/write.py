@@ -131,6 +131,13 @@ class TreeWriter:
         if self._failure is not None:
             raise self._failure
 
+    def abandon(self) -> None:
+        """Stop the writer thread after a failed run, without raising (the run's error is the one to report)."""
+        try:
+            self.drain()
+        except BaseException:
+            pass
+
     def outcome(self) -> tuple[list[str], int, list[str]]:
         """(written, unchanged, produced) of this process, for the parent to `absorb`."""
         self.drain()
