@@ -254,3 +254,21 @@ def test_search_finds_the_thesis(site_url, open_page):
     hit.click()
     page.wait_for_url(re.compile(rf"/theses/{re.escape(THESIS)}/"))
     assert not watch.problems(), "\n".join(watch.problems())
+
+
+def test_positions_fit_a_phone_screen_as_labelled_cards(site_url, open_page):
+    """On a phone the positions table must not cut columns off at the screen edge: each
+    position becomes a card whose cells carry their column name."""
+    page, watch = open_page("light", PHONE)
+    goto(page, f"{site_url}theses/{THESIS}/")
+    table = page.locator(".ts-stacking table").first
+    table.scroll_into_view_if_needed()
+    sizes = table.evaluate("t => ({scroll: t.scrollWidth, client: t.clientWidth, page: document.documentElement.clientWidth})")
+    assert sizes["scroll"] <= sizes["client"] + 1 and sizes["client"] <= sizes["page"], sizes
+    cell = page.locator(".ts-stacking td[data-label='Rests on']").first
+    assert cell.evaluate("c => getComputedStyle(c).display") == "block"
+    assert cell.evaluate("c => getComputedStyle(c, '::before').content") == '"Rests on"'
+    assert page.locator(".ts-stacking thead").first.is_hidden()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-positions.png"))
+    assert not watch.problems(), "\n".join(watch.problems())
