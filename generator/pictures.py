@@ -80,7 +80,7 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
                            f"{position.asset.text} ({position.asset_name}): {position.direction}, {position.role}",
                            position.asset.url, f"ts-node ts-node--{position.direction}"))
         for claim_link in position.because:
-            edges.append((key, f"c:{claim_link.text}", f"ts-edge ts-edge--{position.direction}"))
+            edges.append((key, f"c:{claim_link.anchor}", f"ts-edge ts-edge--{position.direction}"))
     sources: dict[str, str] = {}
     for claim in claims:
         nodes.append(_Node(f"c:{claim.anchor}", 1, claim.text, f"Claim: {claim.text}", claim.evidence_link.url,

@@ -37,3 +37,25 @@ def test_rendering_is_deterministic(tmp_path):
     first = render_docs(make_project(tmp_path / "one"))
     second = render_docs(make_project(tmp_path / "two"))
     assert first == second
+
+
+def test_traceability_graph_draws_every_position_claim_and_quote_edge(tmp_path):
+    """One edge per (position, claim it rests on), per (claim, quote) and per (quote, source):
+    counted from the content, so an edge dropped by a key mismatch fails here."""
+    import re
+
+    from generator.pipeline import check_project
+
+    paths = make_project(tmp_path / "project")
+    docs = render_docs(paths)
+    graph = check_project(paths, jobs=1).publication.graph
+    for thesis in graph.theses.values():
+        page = docs[f"theses/{thesis.id}/index.md"].decode()
+        svg = page[page.index('<svg class="ts-graph"'):page.index("</svg>")]
+        by_direction: dict[str, int] = {}
+        for position in thesis.assets:
+            by_direction[position.direction] = by_direction.get(position.direction, 0) + len(position.because)
+        for direction, count in by_direction.items():
+            assert len(re.findall(rf'class="ts-edge ts-edge--{direction}"', svg)) == count, (thesis.id, direction)
+        quotes = sum(len(graph.citations_by_claim.get((thesis.id, claim.id), ())) for claim in thesis.claims)
+        assert len(re.findall(r'class="ts-edge"', svg)) == 2 * quotes, thesis.id

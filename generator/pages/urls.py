@@ -119,6 +119,11 @@ class Link:
     href: str
     url: str
 
+    @property
+    def anchor(self) -> str:
+        """The fragment this link points at ('' for none): what identifies a claim or a locator."""
+        return self.href.partition("#")[2]
+
 
 @dataclass(frozen=True)
 class Here:
