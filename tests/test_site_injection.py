@@ -208,3 +208,26 @@ def test_href_keeps_safe_urls_and_encodes_breakouts():
     assert str(href("../x/index.md#claim")) == "../x/index.md#claim"
     encoded = str(href('https://e.example/")<script>'))
     assert '"' not in encoded and "<" not in encoded and ")" not in encoded
+
+
+def test_reworded_claim_diff_on_the_changes_page_is_inert(tmp_path):
+    """The word diff of a reworded claim sits in inline HTML inside a Markdown list item, where
+    Markdown still runs: each run must be escaped for Markdown as well as HTML."""
+    import markdown
+
+    from generator.pages.changes import CHANGES, ClaimChangeView, EditionChangesPage, ThesisChangeView, WordRun
+    from generator.pages.entities import make_nav
+    from generator.pages.urls import Here
+    from generator.render import make_environment, render_page
+    from generator.pages import PageSpec
+
+    runs = tuple(WordRun(op, PAYLOAD) for op in ("=", "-", "+"))
+    claim = ClaimChangeView("c", "reworded", PAYLOAD, runs, None, ())
+    thesis = ThesisChangeView(None, "t", "changed", "one claim reworded", None, (), (claim,))
+    page = EditionChangesPage(make_nav(Here(CHANGES)), "2", "1", (), (), (), (), (thesis,), ())
+    paths = make_project(tmp_path / "project")
+    text = render_page(make_environment(paths.templates), PageSpec(CHANGES, "changes.md.j2", page))
+    inspector = _Inspector()
+    inspector.feed(markdown.markdown(text))
+    assert inspector.problems == []
+    assert text.count("<del>") == 1 and text.count("<ins>") == 1
