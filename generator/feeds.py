@@ -9,6 +9,7 @@ name the thesis or asset and the commit, never the build.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -110,19 +111,26 @@ def _updated(feed: Feed) -> dt.datetime:
     return feed.items[0].published if feed.items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
+def _rss_text(text: str) -> str:
+    """RSS readers take titles and descriptions as HTML: contributor text is HTML-escaped first
+    (then XML-escaped by ElementTree), so `<script>` in a summary reaches the reader as text.
+    Atom's elements are `type="text"` by default and need no such step."""
+    return html.escape(text, quote=False)
+
+
 def render_rss(feed: Feed, base: str) -> bytes:
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = feed.title
+    ET.SubElement(channel, "title").text = _rss_text(feed.title)
     ET.SubElement(channel, "link").text = feed.link
-    ET.SubElement(channel, "description").text = feed.description
+    ET.SubElement(channel, "description").text = _rss_text(feed.description)
     ET.SubElement(channel, "atom:link", {"href": base + feed.path + ".rss.xml", "rel": "self", "type": "application/rss+xml"})
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(_updated(feed))
     for item in feed.items:
         element = ET.SubElement(channel, "item")
-        ET.SubElement(element, "title").text = item.title
+        ET.SubElement(element, "title").text = _rss_text(item.title)
         ET.SubElement(element, "link").text = item.link
-        ET.SubElement(element, "description").text = item.summary
+        ET.SubElement(element, "description").text = _rss_text(item.summary)
         ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = item.guid
         ET.SubElement(element, "pubDate").text = format_datetime(item.published)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False) + b"\n"

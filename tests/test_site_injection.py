@@ -231,3 +231,23 @@ def test_reworded_claim_diff_on_the_changes_page_is_inert(tmp_path):
     inspector.feed(markdown.markdown(text))
     assert inspector.problems == []
     assert text.count("<del>") == 1 and text.count("<ins>") == 1
+
+
+def test_feeds_carry_content_as_text_for_feed_readers(hostile_site):
+    """RSS titles and descriptions are read as HTML: after XML decoding they must still be
+    escaped. Atom's are text by default and must not claim to be HTML."""
+    import xml.etree.ElementTree as ET
+
+    rss_files = sorted(hostile_site.glob("feeds/**/*.rss.xml"))
+    atom_files = sorted(hostile_site.glob("feeds/**/*.atom.xml"))
+    assert rss_files and atom_files
+    seen_payload = False
+    for path in rss_files:
+        for element in ET.parse(path).iter():
+            if element.tag in ("title", "description") and element.text:
+                assert "<" not in element.text, f"{path.name}: {element.tag} {element.text[:80]!r}"
+                seen_payload |= MARK in element.text
+    assert seen_payload, "the payload should reach the feeds, as text"
+    for path in atom_files:
+        for element in ET.parse(path).iter():
+            assert element.get("type") not in ("html", "xhtml"), f"{path.name}: {element.tag}"
