@@ -23,7 +23,7 @@ from .diagnostics import Diagnostic, has_errors
 from .history import PublicationHistory, publication_history
 from .fanout import Unit, available_jobs, run_units
 from .machine_readable import export_tree, feed_tree
-from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages
+from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
@@ -38,7 +38,7 @@ DEFAULT_SITE_URL = "https://thesis-site.example.org/"
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called while pages are generated and rendered."""
 
-STATIC_FILES = {"stylesheets/thesis-site.css": "static/thesis-site.css"}
+STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
 """Docs-tree path → file under `site_templates/` copied as is."""
 
 
@@ -178,12 +178,9 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
             history = publication_history(paths.root, result.publication.graph)
         units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
         total = sum(unit.pages for unit in units)
-
-        def report(done: int) -> None:
-            progress("pages generated", done, total)
-            progress("pages rendered", done, total)
-
-        run_units(units, writer, available_jobs() if jobs is None else jobs, report)
+        # Jobs are counted now, before the progress bar starts its thread (see fanout.available_jobs).
+        run_units(units, writer, available_jobs() if jobs is None else jobs,
+                  lambda done: progress("pages rendered", done, total))
     except BaseException:
         writer.abandon()
         raise

@@ -59,6 +59,8 @@ def run_units(units: Sequence[Unit], writer: TreeWriter, jobs: int,
             if on_progress is not None:
                 on_progress(done)
         return
+    if not writer.is_fresh():
+        raise ValueError("a writer handed to forked workers must not have written anything yet")
     context = multiprocessing.get_context("fork")
     next_unit = context.Value("q", 0)
     pages_done = context.Value("q", 0)
@@ -82,12 +84,12 @@ def run_units(units: Sequence[Unit], writer: TreeWriter, jobs: int,
                 raise RuntimeError(f"a page worker failed:\n{outcome.traceback}")
             writer.absorb(outcome)
             process.join()
-    finally:
+    finally:  # after a failure, stop the workers before closing the pipes they may still write to
         for process, receiving in workers:
-            receiving.close()
             if process.is_alive():
                 process.terminate()
                 process.join()
+            receiving.close()
 
 
 def _take_units(units: Sequence[Unit], writer: TreeWriter, next_unit, pages_done,

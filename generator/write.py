@@ -60,9 +60,9 @@ class TreeWriter:
     that was not produced, and the folders that emptied.
 
     `put` hands the bytes to a writer thread, so the disk works while the caller renders the
-    next page (writing is system calls, which release the GIL). A writer made before
-    `os.fork` can be used in the child too: each process writes its own share, and the
-    child's `outcome()` is absorbed by the parent before `finish`.
+    next page (writing is system calls, which release the GIL). A fresh writer (`is_fresh`)
+    can be shared with forked workers: each process writes its own share, and each child's
+    `outcome()` is absorbed by the parent before `finish`.
     """
 
     def __init__(self, root: Path) -> None:
@@ -75,6 +75,10 @@ class TreeWriter:
         self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
+
+    def is_fresh(self) -> bool:
+        """Nothing produced yet and no writer thread: safe to share with forked workers."""
+        return not self._produced and self._thread is None
 
     def put(self, relpath: str, data: bytes) -> None:
         if relpath in self._produced:

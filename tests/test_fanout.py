@@ -111,3 +111,12 @@ def test_writer_made_before_a_fork_can_absorb_a_worker_outcome(tmp_path):
     assert report.written == ("elsewhere.md", "here.md")
     assert report.removed == ()
     assert Path(root / "elsewhere.md").read_bytes() == b"written by a worker"
+
+
+@needs_fork
+def test_a_writer_that_has_written_is_not_shared_with_workers(tmp_path):
+    writer = TreeWriter(tmp_path / "out")
+    writer.put("before.md", b"written before the fork")
+    with pytest.raises(ValueError, match="must not have written"):
+        run_units(_slow_units(4), writer, jobs=2)
+    writer.finish()

@@ -30,7 +30,7 @@ from .urls import Here
 from ..history import fallback_history
 from .views import ThesisHistory
 
-__all__ = ["PageSpec", "ThesisHistory", "plan_pages", "build_pages", "thesis_dates", "urls"]
+__all__ = ["PageSpec", "ThesisHistory", "plan_pages", "thesis_dates", "urls"]
 
 DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
 
@@ -97,9 +97,3 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
         for n in range(1, tag_page_count(publication, tag) + 1):
             yield (urls.paged(urls.tag_page(tag), n), "tag.md.j2",
                    lambda t=tag, n=n: make_tag_page(publication, t, dates, n))
-
-
-def build_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
-                history: Mapping[str, ThesisHistory] | None = None) -> tuple[PageSpec, ...]:
-    """Every page spec of the site, in a stable order."""
-    return tuple(PageSpec(path, template, factory()) for path, template, factory in plan_pages(publication, disclaimer, history))

@@ -128,12 +128,11 @@ def quote_view(here: Here, publication: Publication, citation: Citation) -> Quot
     if at.startswith("moment/") and source.url:
         stamp = at.partition("/")[2]
         timed = ExternalLink(f"Watch at {urls.timestamp_label(stamp)}", urls.at_time(source.url, stamp))
-    meta = f"{source.publisher}, {source.kind}, {source.published.isoformat()}; coverage: {source.coverage}"
+    label = locator_label(source, at)
     return QuoteView(
         quote=citation.evidence.quote, verified=citation.verified,
-        source=here.link(urls.source_page(source.id), short_source_title(source.title)), source_meta=meta,
-        locator_label=locator_label(source, at),
-        locator=here.link(urls.source_page(source.id), locator_label(source, at), urls.locator_anchor(at)),
+        source=here.link(urls.source_page(source.id), short_source_title(source.title)),
+        locator_label=label, locator=here.link(urls.source_page(source.id), label, urls.locator_anchor(at)),
         at_time=timed,
     )
 

@@ -140,7 +140,6 @@ class QuoteView:
     quote: str
     verified: bool
     source: Link
-    source_meta: str
     locator_label: str
     locator: Link
     at_time: ExternalLink | None
