@@ -7,11 +7,12 @@ site's stylesheet, so the pictures follow the light/dark palette.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
+
+from .markup import html_text
 
 if TYPE_CHECKING:  # views import nothing from here; the annotation only documents the input
     from .pages.views import ClaimBlock, PositionRow, StanceRow
@@ -22,10 +23,6 @@ HEADER = 28
 COLUMN_X = (0, 156, 422, 638)
 COLUMN_WIDTH = (120, 230, 180, 190)
 CHARS_PER_PX = 1 / 6.6
-
-
-def _escape(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=True)
 
 
 def _truncate(text: str, width: int) -> str:
@@ -121,19 +118,19 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
         x, y = places[node.key]
         width_px = COLUMN_WIDTH[node.column]
         first, second = _two_lines(node.label, width_px)
-        lines = (f'<tspan x="{x + 8}" y="{y + 17}">{_escape(first)}</tspan>'
-                 + (f'<tspan x="{x + 8}" y="{y + 32}">{_escape(second)}</tspan>' if second else ""))
+        lines = (f'<tspan x="{x + 8}" y="{y + 17}">{html_text(first)}</tspan>'
+                 + (f'<tspan x="{x + 8}" y="{y + 32}">{html_text(second)}</tspan>' if second else ""))
         if not second:
-            lines = f'<tspan x="{x + 8}" y="{y + 25}">{_escape(first)}</tspan>'
+            lines = f'<tspan x="{x + 8}" y="{y + 25}">{html_text(first)}</tspan>'
         parts.append(
-            f'<a href="{_escape(node.url)}" class="{node.css}"><title>{_escape(node.title)}</title>'
+            f'<a href="{html_text(node.url)}" class="{node.css}"><title>{html_text(node.title)}</title>'
             f'<rect x="{x}" y="{y}" width="{width_px}" height="{NODE_HEIGHT}" rx="4"/>'
             f'<text>{lines}</text></a>'
         )
     parts.append("</svg>")
     caption = ("Traceability graph. Each position rests on claims; each claim on quoted evidence; each quote on a "
                "source. ✓ verified quote, ≈ paraphrase. Every box links to its page.")
-    return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>{_escape(caption)}</figcaption>\n</figure>')
+    return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>{html_text(caption)}</figcaption>\n</figure>')
 
 
 ROW_HEIGHT = 24
@@ -164,8 +161,8 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
         s = row.stance
         counts = ", ".join(f"{n} {name}" for n, name in ((s.long, "long"), (s.short, "short"), (s.neutral, "neutral"), (s.watch, "watch")) if n)
         label = f"{row.asset.text} ({row.name}): {s.net}; {counts}"
-        parts.append(f'<a href="{_escape(row.asset.url)}"><title>{_escape(label)}</title>'
-                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{_escape(_truncate(row.asset.text, LABEL_WIDTH + 16))}</text></a>')
+        parts.append(f'<a href="{html_text(row.asset.url)}"><title>{html_text(label)}</title>'
+                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{html_text(_truncate(row.asset.text, LABEL_WIDTH + 16))}</text></a>')
         if s.short:
             width = round(s.short * unit)
             parts.append(f'<rect class="ts-bar ts-bar--short" x="{axis - width}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')
@@ -175,7 +172,7 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
                 width = round(count * unit)
                 parts.append(f'<rect class="ts-bar ts-bar--{css}" x="{offset}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')
                 offset += width
-        parts.append(f'<text class="ts-stance__count" x="{offset + 6}" y="{y + 16}">{_escape(counts)}</text>')
+        parts.append(f'<text class="ts-stance__count" x="{offset + 6}" y="{y + 16}">{html_text(counts)}</text>')
     parts.append(f'<line class="ts-axis" x1="{axis}" y1="{HEADER - 4}" x2="{axis}" y2="{height - 4}"/>')
     parts.append("</svg>")
     return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>Stance chart: one bar per asset, '
