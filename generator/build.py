@@ -24,7 +24,7 @@ from .history import PublicationHistory, publication_history
 from .fanout import Unit, available_jobs, run_units
 from .machine_readable import export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
-from .pipeline import CheckResult, Publication, check_project
+from .pipeline import CheckResult, Publication, check_project, collector_paused
 from .render import make_environment, render_page
 from .settings import ProjectPaths
 from .write import TreeWriter, WriteReport
@@ -164,15 +164,26 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     is frozen out of the cyclic garbage collector: it outlives the build, and rescanning its millions of objects
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
     forked workers also leave its memory shared."""
-    result = check_project(paths)
-    if result.publication is None or has_errors(result.diagnostics, strict):
-        return result, None
+    with collector_paused():
+        result = check_project(paths)
+        gc.freeze()  # before the collector resumes, or its first run rescans everything the check made
     try:
-        site_url, disclaimer = read_site_settings(paths)
-    except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
-        return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
+        if result.publication is None or has_errors(result.diagnostics, strict):
+            return result, None
+        try:
+            site_url, disclaimer = read_site_settings(paths)
+        except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
+            return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
+        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, disclaimer: str,
+                 history: PublicationHistory | None, progress: Progress, edition: EditionNote | None,
+                 jobs: int | None) -> WriteReport:
+    assert result.publication is not None
     writer = TreeWriter(paths.docs_tree)
-    gc.freeze()
     try:
         if history is None:
             history = publication_history(paths.root, result.publication.graph)
@@ -184,9 +195,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     except BaseException:
         writer.abandon()
         raise
-    finally:
-        gc.unfreeze()
-    return result, writer.finish()
+    return writer.finish()
 
 
 def default_source_date_epoch(root: Path) -> str | None:
@@ -282,8 +291,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was."""
     out = (out or paths.site).resolve()
     checked, written = write_docs_tree(paths, history, strict, progress)
+    diagnostics = checked.diagnostics
+    del checked  # mkdocs' collections need not scan the publication again
     if written is None:
-        return BuildResult(checked.diagnostics)
+        return BuildResult(diagnostics)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
@@ -293,10 +304,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             progress("mkdocs build", 1, 1)
         if not succeeded:
             failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
-            return BuildResult(checked.diagnostics + [_mkdocs_failure(failure)], messages)
+            return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
         swap_in(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     page_count = written.unchanged + len(written.written)
-    return BuildResult(checked.diagnostics, messages, page_count, out)
+    return BuildResult(diagnostics, messages, page_count, out)

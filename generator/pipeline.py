@@ -97,9 +97,13 @@ def _link_and_derive(files: int, loaded: list[tuple[ValidDocument | None, list[D
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Loading allocates many small objects that all stay alive: the cyclic garbage collector
-    would rescan them again and again for nothing (measured: ~15% of a check)."""
+    would rescan them again and again for nothing (measured: ~15% of a check).
+
+    Nested uses keep it paused until the outermost ends. Note that whatever survives is young
+    when the collector resumes, so its first collection scans all of it (0.2-0.3 s at 1,000
+    sources): a caller that keeps the result, like the build, freezes it before resuming."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -111,7 +115,7 @@ def _collector_paused():
 
 def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
     """Check the content in the work tree."""
-    with _collector_paused():
+    with collector_paused():
         files, diagnostics = discover_content(paths)
         return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
 
