@@ -121,13 +121,22 @@ def _dump(model: BaseModel) -> dict:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> ExportedGraph:
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict:
+    """The export as JSON-ready data in the shape of `ExportedGraph`.
+
+    Built as plain data, not as the models: validating every entity a second time cost more
+    than the rest of the export. The models stay the definition of the shape (the schema is
+    generated from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
     graph = publication.graph
     sources = [
-        ExportedSource(**_dump(source),
-                       cited_by=[ExportedCitation(thesis=c.thesis_id, claim=c.claim_id, at=c.evidence.at, verified=c.verified)
-                                 for c in graph.citations_by_source.get(source.id, ())],
-                       page=url_of("source", source.id))
+        {**_dump(source),
+         "cited_by": [{"thesis": c.thesis_id, "claim": c.claim_id, "at": c.evidence.at, "verified": c.verified}
+                      for c in graph.citations_by_source.get(source.id, ())],
+         "page": url_of("source", source.id)}
         for source in graph.sources.values()
     ]
     theses = []
@@ -138,43 +147,47 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
         for claim in thesis.claims:
             citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
             claim_history = history.claims.get(claim.id)
-            claims.append(ExportedClaim(
-                **{**_dump(claim), "evidence": [{**_dump(c.evidence), "verified": c.verified} for c in citations]},
-                reference=f"{thesis.id}#{claim.id}", grade=proof.claim_grades[claim.id],
-                supports=[ref.position.asset for ref in graph.positions_by_claim.get((thesis.id, claim.id), ())],
-                first_published=claim_history.first_published if claim_history else history.first_published,
-                last_changed=claim_history.last_changed if claim_history else history.last_changed,
-                page=f"{url_of('evidence', thesis.id)}#{claim.id}",
-            ))
-        theses.append(ExportedThesis(
-            **{**_dump(thesis), "claims": claims},
-            proof=ExportedProof(strength=proof.strength, extracted_claims=proof.claim_count,
-                                directional_assets=proof.directional_assets,
-                                supporting_authors=list(proof.supporting_authors), title_review=proof.title_review,
-                                line=proof.line),
-            first_published=history.first_published, last_changed=history.last_changed, page=url_of("thesis", thesis.id),
-        ))
+            claims.append({
+                **_dump(claim),
+                "evidence": [{**_dump(c.evidence), "verified": c.verified} for c in citations],
+                "reference": f"{thesis.id}#{claim.id}",
+                "grade": proof.claim_grades[claim.id],
+                "supports": [ref.position.asset for ref in graph.positions_by_claim.get((thesis.id, claim.id), ())],
+                "first_published": _day(claim_history.first_published if claim_history else history.first_published),
+                "last_changed": _day(claim_history.last_changed if claim_history else history.last_changed),
+                "page": f"{url_of('evidence', thesis.id)}#{claim.id}",
+            })
+        theses.append({
+            **_dump(thesis),
+            "claims": claims,
+            "proof": {"strength": proof.strength, "extracted_claims": proof.claim_count,
+                      "directional_assets": proof.directional_assets,
+                      "supporting_authors": list(proof.supporting_authors), "title_review": proof.title_review,
+                      "line": proof.line},
+            "first_published": _day(history.first_published), "last_changed": _day(history.last_changed),
+            "page": url_of("thesis", thesis.id),
+        })
     assets = []
     for asset in graph.assets.values():
         stance = publication.stances[asset.id]
         positions = [
-            ExportedPositionRef(thesis=ref.thesis_id, direction=ref.position.direction,
-                                because=[f"{ref.thesis_id}#{c}" for c in ref.position.because],
-                                counted=graph.theses[ref.thesis_id].status in ("active", "monitoring"))
+            {"thesis": ref.thesis_id, "direction": ref.position.direction,
+             "because": [f"{ref.thesis_id}#{c}" for c in ref.position.because],
+             "counted": graph.theses[ref.thesis_id].status in ("active", "monitoring")}
             for ref in graph.positions_by_asset.get(asset.id, ())
         ]
-        assets.append(ExportedAsset(**_dump(asset), stance=ExportedStance(long=stance.long, short=stance.short,
-                                                                          neutral=stance.neutral, watch=stance.watch,
-                                                                          net=stance.net),
-                                    positions=positions, page=url_of("asset", asset.id)))
+        assets.append({**_dump(asset),
+                       "stance": {"long": stance.long, "short": stance.short, "neutral": stance.neutral,
+                                  "watch": stance.watch, "net": stance.net},
+                       "positions": positions, "page": url_of("asset", asset.id)})
     people = [
-        ExportedPerson(**_dump(person), spoke=list(graph.sources_by_speaker.get(person.id, ())),
-                       wrote=list(graph.theses_by_author.get(person.id, ())),
-                       reviewed=list(graph.reviews_by_person.get(person.id, ())), page=url_of("person", person.id))
+        {**_dump(person), "spoke": list(graph.sources_by_speaker.get(person.id, ())),
+         "wrote": list(graph.theses_by_author.get(person.id, ())),
+         "reviewed": list(graph.reviews_by_person.get(person.id, ())), "page": url_of("person", person.id)}
         for person in graph.people.values()
     ]
-    return ExportedGraph(format_version=EXPORT_FORMAT_VERSION, sources=sources, theses=theses, assets=assets,
-                         people=people, tags=list(graph.tags))
+    return {"format_version": EXPORT_FORMAT_VERSION, "sources": sources, "theses": theses, "assets": assets,
+            "people": people, "tags": list(graph.tags)}
 
 
 ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
@@ -192,9 +205,8 @@ def export_schema() -> dict:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "thesis-site graph export", **schema}
 
 
-def export_files(export: ExportedGraph) -> dict[str, bytes]:
-    """Relative path under the site root → file bytes, for the whole export."""
-    graph = _dump(export)
+def export_files(graph: dict) -> dict[str, bytes]:
+    """Relative path under the site root → file bytes, for the whole export (`build_export`'s data)."""
     files: dict[str, bytes] = {}
     members: dict[str, str] = {}  # graph.json member → its JSON text
     for folder in ENTITY_FOLDERS:

@@ -137,6 +137,15 @@ def test_graph_validates_against_its_own_schema(export: Export) -> None:
     assert set(export.schema["required"]) == {"format_version", "sources", "theses", "assets", "people", "tags"}
 
 
+def test_graph_is_exactly_what_its_models_make_of_it(export: Export) -> None:
+    """The export is built as plain data; the pydantic models it claims to follow must read it
+    without changing a value (strictly: no coercion, no extra key, no missing field)."""
+    from generator.export import ExportedGraph
+
+    graph = ExportedGraph.model_validate_json(json.dumps(export.graph), strict=True)
+    assert graph.model_dump(mode="json", exclude_none=True) == export.graph
+
+
 def test_schema_rejects_what_the_format_does_not_allow(export: Export) -> None:
     """The schema is not vacuous: each of these breaks the documented format."""
     def broken(change) -> dict:
