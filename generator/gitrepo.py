@@ -72,6 +72,21 @@ class GitRepository:
         except GitError as error:
             raise GitError(f"unknown revision '{revision}'") from error
 
+    def uncommitted(self, *pathspecs: str) -> list[str]:
+        """Paths under `pathspecs` that differ from HEAD, staged or not, or are untracked
+        (ignored files excepted), as git prints them relative to the repository."""
+        raw = self._git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs)
+        entries = iter(raw.decode("utf-8", "replace").split("\0"))
+        changed = []
+        for entry in entries:
+            if not entry:
+                continue
+            status, path = entry[:2], entry[3:]
+            changed.append(path)
+            if "R" in status or "C" in status:
+                next(entries, None)  # a rename or copy is followed by its source path
+        return changed
+
     def content_blobs(self, revision: str) -> dict[str, str]:
         """Path → blob sha of every regular file under content/ at `revision` (symlinks are kept
         with their own mode so the loader can refuse them)."""

@@ -63,13 +63,10 @@ def published_editions(paths: ProjectPaths) -> list[Edition]:
     return editions
 
 
-def previous_edition(paths: ProjectPaths, version: str) -> Edition | None:
-    return next((e for e in published_editions(paths) if e.version != version and e.commit), None)
-
-
-def edition_changes(paths: ProjectPaths, version: str, head_commit: str) -> ChangeReport | None:
-    """What this edition changes against the previous one; None for the first edition."""
-    previous = previous_edition(paths, version)
+def edition_changes(paths: ProjectPaths, editions: list[Edition], version: str, head_commit: str) -> ChangeReport | None:
+    """What this edition changes against the previous one (the newest other edition that
+    recorded its commit); None for the first edition."""
+    previous = next((e for e in editions if e.version != version and e.commit), None)
     if previous is None or previous.commit is None:
         return None
     base = content_at(paths, previous.commit)
@@ -93,15 +90,31 @@ def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | 
     validate_edition_name(alias, "alias")
     if alias == version:
         raise PublishError("the alias must differ from the version")
-    if any(e.version == alias for e in published_editions(paths)):
+    editions = published_editions(paths)
+    if any(e.version == alias for e in editions):
         raise PublishError(f"alias '{alias}' is already the name of an edition")
     commit = head_commit(paths)
-    changes = edition_changes(paths, version, commit)
+    refuse_uncommitted_inputs(paths, commit)
+    changes = edition_changes(paths, editions, version, commit)
     result, written = write_docs_tree(paths, edition=EditionNote(version, changes))
     if written is None:
         return PublishOutcome(False, commit, result.diagnostics)
     deploy_edition(paths, version, alias, title, commit, push)
     return PublishOutcome(True, commit, result.diagnostics)
+
+
+PUBLISHED_INPUTS = ("content", "site_templates", "mkdocs.yml")
+"""What an edition is built from, relative to the project root."""
+
+
+def refuse_uncommitted_inputs(paths: ProjectPaths, commit: str) -> None:
+    """An edition is built from the work tree but labelled with HEAD (its `commit` property, which
+    the next edition compares against): both must hold the same content, templates and settings."""
+    changed = GitRepository(paths.root).uncommitted(*PUBLISHED_INPUTS)
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        raise PublishError(f"{shown} differ{'s' if len(changed) == 1 else ''} from commit {commit[:7]}: "
+                           "commit or stash them first, since an edition is labelled with the commit it is built from")
 
 
 @dataclass(frozen=True)
@@ -112,16 +125,13 @@ class EditionNote:
     changes: ChangeReport | None
 
 
-def run_mike(paths: ProjectPaths, arguments: list[str]) -> None:
+def run_mike(paths: ProjectPaths, arguments: list[str], source_date_epoch: str | None) -> None:
     # mike has no `python -m mike`; its console-script entry point is called in a child process so
     # its git and mkdocs work stays isolated from this one.
     launcher = "import sys; from mike.driver import main; sys.argv[0] = 'mike'; sys.exit(main())"
-    from .build import default_source_date_epoch
-
     environment = dict(os.environ)
-    stamp = environment.get("SOURCE_DATE_EPOCH") or default_source_date_epoch(paths.root)
-    if stamp:
-        environment["SOURCE_DATE_EPOCH"] = stamp  # the edition's pages carry the commit's dates
+    if source_date_epoch:
+        environment["SOURCE_DATE_EPOCH"] = source_date_epoch  # the edition's pages carry the commit's dates
     completed = subprocess.run([sys.executable, "-c", launcher, *arguments], cwd=paths.root, capture_output=True,
                                text=True, env=environment)
     if completed.returncode != 0:
@@ -137,13 +147,16 @@ def head_commit(paths: ProjectPaths) -> str:
 
 def deploy_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, commit: str, push: bool) -> None:
     """Hand the generated docs tree to mike: one new folder on the pages branch, alias moved, default set."""
+    from .build import default_source_date_epoch
+
+    stamp = os.environ.get("SOURCE_DATE_EPOCH") or default_source_date_epoch(paths.root)
     arguments = ["deploy", "--config-file", str(paths.mkdocs_config), "--update-aliases",
                  "--prop-set-string", f"commit={commit}", "--title", title or version,
                  "--message", f"Publish edition {version} ({commit[:7]})", version, alias]
     if push:
         arguments.insert(1, "--push")
-    run_mike(paths, arguments)
+    run_mike(paths, arguments, stamp)
     default = ["set-default", "--config-file", str(paths.mkdocs_config), "--allow-empty", alias]
     if push:
         default.insert(1, "--push")
-    run_mike(paths, default)
+    run_mike(paths, default, stamp)

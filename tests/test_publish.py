@@ -111,3 +111,54 @@ def test_publishing_needs_git(tmp_path: Path, monkeypatch) -> None:
     result = _publish(root, "1.0")
     assert result.exit_code == 2
     assert "git repository" in result.output or "git repository" in (result.stderr or "")
+
+
+@pytest.mark.parametrize("change", ["edited", "untracked", "staged template"])
+def test_uncommitted_inputs_are_refused(project: Path, change: str) -> None:
+    """An edition is labelled with HEAD, so the work tree it is built from must match HEAD:
+    an edited, new or staged file under content/, site_templates/ or mkdocs.yml stops it."""
+    if change == "edited":
+        thesis = _thesis_file(project)
+        thesis.write_text(thesis.read_text(encoding="utf-8").replace("direction: long", "direction: short", 1),
+                          encoding="utf-8")
+        named = thesis.relative_to(project).as_posix()
+    elif change == "untracked":
+        named = "content/people/new-person.yaml"
+        (project / named).write_text("id: new-person\nname: New Person\n", encoding="utf-8")
+    else:
+        named = "site_templates/pages/home.md.j2"
+        (project / named).write_text((project / named).read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        _git(project, "add", named)
+    result = _publish(project, "1.0")
+    assert result.exit_code == 2, result.output
+    assert named in result.output and "commit" in result.output
+    assert _git(project, "branch", "--list", "gh-pages") == ""
+
+
+def test_changes_page_words_position_changes_as_review_and_feeds_do() -> None:
+    """One wording for a position change (`PositionChange.describe`) on the edition's change
+    page, in the review summary and in the change log; a changed `because` reads as such."""
+    from generator.compare import PositionChange, ThesisChange
+    from generator.models import Position
+    from generator.pages.changes import CHANGES, _thesis_view
+    from generator.pages.urls import Here
+    from generator.pipeline import check_project
+    from generator.settings import ProjectPaths
+
+    publication = check_project(ProjectPaths(SAMPLE.parent), jobs=1).publication
+
+    def position(direction: str, because: list[str]) -> Position:
+        return Position.model_validate({"asset": "MU", "direction": direction, "role": "memory maker",
+                                        "rationale": "demand for bandwidth", "because": because})
+
+    changes = (
+        PositionChange("MU", "direction", position("long", ["a"]), position("short", ["a"])),
+        PositionChange("MU", "because", position("long", ["a"]), position("long", ["a", "b"])),
+        PositionChange("MU", "added", None, position("watch", [])),
+        PositionChange("MU", "removed", position("neutral", []), None),
+    )
+    thesis = ThesisChange("memory-bound-inference", "Memory", "changed", positions=changes)
+    view = _thesis_view(Here(CHANGES), publication, thesis)
+    assert view.positions == ("MU: long → short", "MU: because changed", "MU: watch position added",
+                              "MU: neutral position removed")
+    assert thesis.summary() == "MU long → short; MU because changed; MU watch position added; MU neutral position removed"
