@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
-from .history import PublicationHistory, publication_history
+from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import Unit, available_jobs, run_units
 from .machine_readable import export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
@@ -156,8 +156,11 @@ def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str
 
 def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
                     strict: bool = False, progress: Progress = _no_progress,
-                    edition: EditionNote | None = None, jobs: int | None = None) -> tuple[CheckResult, WriteReport | None]:
+                    edition: EditionNote | None = None, jobs: int | None = None,
+                    committed: CommittedHistory | None = None) -> tuple[CheckResult, WriteReport | None]:
     """check → history → pages, export and feeds → write; the tree is left as it was when the content has errors.
+
+    Without `history`, it is derived from git (reusing `committed` if HEAD has not moved since).
 
     Pages are written as they are rendered, in `jobs` processes (default: one per core, see
     `fanout`). From the end of the check on, the publication (and whatever else the caller holds)
@@ -174,19 +177,19 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
             site_url, disclaimer = read_site_settings(paths)
         except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
             return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
+        if history is None:
+            history = publication_history(paths.root, result.publication.graph, committed)
         return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs)
     finally:
         gc.unfreeze()
 
 
 def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, disclaimer: str,
-                 history: PublicationHistory | None, progress: Progress, edition: EditionNote | None,
+                 history: PublicationHistory, progress: Progress, edition: EditionNote | None,
                  jobs: int | None) -> WriteReport:
     assert result.publication is not None
     writer = TreeWriter(paths.docs_tree)
     try:
-        if history is None:
-            history = publication_history(paths.root, result.publication.graph)
         units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
         total = sum(unit.pages for unit in units)
         # Jobs are counted now, before the progress bar starts its thread (see fanout.available_jobs).

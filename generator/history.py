@@ -99,17 +99,40 @@ def _position_event(commit: Commit, thesis_id: str, position) -> AssetEvent:
         change, summary = "opened", f"{after.direction} position opened in {thesis_id}"
     elif position.change == "removed":
         change, summary = "closed", f"{before.direction} position closed in {thesis_id}"
-    elif position.change == "direction":
-        change, summary = "changed", f"{before.direction} → {after.direction} in {thesis_id}"
     else:
-        change, summary = "changed", f"{position.change} changed in {thesis_id}"
+        change, summary = "changed", f"{position.describe()} in {thesis_id}"
     return AssetEvent(commit.timestamp, commit.short, commit.author, thesis_id, position.asset, change, summary)
 
 
-def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
-    """Thesis histories and per-asset position events from one pass over `git log`."""
+@dataclass(frozen=True)
+class CommittedHistory:
+    """What git says about the theses, independent of the work tree: the part of a
+    `PublicationHistory` worth keeping while HEAD stays where it is (the live preview does)."""
+
+    head: str | None
+    first: Mapping[str, dt.date]
+    last: Mapping[str, dt.date]
+    entries: Mapping[str, list[ChangeEntry]]
+    claim_first: Mapping[str, Mapping[str, dt.date]]
+    claim_last: Mapping[str, Mapping[str, dt.date]]
+    events: Mapping[str, list[AssetEvent]]
+    unreviewed: frozenset[str]
+    """Theses whose claims changed in a commit after the last one that touched their review."""
+
+
+def head_of(root) -> str | None:
+    """The commit HEAD names, or None outside a repository or before the first commit."""
+    try:
+        return GitRepository(root).resolve("HEAD")
+    except GitError:
+        return None
+
+
+def committed_history(root) -> CommittedHistory:
+    """One pass over `git log` of content/: thesis dates, change entries and position events."""
     repository = GitRepository(root)
-    commits: list[Commit] = repository.content_log() if repository.is_repository() else []
+    head = head_of(root)
+    commits: list[Commit] = repository.content_log() if head is not None else []
     thesis_changes = [(commit, change) for commit in commits for change in commit.changes
                       if change.path.startswith(_THESIS_PREFIX)]
     try:
@@ -162,6 +185,17 @@ def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
                 claim_first.setdefault(thesis_id, {}).setdefault(claim.claim_id, day)
                 claim_last.setdefault(thesis_id, {})[claim.claim_id] = day
 
+    return CommittedHistory(head, first, last, entries, claim_first, claim_last, events,
+                            frozenset(t for t in last_claim_step if last_claim_step[t] > last_review_step.get(t, -1)))
+
+
+def publication_history(root, graph: ThesisGraph, committed: CommittedHistory | None = None) -> PublicationHistory:
+    """Thesis histories (git's where it has one, else from `opened`) and per-asset position
+    events; `committed` saves the pass over `git log` when HEAD has not moved since it was taken."""
+    if committed is None or committed.head is None or committed.head != head_of(root):
+        committed = committed_history(root)
+    first, last, entries = committed.first, committed.last, committed.entries
+    claim_first, claim_last, events = committed.claim_first, committed.claim_last, committed.events
     histories: dict[str, ThesisHistory] = {}
     for thesis_id, thesis in graph.theses.items():
         if thesis_id not in first:
@@ -172,7 +206,6 @@ def publication_history(root, graph: ThesisGraph) -> PublicationHistory:
             claim_start = claim_first.get(thesis_id, {}).get(claim.id, first[thesis_id])
             claims[claim.id] = ClaimHistory(claim_start, claim_last.get(thesis_id, {}).get(claim.id, claim_start))
         histories[thesis_id] = ThesisHistory(first[thesis_id], last[thesis_id], tuple(reversed(entries[thesis_id])),
-                                             MappingProxyType(claims), True,
-                                             last_claim_step.get(thesis_id, -1) > last_review_step.get(thesis_id, -1))
+                                             MappingProxyType(claims), True, thesis_id in committed.unreviewed)
     return PublicationHistory(MappingProxyType(histories),
                               MappingProxyType({asset: tuple(reversed(items)) for asset, items in sorted(events.items())}))

@@ -13,6 +13,7 @@ from typing import Callable
 
 from .build import write_docs_tree
 from .diagnostics import format_diagnostics, summary_line
+from .history import CommittedHistory, committed_history, head_of
 from .settings import ProjectPaths
 
 DEBOUNCE_SECONDS = 0.3
@@ -25,10 +26,15 @@ class _Regenerator:
         self.echo = echo
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._committed: CommittedHistory | None = None
+        """git's part of the history, kept while HEAD stays: edits between commits do not change it."""
 
     def regenerate(self) -> bool:
         with self._lock:
-            result, written = write_docs_tree(self.paths)
+            head = head_of(self.paths.root)
+            if self._committed is None or head is None or self._committed.head != head:
+                self._committed = committed_history(self.paths.root)
+            result, written = write_docs_tree(self.paths, committed=self._committed)
         output = format_diagnostics(result.diagnostics, "text")
         if output:
             self.echo(output)
