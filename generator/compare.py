@@ -69,6 +69,16 @@ class PositionChange:
     before: Position | None
     after: Position | None
 
+    def describe(self) -> str:
+        """The change without its asset, as every report words it: 'long → short', 'long position
+        added', 'because changed'."""
+        if self.change == "direction" and self.before and self.after:
+            return f"{self.before.direction} → {self.after.direction}"
+        held = self.after or self.before
+        if self.change in ("added", "removed") and held is not None:
+            return f"{held.direction} position {self.change}"
+        return f"{self.change} changed"
+
 
 @dataclass(frozen=True)
 class ThesisChange:
@@ -95,14 +105,7 @@ class ThesisChange:
                             ("evidence", "with evidence changed"), ("confidence", "with confidence changed")):
             if counts.get(kind):
                 parts.append(f"{counts[kind]} claim{'s' * (counts[kind] != 1)} {label}")
-        for position in self.positions:
-            if position.change == "direction" and position.before and position.after:
-                parts.append(f"{position.asset} {position.before.direction} → {position.after.direction}")
-            elif position.change in ("added", "removed"):
-                direction = (position.after or position.before).direction  # type: ignore[union-attr]
-                parts.append(f"{position.asset} {direction} position {position.change}")
-            else:
-                parts.append(f"{position.asset} {position.change} changed")
+        parts.extend(f"{position.asset} {position.describe()}" for position in self.positions)
         if self.status:
             parts.append(f"status {self.status[0]} → {self.status[1]}")
         if self.review:

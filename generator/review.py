@@ -259,7 +259,7 @@ def report_github(review: ReviewInput) -> str:
             path = ("assets", asset_index[position.asset])
             if position.change == "direction" and position.before and position.after:
                 annotate("warning", thesis.thesis_id, (*path, "direction"),
-                         f"{position.asset} {position.before.direction} → {position.after.direction}")
+                         f"{position.asset} {position.describe()}")
             else:
                 annotate("notice", thesis.thesis_id, path, f"position on {position.asset} {position.change}")
         if thesis.strength:

@@ -70,13 +70,7 @@ def _thesis_view(here: Here, publication: Publication, change: ThesisChange) -> 
         claims.append(ClaimChangeView(claim.claim_id, claim.change, model.text,
                                       tuple(WordRun(op, text) for op, text in claim.wording.runs) if claim.wording else (),
                                       claim_link, evidence))
-    positions = []
-    for position in change.positions:
-        before, after = position.before, position.after
-        if position.change == "direction" and before and after:
-            positions.append(f"{position.asset}: {before.direction} → {after.direction}")
-        else:
-            positions.append(f"{position.asset}: {(after or before).direction} position {position.change}")  # type: ignore[union-attr]
+    positions = [f"{position.asset}: {position.describe()}" for position in change.positions]
     return ThesisChangeView(link, change.title, change.change, change.summary(), change.strength, tuple(positions),
                             tuple(claims))
 
@@ -88,8 +82,7 @@ def make_changes_page(publication: Publication, nav: Nav, version: str | None, r
     opened = tuple(here.link(urls.thesis_page(t.thesis_id), t.title) for t in report.theses
                    if t.change == "added" and t.thesis_id in publication.graph.theses)
     closed = tuple(t.title for t in report.theses if t.change == "removed" or (t.status and t.status[1] == "closed"))
-    flips = tuple(f"{p.asset} {p.before.direction} → {p.after.direction} ({t.title})"
-                  for t in report.theses for p in t.flipped if p.before and p.after)
+    flips = tuple(f"{p.asset} {p.describe()} ({t.title})" for t in report.theses for p in t.flipped)
     counted = {"claims added": 0, "claims reworded": 0, "claims removed": 0, "proof strength changes": 0}
     for thesis in report.theses:
         if thesis.change != "changed":
