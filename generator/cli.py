@@ -173,15 +173,17 @@ def serve(root: Path, dev_addr: str) -> None:
 @root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the export (default: build/export in the project).")
-def export(root: Path, out: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Treat content warnings as errors: export nothing.")
+def export(root: Path, out: Path | None, strict: bool) -> None:
     """Write the JSON export of the whole graph (api/graph.json, one file per entity, schemas)."""
     from .history import thesis_histories
     from .machine_readable import export_tree
 
     paths = ProjectPaths(root.resolve())
     result = check_project(paths)
-    if has_errors(result.diagnostics) or result.publication is None:
+    if result.diagnostics:
         click.echo(format_diagnostics(result.diagnostics, "text"))
+    if has_errors(result.diagnostics, strict) or result.publication is None:
         sys.exit(EXIT_CONTENT)
     from .export import API_FOLDER
     from .write import write_tree

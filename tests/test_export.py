@@ -374,3 +374,23 @@ def test_export_defaults_to_build_export_and_writes_nothing_on_content_errors(tm
     assert result.exit_code == 1
     assert "ref.unknown-asset" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_export_strict_refuses_warnings_and_shows_them_otherwise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like `check` and `build`: warnings are printed; under --strict they stop the export."""
+    isolate_git(monkeypatch, tmp_path)
+    paths = make_project(tmp_path / "project")
+    thesis = paths.root / "content" / "theses" / "leading-edge-scarcity.yaml"
+    text = thesis.read_text(encoding="utf-8")
+    unused = ("  - id: spare-claim\n    text: A claim no position rests on, with its own evidence.\n"
+              "    confidence: low\n")
+    assert "\nclaims:\n" in text
+    thesis.write_text(text.replace("\nclaims:\n", "\nclaims:\n" + unused, 1), encoding="utf-8")
+    strict = run_cli("export", "--strict", "--root", str(paths.root), "--out", str(tmp_path / "strict"))
+    assert strict.exit_code == 1
+    assert not (tmp_path / "strict").exists()
+    lenient = run_cli("export", "--root", str(paths.root), "--out", str(tmp_path / "lenient"))
+    assert lenient.exit_code == 0, lenient.output
+    assert (tmp_path / "lenient" / "api" / "graph.json").is_file()
+    for result in (strict, lenient):
+        assert "warning[" in result.output
