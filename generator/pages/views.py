@@ -90,6 +90,14 @@ class Nav:
 
 
 @dataclass(frozen=True)
+class PagerEntry:
+    """One page of a split listing as the pager lists it; the current one is shown, not linked."""
+
+    link: Link
+    current: bool
+
+
+@dataclass(frozen=True)
 class Pager:
     """Where this page sits in a listing split over several pages (one page: `pages` is empty)."""
 
@@ -97,7 +105,7 @@ class Pager:
     count: int
     previous: Link | None
     next: Link | None
-    pages: tuple[Link, ...]
+    pages: tuple[PagerEntry, ...]
     first_row: int
     last_row: int
     total_rows: int
