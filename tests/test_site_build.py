@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,102 @@ def test_long_listings_are_paged_and_links_resolve(tmp_path, epoch, monkeypatch)
     assert (site / "claims" / "page_5" / "index.html").is_file()
     second = (site / "theses" / "page_2" / "index.html").read_text()
     assert "Theses (page 2 of 2)" in second and 'rel="prev"' in second
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory) -> tuple[Path, Path]:
+    """The valid fixture built once: (its docs tree, its site), to be copied under each broken project."""
+    from test_diagnostic_codes import VALID
+
+    root = tmp_path_factory.mktemp("good")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        paths = make_project(root / "project", VALID / "content")
+        result = build_site(paths, root / "site", strict=True)
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+    return paths.docs_tree, root / "site"
+
+
+def _broken_codes() -> list[str]:
+    from test_diagnostic_codes import _fixture_codes
+
+    return _fixture_codes()
+
+
+@pytest.mark.parametrize("code", _broken_codes())
+def test_every_broken_fixture_fails_the_build_and_leaves_site_and_docs_tree(code, good_build, tmp_path, epoch):
+    """Each kind of broken content (`tests/fixtures/broken/<code>`, warnings included under
+    --strict) stops the build with its diagnostic, before anything is written: the previous
+    site and the previous docs tree stay byte for byte, and no staging folder is left."""
+    from test_diagnostic_codes import _project_for
+
+    good_docs, good_site = good_build
+    root = _project_for(code, tmp_path)
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    paths = ProjectPaths(root)
+    shutil.copytree(good_docs, paths.docs_tree)
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    docs_before, site_before = tree_bytes(paths.docs_tree), tree_bytes(out)
+
+    result = build_site(paths, out, strict=True)
+
+    assert not result.ok
+    assert code in {d.code for d in result.diagnostics}
+    assert tree_bytes(out) == site_before
+    assert tree_bytes(paths.docs_tree) == docs_before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+def test_builds_under_different_hash_seeds_are_byte_identical(tmp_path):
+    """Two `thesis-site build` processes with different PYTHONHASHSEED (so every set and str-keyed
+    hash order differs) write the same bytes: nothing in the output depends on hash order."""
+    paths = make_project(tmp_path / "project")
+    sites = []
+    for seed in ("1", "4242"):
+        environment = dict(os.environ, PYTHONHASHSEED=seed, SOURCE_DATE_EPOCH=EPOCH,
+                           GIT_CEILING_DIRECTORIES=str(tmp_path), NO_MKDOCS_2_WARNING="1")
+        site = tmp_path / f"site-{seed}"
+        completed = subprocess.run([sys.executable, "-m", "generator", "build", "--strict", "--root", str(paths.root),
+                                    "--out", str(site)], env=environment, capture_output=True, text=True, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        shutil.rmtree(paths.docs_tree)
+        sites.append(tree_bytes(site))
+    assert sites[0] == sites[1]
+
+
+def test_build_dates_default_to_the_last_commit(tmp_path, monkeypatch):
+    """Without SOURCE_DATE_EPOCH the build takes the last commit's time, so building one commit
+    twice, on any day, gives the same dates; the variable is not left set afterwards."""
+    from review_support import Repo, isolate_git
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    isolate_git(monkeypatch, tmp_path)
+    repo = Repo.create(tmp_path / "project", from_fixture=False)
+    paths = make_project(repo.root)
+    repo.git("add", "-A")
+    repo.commit("content", date="2024-02-29", time="23:30:00")
+    result = build(paths, tmp_path / "site")
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+    assert "Built on 2024-02-29" in (tmp_path / "site" / "index.html").read_text()
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_generating_the_docs_tree_leaves_the_garbage_collector_as_it_found_it(tmp_path, broken):
+    """The build pauses the collector during the check and freezes the publication while pages
+    are made; a long-lived process (`serve`) must get it back enabled and unfrozen either way."""
+    import gc
+
+    from generator.build import write_docs_tree
+
+    paths = make_project(tmp_path / "project")
+    if broken:
+        thesis = paths.content / "theses" / "leading-edge-scarcity.yaml"
+        thesis.write_text(thesis.read_text().replace("asset: TSM", "asset: TSMX"))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    _, written = write_docs_tree(paths, jobs=1)
+    assert (written is None) == broken
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0

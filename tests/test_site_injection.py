@@ -23,7 +23,8 @@ PAYLOAD = (
     f"<script>alert('{MARK}1')</script> <img src=x onerror=\"alert('{MARK}2')\"> "
     f"[click](javascript:alert('{MARK}3')) <a href=\"data:text/html,{MARK}4\">d</a> "
     f"\" onmouseover=\"alert('{MARK}5') ' onfocus='alert({MARK}6)' </title><svg onload=alert({MARK}7)> "
-    f"{{{{ 7*7 }}}} {{% for x in y %}}{MARK}8{{% endfor %}} ![i](data:image/svg+xml,{MARK}9) ](x) ** _ | ` # > 1. -"
+    f"{{{{ 7*7 }}}} {{% for x in y %}}{MARK}8{{% endfor %}} ![i](data:image/svg+xml,{MARK}9) ](x) ** _ | ` # > 1. - "
+    f"{{% raw %}}{MARK}19{{% endraw %}} {{# {MARK}20 #}} {{%- if 1 -%}}{MARK}21{{%- endif %}} ${{x}} <!-- {MARK}22 -->"
 )
 BODY = f"""# Heading {PAYLOAD}
 
@@ -161,7 +162,10 @@ def test_every_page_is_inert(hostile_site):
 def test_payload_text_is_visible_as_text(hostile_site):
     thesis = (hostile_site / "theses" / "evil-thesis" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(" in thesis
-    assert "{{ 7*7 }}" in thesis and "{% for x in y %}" in thesis  # template syntax shown, never run
+    # Template syntax (Jinja's blocks, raw sections, comments, whitespace control) shown, never run:
+    for shown in ("{{ 7*7 }}", "{% for x in y %}", f"{{% raw %}}{MARK}19{{% endraw %}}", f"{{# {MARK}20 #}}",
+                  f"{{%- if 1 -%}}{MARK}21{{%- endif %}}", "${x}", f"&lt;!-- {MARK}22 --&gt;"):
+        assert shown in thesis, shown
     title = thesis.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<" not in title
 
