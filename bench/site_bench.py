@@ -11,14 +11,16 @@ next to copies of the repository's mkdocs.yml and site_templates/, so the folder
 Each size runs in its own worker process, so peak memory is that size's alone. In one worker:
 
   (a) generator: `write_docs_tree` into an empty docs tree: check + pages + render + write;
-  (b) full build: `build_site` from an empty docs tree (what `thesis-site build` does);
+  (b) full build: `build_site` from an empty docs tree (what `thesis-site build` does), in a
+      fresh child process each time, as a user runs it; the moment mkdocs starts is marked, which
+      gives the generator's time inside the full build;
   (c) bare mkdocs: `python -m mkdocs build` of the tree (a) wrote, in a child process.
 
 Generator share = (a) / (b). Times are wall-clock seconds, the best of --repeat runs of each
 stage, Python imports excluded (mkdocs, material and jinja2 are imported before the clock
 starts); (a) is also broken down by stage (check, git history, pages + render, export + feeds,
-write). Peak memory is ru_maxrss of the worker (generator and in-process mkdocs of the full
-build) and of its children (the bare mkdocs build). Largest page and search index are read from
+write). Peak memory is ru_maxrss of the full build's process (generator and in-process mkdocs)
+and of the bare mkdocs child. Largest page and search index are read from
 the full build's site: entity pages are thesis, evidence, source, asset and person pages
 (listings are paged, see generator/pages/paging.py). The temporary project is no git
 repository, so git history falls back to `opened` dates.
@@ -230,13 +232,35 @@ def time_bare_mkdocs(paths) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def time_full_build(paths) -> tuple[float, float]:
-    """(b): `build_site` from an empty docs tree. Returns (seconds, seconds before mkdocs started)."""
-    import generator.build as build
-
+def time_full_build(paths) -> tuple[float, float, float]:
+    """(b): `build_site` from an empty docs tree, in a fresh Python process as `thesis-site build`
+    runs it (a process that has already built several times is not what a user runs). Returns
+    (seconds, seconds before mkdocs started, that process's peak RSS in MB); its imports are
+    excluded like everywhere here."""
     set_aside(paths.docs_tree)
     set_aside(paths.site)
     os.sync()
+    child = subprocess.Popen([sys.executable, __file__, "--full-build", str(paths.root)], stdout=subprocess.PIPE,
+                             text=True)
+    output = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("full build failed")
+    timed = json.loads(output.strip().splitlines()[-1])
+    return timed["seconds"], timed["generator"], usage.ru_maxrss / 1024
+
+
+def full_build_child(root: Path) -> None:
+    """The body of (b), in its own process: imports, then `build_site` with the moment mkdocs starts marked."""
+    import jinja2  # noqa: F401
+    import material  # noqa: F401
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+
+    import generator.build as build
+    from generator.settings import ProjectPaths
+
+    paths = ProjectPaths(root)
     marks: list[float] = []
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -248,7 +272,7 @@ def time_full_build(paths) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"build failed: {[d.format_text() for d in result.diagnostics][-3:]}")
-    return seconds, marks[0] - start
+    print(json.dumps({"seconds": seconds, "generator": marks[0] - start}))
 
 
 def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int = 1) -> dict:
@@ -275,7 +299,7 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     one_process, one_process_breakdown = min((time_generator(paths, pages, jobs=1) for _ in range(repeat)),
                                              key=lambda r: r[0])
     bare, mkdocs_mb = min(time_bare_mkdocs(paths) for _ in range(repeat))
-    full, in_build_generator = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
+    full, in_build_generator, build_mb = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
 
     sizes = page_sizes(paths.site)
     entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
@@ -283,7 +307,7 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     row = {
         "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
         "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
-        "process_mb": peak_mb(resource.RUSAGE_SELF), "generator_mb": generator_mb,
+        "process_mb": build_mb, "generator_mb": generator_mb,
         "workers_mb": workers_mb, "children_mb": mkdocs_mb,
         "one_process": one_process, "one_process_breakdown": one_process_breakdown,
         "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
@@ -398,8 +422,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each stage, best kept (default: 1)")
     parser.add_argument("--tmp", type=Path, help="folder for the temporary projects (default: bench/out/)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--full-build", type=Path, help=argparse.SUPPRESS)
     # Called from bench/run.py --site, sys.argv holds run.py's options: ignore what is not ours.
     args, _ = parser.parse_known_args(argv)
+    if args.full_build:
+        full_build_child(args.full_build)
+        return
     if args.worker:
         print(json.dumps(measure(args.worker, args.detail, args.tmp, args.repeat)))
         return
