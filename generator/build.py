@@ -24,7 +24,7 @@ from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import Unit, available_jobs, run_units
 from .machine_readable import export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
-from .pipeline import CheckResult, Publication, check_project, collector_paused
+from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
 from .write import TreeWriter, WriteReport
@@ -167,9 +167,8 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     is frozen out of the cyclic garbage collector: it outlives the build, and rescanning its millions of objects
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
     forked workers also leave its memory shared."""
-    with collector_paused():
-        result = check_project(paths)
-        gc.freeze()  # before the collector resumes, or its first run rescans everything the check made
+    result = check_project(paths)
+    gc.freeze()
     try:
         if result.publication is None or has_errors(result.diagnostics, strict):
             return result, None

@@ -247,3 +247,23 @@ def test_generating_the_docs_tree_leaves_the_garbage_collector_as_it_found_it(tm
     assert (written is None) == broken
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_check_leaves_the_collector_on_and_what_a_caller_froze_frozen(tmp_path):
+    """The check moves what it made to the oldest generation with a freeze and unfreeze; that
+    must neither leave anything frozen nor release objects a caller froze on purpose."""
+    import gc
+
+    from generator.pipeline import check_project
+
+    paths = make_project(tmp_path / "project")
+    assert check_project(paths, jobs=1).publication is not None
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert check_project(paths, jobs=1).publication is not None
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
