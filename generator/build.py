@@ -168,8 +168,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
     forked workers also leave its memory shared."""
     result = check_project(paths)
-    gc.freeze()
-    try:
+    with _frozen():
         if result.publication is None or has_errors(result.diagnostics, strict):
             return result, None
         try:
@@ -179,6 +178,18 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         if history is None:
             history = publication_history(paths.root, result.publication.graph, committed)
         return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs)
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Everything alive now stays out of the collector's scans until the block ends; skipped if
+    the caller already froze objects, which unfreezing at the end would release."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
     finally:
         gc.unfreeze()
 

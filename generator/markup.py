@@ -55,6 +55,11 @@ def _trusted(text: str) -> Markup:
     return str.__new__(Markup, text)
 
 
+def _made_by_generator(url: str) -> bool:
+    """A relative link of validated ids and fixed words: nothing to check, encode or escape."""
+    return _SAFE_RELATIVE.fullmatch(url) is not None and not url.startswith("//")
+
+
 def inline_text(value: object) -> Markup:
     """Content text as one line of inert Markdown: HTML escaped, Markdown specials escaped."""
     text = str(value)
@@ -96,9 +101,8 @@ def safe_url(url: str) -> str | None:
 def href(url: str) -> Markup:
     """A URL for a Markdown link target or an HTML attribute; refused schemes become '#'."""
     url = str(url)
-    if _SAFE_RELATIVE.fullmatch(url) and not url.startswith("//"):
+    if _made_by_generator(url):
         return _trusted(url)
-    url = str(url)
     checked = safe_url(url)
     if checked is None:
         return _trusted("#")
@@ -119,8 +123,8 @@ def markdown_link(link) -> Markup:
 
 def html_href(url: str) -> Markup:
     """`href` for an attribute of raw HTML, which Markdown leaves as it is: `&` becomes `&amp;`."""
-    if _SAFE_RELATIVE.fullmatch(url) and not url.startswith("//"):
-        return _trusted(url)  # a link the generator made: nothing to check, encode or escape
+    if _made_by_generator(url):
+        return _trusted(url)
     return _trusted(html.escape(str(href(url)), quote=True))
 
 

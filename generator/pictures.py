@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from .markup import html_text
+from .markup import html_href, html_text
 
 if TYPE_CHECKING:  # views import nothing from here; the annotation only documents the input
     from .pages.views import ClaimBlock, PositionRow, StanceRow
@@ -123,7 +123,7 @@ def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBl
         if not second:
             lines = f'<tspan x="{x + 8}" y="{y + 25}">{html_text(first)}</tspan>'
         parts.append(
-            f'<a href="{html_text(node.url)}" class="{node.css}"><title>{html_text(node.title)}</title>'
+            f'<a href="{html_href(node.url)}" class="{node.css}"><title>{html_text(node.title)}</title>'
             f'<rect x="{x}" y="{y}" width="{width_px}" height="{NODE_HEIGHT}" rx="4"/>'
             f'<text>{lines}</text></a>'
         )
@@ -161,7 +161,7 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
         s = row.stance
         counts = ", ".join(f"{n} {name}" for n, name in ((s.long, "long"), (s.short, "short"), (s.neutral, "neutral"), (s.watch, "watch")) if n)
         label = f"{row.asset.text} ({row.name}): {s.net}; {counts}"
-        parts.append(f'<a href="{html_text(row.asset.url)}"><title>{html_text(label)}</title>'
+        parts.append(f'<a href="{html_href(row.asset.url)}"><title>{html_text(label)}</title>'
                      f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{html_text(_truncate(row.asset.text, LABEL_WIDTH + 16))}</text></a>')
         if s.short:
             width = round(s.short * unit)

@@ -97,7 +97,7 @@ def _link_and_derive(files: int, loaded: list[tuple[ValidDocument | None, list[D
 
 
 @contextmanager
-def collector_paused():
+def _collector_paused():
     """Loading allocates many small objects that all stay alive: the cyclic garbage collector
     would rescan them again and again for nothing (measured: ~15% of a check).
 
@@ -119,7 +119,7 @@ def collector_paused():
 
 def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
     """Check the content in the work tree."""
-    with collector_paused():
+    with _collector_paused():
         files, diagnostics = discover_content(paths)
         return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
 

@@ -106,9 +106,7 @@ class TreeWriter:
             folder = relpath.rpartition("/")[0]
             if folder and folder not in self._folders:
                 os.makedirs(os.path.join(self.base, folder), exist_ok=True)
-                while folder and folder not in self._folders:
-                    self._folders.add(folder)
-                    folder = folder.rpartition("/")[0]
+                _add_folders(self._folders, relpath)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
                 _write_all(descriptor, data)
@@ -165,16 +163,21 @@ class TreeWriter:
             removed.append(relpath)
         occupied: set[str] = set()
         for relpath in self._produced:
-            folder = relpath.rpartition("/")[0]
-            while folder and folder not in occupied:
-                occupied.add(folder)
-                folder = folder.rpartition("/")[0]
+            _add_folders(occupied, relpath)
         for folder in sorted(self._folders - occupied, reverse=True):  # children sort after their parent
             try:
                 os.rmdir(os.path.join(self.base, folder))
             except OSError:
                 pass
         return WriteReport(tuple(sorted(self._written)), self._unchanged, tuple(sorted(removed)))
+
+
+def _add_folders(folders: set[str], relpath: str) -> None:
+    """Add the folders holding `relpath` to `folders`, stopping at the first one already there."""
+    folder = relpath.rpartition("/")[0]
+    while folder and folder not in folders:
+        folders.add(folder)
+        folder = folder.rpartition("/")[0]
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
