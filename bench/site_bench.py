@@ -10,16 +10,20 @@ For each size a fresh corpus (bench/make_corpus.py, seed 1) is written into a te
 next to copies of the repository's mkdocs.yml and site_templates/, so the folder is a project.
 Each size runs in its own worker process, so peak memory is that size's alone. In one worker:
 
-  (a) generator: `write_docs_tree` into an empty docs tree: check + pages + render + write;
+  (a) generator: `write_docs_tree` into an empty docs tree as the build calls it: check + pages +
+      render + write, with the export and feeds set aside (the build makes them in a process of
+      their own while mkdocs runs: they are timed after (a), apart, and written outside the tree);
   (b) full build: `build_site` from an empty docs tree (what `thesis-site build` does), in a
-      fresh child process each time, as a user runs it; the moment mkdocs starts is marked, which
-      gives the generator's time inside the full build;
-  (c) bare mkdocs: `python -m mkdocs build` of the tree (a) wrote, in a child process.
+      fresh child process each time, as a user runs it; the moments mkdocs starts and ends are
+      marked, which gives the generator's time inside the full build (before mkdocs, and the
+      wait for the export and feeds and the swap after it);
+  (c) bare mkdocs: `python -m mkdocs build` of the tree (a) wrote, in a child process: the same
+      tree the mkdocs of (b) builds.
 
 Generator share = (a) / (b). Times are wall-clock seconds, the best of --repeat runs of each
 stage, Python imports excluded (mkdocs, material and jinja2 are imported before the clock
-starts); (a) is also broken down by stage (check, git history, pages + render, export + feeds,
-write). Peak memory is ru_maxrss of the full build's process (generator and in-process mkdocs)
+starts); (a) is also broken down by stage (check, git history, pages + render, write), and the
+export and feeds beside it. Peak memory is ru_maxrss of the full build's process (generator and in-process mkdocs)
 and of the bare mkdocs child. Largest page and search index are read from
 the full build's site: entity pages are thesis, evidence, source, asset and person pages
 (listings are paged, see generator/pages/paging.py). The temporary project is no git
@@ -87,7 +91,7 @@ ENTITY_KINDS = ("thesis", "evidence", "source", "asset", "person")
 STAGES = ("check_project", "publication_history", "run_units")
 """Functions `generator.build` calls by these names, timed in (a) to break the generator down."""
 
-UNIT_KINDS = ("export", "feeds", "static files")
+UNIT_KINDS = ("static files",)
 """The first units `docs_units` returns, in its order; every later unit is a chunk of pages."""
 
 
@@ -153,20 +157,24 @@ def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
 
 
 def time_generator(paths, pages: list[int], jobs: int | None = None) -> tuple[float, dict[str, float]]:
-    """(a): `write_docs_tree` into an empty docs tree, its stages timed through the names
-    `generator.build` calls them by. Returns (seconds, stage → seconds).
+    """(a): `write_docs_tree` into an empty docs tree as `build_site` calls it, its stages timed
+    through the names `generator.build` calls them by. Returns (seconds, stage → seconds); the
+    export and feeds, set aside as the build sets them aside, are then made in this process and
+    timed apart ("export + feeds, beside mkdocs"), into a folder outside the tree.
 
-    With jobs=1 (one process) the units are timed by kind too: pages + render, export, feeds;
+    With jobs=1 (one process) the units are timed by kind too: pages + render, static files;
     "write" is then the wait for the writer thread after the last unit. With more processes the
     units overlap and only their span is timed."""
     import generator.build as build
-    from generator.fanout import Unit
+    from generator.fanout import HeldUnits, Unit
     from generator.write import TreeWriter
 
     set_aside(paths.docs_tree)
     stages: dict[str, float] = defaultdict(float)
     originals = {name: getattr(build, name) for name in STAGES + ("docs_units",)}
     original_finish = TreeWriter.finish
+    beside = paths.root / "beside-mkdocs"
+    held: list[HeldUnits] = []
 
     def timed(name: str, function):
         def call(*args, **kwargs):
@@ -191,7 +199,8 @@ def time_generator(paths, pages: list[int], jobs: int | None = None) -> tuple[fl
     os.sync()  # each stage starts with no other stage's writes pending
     start = time.perf_counter()
     try:
-        checked, written = build.write_docs_tree(paths, jobs=jobs)
+        checked, written = build.write_docs_tree(
+            paths, jobs=jobs, set_aside=lambda units: held.append(HeldUnits(units, lambda: TreeWriter(beside), False)))
     finally:
         for name, original in originals.items():
             setattr(build, name, original)
@@ -199,19 +208,26 @@ def time_generator(paths, pages: list[int], jobs: int | None = None) -> tuple[fl
     seconds = time.perf_counter() - start
     if written is None:
         raise SystemExit(f"the corpus does not check: {[d.format_text() for d in checked.errors][:3]}")
-    pages[:] = [sum(1 for p in written.written if p.endswith(".md"))]
+    pages[:] = [written.pages]
     del checked, written  # the next stage starts without this publication in memory
     gc.collect()
+    os.sync()
+    begin = time.perf_counter()
+    for job in held:
+        job.release()
+        job.collect()
+    beside_mkdocs = time.perf_counter() - begin
+    del held
+    set_aside(beside)
     breakdown = {"check": stages["check_project"], "git history": stages["publication_history"]}
     if jobs == 1:
         breakdown["pages + render"] = stages["pages + render"] + stages["plan"]
-        breakdown["export"] = stages["export"]
-        breakdown["feeds"] = stages["feeds"]
         breakdown["write (wait)"] = stages["run_units"] - sum(stages[k] for k in UNIT_KINDS + ("pages + render",)) \
             + stages["write"]
     else:
-        breakdown["pages, export, feeds, write"] = stages["run_units"] + stages["write"]
+        breakdown["pages, write"] = stages["run_units"] + stages["write"]
     breakdown["other"] = seconds - sum(breakdown.values())  # reading mkdocs.yml, compiling templates
+    breakdown["export + feeds, beside mkdocs"] = beside_mkdocs
     return seconds, breakdown
 
 
@@ -235,8 +251,8 @@ def time_bare_mkdocs(paths) -> tuple[float, float]:
 def time_full_build(paths) -> tuple[float, float, float]:
     """(b): `build_site` from an empty docs tree, in a fresh Python process as `thesis-site build`
     runs it (a process that has already built several times is not what a user runs). Returns
-    (seconds, seconds before mkdocs started, that process's peak RSS in MB); its imports are
-    excluded like everywhere here."""
+    (seconds, seconds outside mkdocs, that process's peak RSS in MB); its imports are excluded
+    like everywhere here."""
     set_aside(paths.docs_tree)
     set_aside(paths.site)
     os.sync()
@@ -251,7 +267,7 @@ def time_full_build(paths) -> tuple[float, float, float]:
 
 
 def full_build_child(root: Path) -> None:
-    """The body of (b), in its own process: imports, then `build_site` with the moment mkdocs starts marked."""
+    """The body of (b), in its own process: imports, then `build_site` with the moments mkdocs starts and ends marked."""
     import jinja2  # noqa: F401
     import material  # noqa: F401
     import mkdocs.commands.build  # noqa: F401
@@ -264,7 +280,7 @@ def full_build_child(root: Path) -> None:
     marks: list[float] = []
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "mkdocs build" and done == 0:
+        if stage == "mkdocs build":
             marks.append(time.perf_counter())
 
     start = time.perf_counter()
@@ -272,7 +288,8 @@ def full_build_child(root: Path) -> None:
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"build failed: {[d.format_text() for d in result.diagnostics][-3:]}")
-    print(json.dumps({"seconds": seconds, "generator": marks[0] - start}))
+    mkdocs_start, mkdocs_end = marks
+    print(json.dumps({"seconds": seconds, "generator": seconds - (mkdocs_end - mkdocs_start)}))
 
 
 def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int = 1) -> dict:

@@ -9,6 +9,7 @@ builds of one commit are byte-identical.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -21,13 +22,13 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
-from .fanout import Unit, available_jobs, run_units
-from .machine_readable import export_tree, feed_tree
+from .fanout import HeldUnits, Unit, available_jobs, run_units
+from .machine_readable import MACHINE_READABLE_FOLDERS, export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
-from .write import TreeWriter, WriteReport
+from .write import TeeWriter, TreeWriter, WriteReport
 
 if TYPE_CHECKING:
     from .publish import EditionNote
@@ -65,8 +66,10 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 # ----------------------------------------------------------------------- stages
 
 
-def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False):
-    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set.
+def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
+                     left_out: tuple[str, ...] = ()):
+    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set, and
+    the docs tree's top-level folders `left_out` excluded (the build writes those itself).
 
     The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
     written, while a plain build (not a mike deployment, no versions.json) leaves it out.
@@ -82,6 +85,11 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     extra = config.get("extra")
     if extra is not None and extra.get("version"):
         extra["version"] = None  # mkdocs' `extra` is a LegacyConfig: mutable, dict-like
+    if left_out:
+        from pathspec.gitignore import GitIgnoreSpec  # mkdocs' own type for `exclude_docs`
+
+        excluded = GitIgnoreSpec.from_lines(f"/{folder}/" for folder in left_out)
+        config["exclude_docs"] = config["exclude_docs"] + excluded if config["exclude_docs"] else excluded
     return config
 
 
@@ -113,8 +121,8 @@ PAGES_PER_UNIT = 32
 def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
                history: PublicationHistory | None = None, site_url: str = "",
                edition: EditionNote | None = None) -> list[Unit]:
-    """The docs tree as units of work: the JSON export and the feeds first (the largest), then
-    the static files, then the pages in chunks. Nothing is rendered until a unit runs.
+    """The docs tree's pages and static files as units of work, the pages in chunks. Nothing is
+    rendered until a unit runs.
 
     Each page's view model is rendered as soon as it is made and then dropped, so they are never
     all alive at once."""
@@ -123,7 +131,6 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
         environment.get_template(name)
     history = history or PublicationHistory({}, {})
     plan = list(plan_pages(publication, disclaimer, history.theses, site_url, edition))
-    absolute_url = site_url or DEFAULT_SITE_URL
 
     def pages(chunk: list) -> Iterator[tuple[str, bytes]]:
         for path, template, factory in chunk:
@@ -133,15 +140,21 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
         for target, source in STATIC_FILES.items():
             yield target, (paths.templates / source).read_bytes()
 
-    units = [
-        Unit(0, lambda: export_tree(publication, history.theses).items()),
-        Unit(0, lambda: feed_tree(publication, history, absolute_url).items()),
-        Unit(0, static_files),
-    ]
+    units = [Unit(0, static_files)]
     for start in range(0, len(plan), PAGES_PER_UNIT):
         chunk = plan[start:start + PAGES_PER_UNIT]
         units.append(Unit(len(chunk), lambda chunk=chunk: pages(chunk)))
     return units
+
+
+def machine_readable_units(publication: Publication, history: PublicationHistory | None = None,
+                           site_url: str = "") -> list[Unit]:
+    """The JSON export and the feeds (under MACHINE_READABLE_FOLDERS), the largest units: files
+    mkdocs does nothing to but copy."""
+    history = history or PublicationHistory({}, {})
+    absolute_url = site_url or DEFAULT_SITE_URL
+    return [Unit(0, lambda: export_tree(publication, history.theses).items()),
+            Unit(0, lambda: feed_tree(publication, history, absolute_url).items())]
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
@@ -149,7 +162,8 @@ def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str
                   edition: EditionNote | None = None) -> dict[str, bytes]:
     """The whole docs tree as path → bytes, in one process (nothing written)."""
     files: dict[str, bytes] = {}
-    for unit in docs_units(paths, publication, disclaimer, history, site_url, edition):
+    for unit in (machine_readable_units(publication, history, site_url)
+                 + docs_units(paths, publication, disclaimer, history, site_url, edition)):
         files.update(unit.produce())
     return files
 
@@ -157,10 +171,13 @@ def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str
 def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
                     strict: bool = False, progress: Progress = _no_progress,
                     edition: EditionNote | None = None, jobs: int | None = None,
-                    committed: CommittedHistory | None = None) -> tuple[CheckResult, WriteReport | None]:
+                    committed: CommittedHistory | None = None,
+                    set_aside: Callable[[list[Unit]], None] | None = None) -> tuple[CheckResult, WriteReport | None]:
     """check → history → pages, export and feeds → write; the tree is left as it was when the content has errors.
 
     Without `history`, it is derived from git (reusing `committed` if HEAD has not moved since).
+    With `set_aside`, the export and feeds units are handed to it before any page is made, and
+    their folders in the tree are left alone (`build_site` makes them while mkdocs runs).
 
     Pages are written as they are rendered, in `jobs` processes (default: one per core, see
     `fanout`). From the end of the check on, the publication (and whatever else the caller holds)
@@ -177,7 +194,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
             return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
         if history is None:
             history = publication_history(paths.root, result.publication.graph, committed)
-        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs)
+        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs, set_aside)
 
 
 @contextlib.contextmanager
@@ -196,11 +213,15 @@ def _frozen() -> Iterator[None]:
 
 def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, disclaimer: str,
                  history: PublicationHistory, progress: Progress, edition: EditionNote | None,
-                 jobs: int | None) -> WriteReport:
+                 jobs: int | None, set_aside: Callable[[list[Unit]], None] | None) -> WriteReport:
     assert result.publication is not None
-    writer = TreeWriter(paths.docs_tree)
+    machine_readable = machine_readable_units(result.publication, history, site_url)
+    if set_aside is not None:
+        set_aside(machine_readable)  # first: it may fork, which wants no writer thread running yet
+        machine_readable = []
+    writer = TreeWriter(paths.docs_tree, leave=MACHINE_READABLE_FOLDERS if set_aside is not None else ())
     try:
-        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+        units = machine_readable + docs_units(paths, result.publication, disclaimer, history, site_url, edition)
         total = sum(unit.pages for unit in units)
         # Jobs are counted now, before the progress bar starts its thread (see fanout.available_jobs).
         run_units(units, writer, available_jobs() if jobs is None else jobs,
@@ -208,7 +229,7 @@ def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, discla
     except BaseException:
         writer.abandon()
         raise
-    return writer.finish()
+    return dataclasses.replace(writer.finish(), pages=total)
 
 
 def default_source_date_epoch(root: Path) -> str | None:
@@ -265,13 +286,14 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate = previous_propagate
 
 
-def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool) -> tuple[bool, list[str]]:
-    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings)."""
+def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool,
+               left_out: tuple[str, ...] = ()) -> tuple[bool, list[str]]:
+    """Build the docs tree, but for the folders `left_out`, into `site_dir` with mkdocs-material; (succeeded, warnings)."""
     from mkdocs.commands.build import build
 
     with _quiet_mkdocs() as collected:
         try:
-            config = load_site_config(paths, site_dir, strict)
+            config = load_site_config(paths, site_dir, strict, left_out)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -301,26 +323,46 @@ def swap_in(new: Path, out: Path) -> None:
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
                progress: Progress = _no_progress) -> BuildResult:
-    """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was."""
+    """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was.
+
+    The export and feeds are files mkdocs would only copy: a process forked after the check makes
+    them while mkdocs builds the pages (on the core mkdocs leaves idle), writing them into the
+    docs tree and into a sibling folder that is moved into the new site before it is swapped in."""
     out = (out or paths.site).resolve()
-    checked, written = write_docs_tree(paths, history, strict, progress)
-    diagnostics = checked.diagnostics
-    del checked  # mkdocs' collections need not scan the publication again
-    if written is None:
-        return BuildResult(diagnostics)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    beside = Path(tempfile.mkdtemp(prefix=f".{out.name}-files-", dir=out.parent))
+    held: list[HeldUnits] = []
+
+    def hold(units: list[Unit]) -> None:
+        held.append(HeldUnits(units, lambda: TeeWriter(TreeWriter(beside),
+                                                       TreeWriter(paths.docs_tree, only=MACHINE_READABLE_FOLDERS)),
+                              fork=available_jobs() > 1))
+
     try:
+        checked, written = write_docs_tree(paths, history, strict, progress, set_aside=hold)
+        diagnostics = checked.diagnostics
+        del checked  # mkdocs' collections need not scan the publication again
+        if written is None:
+            return BuildResult(diagnostics)
         with _source_date_epoch(paths.root):
             progress("mkdocs build", 0, 1)
-            succeeded, messages = run_mkdocs(paths, staging, strict)
+            for job in held:
+                job.release()
+            succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS)
             progress("mkdocs build", 1, 1)
+            for job in held:  # also after a failed mkdocs run: the docs tree is left whole
+                job.collect()
         if not succeeded:
             failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
             return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
+        for folder in sorted(os.listdir(beside)):
+            os.rename(beside / folder, staging / folder)  # fails if mkdocs wrote that folder too
         swap_in(staging, out)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    page_count = written.unchanged + len(written.written)
-    return BuildResult(diagnostics, messages, page_count, out)
+        for job in held:
+            job.cancel()
+        for folder in (staging, beside):
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+    return BuildResult(diagnostics, messages, written.pages, out)

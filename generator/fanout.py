@@ -1,5 +1,6 @@
 """Fan-out: the generator's units of work (a chunk of pages, the JSON export, the feeds) run on
-every core, each process writing the files it produces.
+every core, each process writing the files it produces; or are held in a forked process to run
+later, beside other work (`HeldUnits`: the build makes the export and feeds while mkdocs runs).
 
 Why fork: the workers inherit the sealed publication, the compiled templates and the writer's
 view of the docs tree as they are in memory; nothing is pickled but the list of paths each
@@ -18,7 +19,7 @@ import os
 import threading
 import traceback
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from .write import TreeWriter
 
@@ -37,6 +38,14 @@ class Unit:
 @dataclass(frozen=True)
 class _Failure:
     traceback: str
+
+
+class Writer(Protocol):
+    def put(self, relpath: str, data: bytes) -> None: ...
+
+    def finish(self) -> object: ...
+
+    def abandon(self) -> None: ...
 
 
 def available_jobs() -> int:
@@ -115,6 +124,92 @@ def _worker(units: Sequence[Unit], writer: TreeWriter, next_unit, pages_done, se
     try:
         _take_units(units, writer, next_unit, pages_done, None)
         sending.send(writer.outcome())
+    except BaseException:
+        sending.send(_Failure(traceback.format_exc()))
+    finally:
+        sending.close()
+
+
+class HeldUnits:
+    """Units set aside now and run later, while the caller does something else.
+
+    With `fork`, a process is forked at once (while this one is single-threaded and holds the
+    units' inputs) and waits; `release` lets it run, on a core the caller's next work leaves
+    idle, and `collect` waits for it and raises what it met. Without, `release` runs the units
+    here. Either way the files go to the writer `make_writer` makes when the units run, and
+    `collect` returns what that writer's `finish` returned.
+    """
+
+    def __init__(self, units: Sequence[Unit], make_writer: Callable[[], Writer], fork: bool) -> None:
+        self._units: Sequence[Unit] | None = None
+        self._make_writer = make_writer
+        self._process = None
+        self._outcome: object = None
+        if not fork:
+            self._units = units
+            return
+        context = multiprocessing.get_context("fork")
+        waiting, self._go = context.Pipe(duplex=False)
+        self._results, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_held_worker, args=(units, make_writer, waiting, sending),
+                                        name="thesis-site-held", daemon=True)
+        self._process.start()
+        waiting.close()
+        sending.close()
+
+    def release(self) -> None:
+        if self._process is not None:
+            self._go.send(True)
+            self._go.close()
+            return
+        assert self._units is not None, "released twice"
+        self._outcome = _produce_all(self._units, self._make_writer())
+        self._units = None  # what they held (the publication) can go
+
+    def collect(self) -> object:
+        if self._process is None:
+            return self._outcome
+        try:
+            outcome = self._results.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"a held worker stopped (exit code {self._process.exitcode})") from None
+        self._process.join()
+        if isinstance(outcome, _Failure):
+            raise RuntimeError(f"a held worker failed:\n{outcome.traceback}")
+        return outcome
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs (after a failure elsewhere); harmless once collected."""
+        if self._process is None:
+            return
+        if not self._go.closed:
+            self._go.close()  # a process still waiting reads end of file and leaves
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._results.close()
+
+
+def _produce_all(units: Sequence[Unit], writer: Writer) -> object:
+    try:
+        for unit in units:
+            for relpath, data in unit.produce():
+                writer.put(relpath, data)
+    except BaseException:
+        writer.abandon()
+        raise
+    return writer.finish()
+
+
+def _held_worker(units: Sequence[Unit], make_writer: Callable[[], Writer], waiting, sending) -> None:
+    """The held process: wait for `release` (end of file: cancelled), run the units, report."""
+    try:
+        try:
+            waiting.recv()
+        except EOFError:
+            return
+        sending.send(_produce_all(units, make_writer()))
     except BaseException:
         sending.send(_Failure(traceback.format_exc()))
     finally:

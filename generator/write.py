@@ -16,7 +16,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
+    pages: int = 0
+    """How many of the files are pages; the generator fills it in (the writer sees only bytes)."""
 
 
 def _write_atomically(path: str, data: bytes) -> None:
@@ -35,8 +37,9 @@ def _write_atomically(path: str, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _scan(root: str) -> tuple[dict[str, int], set[str]]:
-    """Relative path → size of every file (-1 for a symlink), and every folder, under `root`."""
+def _scan(root: str, owns: Callable[[str], bool]) -> tuple[dict[str, int], set[str]]:
+    """Relative path → size of every file (-1 for a symlink), and every folder, under `root`,
+    leaving out the top-level entries the writer does not own."""
     files: dict[str, int] = {}
     folders: set[str] = set()
     pending = [("", root)]
@@ -45,6 +48,8 @@ def _scan(root: str) -> tuple[dict[str, int], set[str]]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 relpath = prefix + entry.name
+                if not prefix and not owns(relpath):
+                    continue
                 if entry.is_symlink():
                     files[relpath] = -1
                 elif entry.is_dir():
@@ -63,18 +68,27 @@ class TreeWriter:
     next page (writing is system calls, which release the GIL). A fresh writer (`is_fresh`)
     can be shared with forked workers: each process writes its own share, and each child's
     `outcome()` is absorbed by the parent before `finish`.
+
+    Two writers can share a root by folder: one that `leave`s some top-level folders to another
+    that writes `only` those. A writer neither writes nor removes anything outside its share.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, leave: Iterable[str] = (), only: Iterable[str] | None = None) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.base = str(root)
-        self._on_disk, self._folders = _scan(self.base)
+        self._leave = frozenset(leave)
+        self._only = None if only is None else frozenset(only)
+        self._on_disk, self._folders = _scan(self.base, self.owns)
         self._written: list[str] = []
         self._unchanged = 0
         self._produced: set[str] = set()
         self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
+
+    def owns(self, top_level: str) -> bool:
+        """Whether the file or folder `top_level`, directly under the root, is this writer's to write and remove."""
+        return top_level not in self._leave and (self._only is None or top_level in self._only)
 
     def is_fresh(self) -> bool:
         """Nothing produced yet and no writer thread: safe to share with forked workers."""
@@ -83,6 +97,8 @@ class TreeWriter:
     def put(self, relpath: str, data: bytes) -> None:
         if relpath in self._produced:
             raise ValueError(f"{relpath} is produced twice")
+        if not self.owns(relpath.partition("/")[0]):
+            raise ValueError(f"{relpath} is outside this writer's share of {self.base}")
         self._produced.add(relpath)
         if self._queue is None:
             self._queue = queue.SimpleQueue()
@@ -193,3 +209,29 @@ def write_tree(root: Path, files: Mapping[str, bytes]) -> WriteReport:
     for relpath, data in files.items():
         writer.put(relpath, data)
     return writer.finish()
+
+
+class TeeWriter:
+    """Hands every file to each of several writers, for the same files in two places."""
+
+    def __init__(self, *writers: TreeWriter) -> None:
+        self.writers = writers
+
+    def put(self, relpath: str, data: bytes) -> None:
+        for writer in self.writers:
+            writer.put(relpath, data)
+
+    def finish(self) -> tuple[WriteReport, ...]:
+        reports: list[WriteReport] = []
+        try:
+            for writer in self.writers:
+                reports.append(writer.finish())
+        except BaseException:
+            for writer in self.writers[len(reports) + 1:]:
+                writer.abandon()
+            raise
+        return tuple(reports)
+
+    def abandon(self) -> None:
+        for writer in self.writers:
+            writer.abandon()

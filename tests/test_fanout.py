@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import write_docs_tree
-from generator.fanout import Unit, available_jobs, run_units
-from generator.write import TreeWriter, write_tree
+from generator.fanout import HeldUnits, Unit, available_jobs, run_units
+from generator.write import TeeWriter, TreeWriter, write_tree
 from site_support import make_project, tree_bytes
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fan-out forks")
@@ -124,7 +124,34 @@ def test_a_writer_that_has_written_is_not_shared_with_workers(tmp_path):
 
 
 @needs_fork
-def test_a_failing_worker_leaves_the_previous_site_as_it_was(tmp_path, monkeypatch):
+def test_a_failing_page_worker_leaves_the_previous_site_as_it_was(tmp_path, monkeypatch):
+    import generator.build as build
+    from generator.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    paths = make_project(tmp_path / "project")
+    out = tmp_path / "site"
+    assert build_site(paths, out, strict=True).ok
+    before = tree_bytes(out)
+    parent = os.getpid()
+    working_render = build.render_page
+
+    def render_failing_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("this page cannot be rendered")
+        return working_render(*args, **kwargs)
+
+    monkeypatch.setattr(build, "render_page", render_failing_in_a_worker)
+    monkeypatch.setattr(build, "PAGES_PER_UNIT", 1)
+    monkeypatch.setattr(build, "available_jobs", lambda: 2)
+    with pytest.raises(RuntimeError, match="this page cannot be rendered"):
+        build_site(paths, out, strict=True)
+    assert tree_bytes(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+@needs_fork
+def test_failing_feeds_beside_mkdocs_leave_the_previous_site_as_it_was(tmp_path, monkeypatch):
     import generator.build as build
     from generator.build import build_site
 
@@ -136,22 +163,89 @@ def test_a_failing_worker_leaves_the_previous_site_as_it_was(tmp_path, monkeypat
     parent = os.getpid()
     working_feeds = build.feed_tree
 
-    def feeds_failing_in_a_worker(*args, **kwargs):
+    def feeds_failing_outside_the_parent(*args, **kwargs):
         if os.getpid() != parent:
             raise RuntimeError("feeds cannot be made")
         return working_feeds(*args, **kwargs)
 
-    monkeypatch.setattr(build, "feed_tree", feeds_failing_in_a_worker)
-    monkeypatch.setattr(build, "PAGES_PER_UNIT", 1)
+    monkeypatch.setattr(build, "feed_tree", feeds_failing_outside_the_parent)
     monkeypatch.setattr(build, "available_jobs", lambda: 2)
-    # The feeds unit may fall to the parent, which builds them fine: try until a worker draws it.
-    for _ in range(20):
-        try:
-            build_site(paths, out, strict=True)
-        except RuntimeError as error:
-            assert "feeds cannot be made" in str(error)
-            break
-    else:
-        pytest.skip("no worker drew the feeds unit in 20 builds")
+    with pytest.raises(RuntimeError, match="feeds cannot be made"):
+        build_site(paths, out, strict=True)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+# ----------------------------------------------------------------------- held units
+
+
+def _held(tmp_path: Path, units: list[Unit], fork: bool) -> tuple[HeldUnits, Path]:
+    root = tmp_path / "held"
+    return HeldUnits(units, lambda: TreeWriter(root), fork=fork), root
+
+
+def _process_units(count: int) -> list[Unit]:
+    """Units whose files name the process that made them."""
+    return [Unit(0, lambda index=index: [(f"file-{index}.txt", f"{os.getpid()}".encode())]) for index in range(count)]
+
+
+@pytest.mark.parametrize("fork", [pytest.param(True, marks=needs_fork), False])
+def test_held_units_run_only_when_released_and_report_their_writer(tmp_path, fork):
+    job, root = _held(tmp_path, _process_units(3), fork)
+    time.sleep(0.2)  # a forked process that ran early would have written by now
+    assert not root.exists() or not list(root.iterdir()), "nothing runs before release"
+    job.release()
+    report = job.collect()
+    job.cancel()  # harmless once collected
+    assert report.written == ("file-0.txt", "file-1.txt", "file-2.txt")
+    makers = set(tree_bytes(root).values())
+    assert len(makers) == 1
+    assert (makers.pop() != str(os.getpid()).encode()) is fork, "forked: made in the held process; else here"
+
+
+@needs_fork
+def test_held_units_cancelled_before_release_write_nothing(tmp_path):
+    job, root = _held(tmp_path, _process_units(3), fork=True)
+    job.cancel()
+    assert not root.exists()
+
+
+@pytest.mark.parametrize("fork", [pytest.param(True, marks=needs_fork), False])
+def test_a_failing_held_unit_reaches_the_caller_with_its_traceback(tmp_path, fork):
+    def produce():
+        yield "fine.txt", b"fine"
+        raise ValueError("the export cannot be made")
+
+    job, _ = _held(tmp_path, [Unit(0, produce)], fork)
+    with pytest.raises((RuntimeError, ValueError), match="the export cannot be made"):
+        job.release()
+        job.collect()
+    job.cancel()
+
+
+# ----------------------------------------------------------------------- writers sharing a root
+
+
+def test_two_writers_share_a_root_by_top_level_folder(tmp_path):
+    root = tmp_path / "tree"
+    write_tree(root, {"page.md": b"page", "api/old.json": b"{}", "feeds/all.xml": b"<x/>", "gone.md": b"x"})
+    pages = TreeWriter(root, leave=("api", "feeds"))
+    pages.put("page.md", b"page")
+    with pytest.raises(ValueError, match="outside this writer's share"):
+        pages.put("api/new.json", b"{}")
+    report = pages.finish()
+    assert report.removed == ("gone.md",), "the pages' writer removes its own stale files only"
+    api = TreeWriter(root, only=("api", "feeds"))
+    api.put("api/new.json", b"[]")
+    with pytest.raises(ValueError, match="outside this writer's share"):
+        api.put("other.md", b"x")
+    assert api.finish().removed == ("api/old.json", "feeds/all.xml")
+    assert tree_bytes(root) == {"page.md": b"page", "api/new.json": b"[]"}
+
+
+def test_a_tee_writer_puts_every_file_in_each_place(tmp_path):
+    tee = TeeWriter(TreeWriter(tmp_path / "one"), TreeWriter(tmp_path / "two"))
+    tee.put("a/b.txt", b"b")
+    reports = tee.finish()
+    assert [r.written for r in reports] == [("a/b.txt",), ("a/b.txt",)]
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two") == {"a/b.txt": b"b"}

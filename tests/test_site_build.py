@@ -71,6 +71,42 @@ def test_two_builds_are_byte_identical(tmp_path, epoch):
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
 
 
+@pytest.mark.parametrize("jobs", [pytest.param(2, marks=pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")), 1])
+def test_export_and_feeds_made_beside_mkdocs_land_in_the_site_and_the_docs_tree(tmp_path, epoch, monkeypatch, jobs):
+    """The build makes the export and feeds while mkdocs runs (forked, or in-process where it may
+    not fork); the site and the docs tree hold exactly what the in-tree path writes."""
+    import generator.build as build_module
+    from generator.build import write_docs_tree
+
+    paths = make_project(tmp_path / "project")
+    monkeypatch.setattr(build_module, "available_jobs", lambda: jobs)
+    result = build(paths, tmp_path / "site")
+    assert result.ok
+    assert result.pages == sum(1 for p in paths.docs_tree.rglob("*.md"))
+    site, beside_tree = tree_bytes(tmp_path / "site"), tree_bytes(paths.docs_tree)
+    (paths.docs_tree).rename(tmp_path / "beside-docs")
+    write_docs_tree(paths, jobs=1)  # everything into the tree, as serve and publish have it
+    in_tree = tree_bytes(paths.docs_tree)
+    assert beside_tree == in_tree
+    machine_readable = {path: data for path, data in in_tree.items() if path.startswith(("api/", "feeds/"))}
+    assert len(machine_readable) > 20
+    assert {path: site[path] for path in machine_readable} == machine_readable
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+def test_mkdocs_leaves_the_export_to_the_build_and_keeps_the_projects_own_exclusions(tmp_path):
+    from generator.build import load_site_config
+
+    paths = make_project(tmp_path / "project")
+    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text() + "\nexclude_docs: |\n  drafts/\n")
+    config = load_site_config(paths, left_out=("api", "feeds"))
+    excluded = config["exclude_docs"]
+    assert excluded.match_file("api/graph.json") and excluded.match_file("feeds/all.rss.xml")
+    assert excluded.match_file("drafts/page.md")
+    assert not excluded.match_file("theses/index.md") and not excluded.match_file("sources/api/page.md")
+    assert not load_site_config(paths)["exclude_docs"].match_file("api/graph.json")
+
+
 def test_build_date_comes_from_source_date_epoch(tmp_path, epoch):
     paths = make_project(tmp_path / "project")
     assert build(paths, tmp_path / "site").ok
@@ -99,11 +135,13 @@ def test_mkdocs_failure_leaves_previous_site_untouched(tmp_path, epoch):
     # A template that links to a page that does not exist: mkdocs warns, --strict aborts.
     template = paths.templates / "pages" / "home.md.j2"
     template.write_text(template.read_text() + "\n[broken](no/such/page.md)\n")
+    shutil.rmtree(paths.docs_tree / "api")
     result = build(paths, out)
     assert not result.ok
     assert any(d.code == "build.mkdocs" for d in result.diagnostics)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+    assert (paths.docs_tree / "api" / "graph.json").is_file(), "the export made beside mkdocs is waited for"
 
 
 def test_broken_mkdocs_config_leaves_previous_site_untouched(tmp_path, epoch):
