@@ -6,7 +6,8 @@ Output: the page's view model. Sorting and every link are decided here, never in
 
 from __future__ import annotations
 
-from typing import Mapping
+import datetime as dt
+from typing import Callable, Mapping
 
 from markupsafe import Markup
 
@@ -42,15 +43,16 @@ def make_nav(here: Here) -> Nav:
 # ----------------------------------------------------------------------- shared rows
 
 
-def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory]) -> ThesisRow:
+def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory],
+               shown_date: Callable[[ThesisHistory], dt.date] | None = None) -> ThesisRow:
+    """One thesis in a table; `shown_date` picks the date of its history the table shows, if any."""
     thesis = publication.graph.theses[thesis_id]
     proof = publication.proofs[thesis_id]
-    dates = history[thesis_id]
     return ThesisRow(
         link=here.link(urls.thesis_page(thesis_id), thesis.title), summary=thesis.summary,
         status=thesis.status, style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
         strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
-        first_published=dates.first_published.isoformat(), last_changed=dates.last_changed.isoformat(),
+        date=shown_date(history[thesis_id]).isoformat() if shown_date else "",
     )
 
 
@@ -324,7 +326,8 @@ def make_person_page(publication: Publication, person_id: str, history) -> Perso
     graph = publication.graph
     person = graph.people[person_id]
     return PersonPage(
-        nav=make_nav(here), id=person.id, name=person.name, affiliation=person.affiliation, role=person.role,
+        nav=make_nav(here), id=person.id, name=person.name,
+        byline=", ".join(part for part in (person.role, person.affiliation) if part),
         handle=person.handle, links=tuple(ExternalLink(url, url) for url in person.links),
         spoken=source_rows(here, publication, graph.sources_by_speaker.get(person_id, ())),
         written=thesis_rows(here, publication, graph.theses_by_author.get(person_id, ()), history),

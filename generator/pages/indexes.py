@@ -62,8 +62,10 @@ def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
         nav=make_nav(here), theses=len(graph.theses),
         claims=sum(len(t.claims) for t in graph.theses.values()), sources=len(graph.sources),
         assets=len(graph.assets),
-        newest=tuple(thesis_row(here, publication, t, history) for t in newest[:HOME_LIST_LENGTH]),
-        recently_changed=tuple(thesis_row(here, publication, t, history) for t in changed[:HOME_LIST_LENGTH]),
+        newest=tuple(thesis_row(here, publication, t, history, lambda dates: dates.first_published)
+                     for t in newest[:HOME_LIST_LENGTH]),
+        recently_changed=tuple(thesis_row(here, publication, t, history, lambda dates: dates.last_changed)
+                               for t in changed[:HOME_LIST_LENGTH]),
         disclaimer=disclaimer,
     )
 

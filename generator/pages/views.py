@@ -129,8 +129,8 @@ class ThesisRow:
     strength: str
     claims: int
     directional: int
-    first_published: str
-    last_changed: str
+    date: str = ""
+    """The one date the table shows (first published, last changed), or "" for a table without dates."""
 
 
 @dataclass(frozen=True)
@@ -364,8 +364,8 @@ class PersonPage:
     nav: Nav
     id: str
     name: str
-    affiliation: str | None
-    role: str | None
+    byline: str
+    """Role and affiliation, as a reader sees them under the name ("" when neither is known)."""
     handle: str | None
     links: tuple[ExternalLink, ...]
     spoken: tuple[SourceRow, ...]
