@@ -248,11 +248,12 @@ def time_bare_mkdocs(paths) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def time_full_build(paths) -> tuple[float, float, float]:
+def time_full_build(paths) -> tuple[float, float, float, float]:
     """(b): `build_site` from an empty docs tree, in a fresh Python process as `thesis-site build`
     runs it (a process that has already built several times is not what a user runs). Returns
-    (seconds, seconds outside mkdocs, that process's peak RSS in MB); its imports are excluded
-    like everywhere here."""
+    (seconds, seconds outside mkdocs, that process's peak RSS in MB, the largest peak RSS among
+    its children: page workers and the process making the export and feeds); its imports are
+    excluded like everywhere here."""
     set_aside(paths.docs_tree)
     set_aside(paths.site)
     os.sync()
@@ -263,7 +264,7 @@ def time_full_build(paths) -> tuple[float, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit("full build failed")
     timed = json.loads(output.strip().splitlines()[-1])
-    return timed["seconds"], timed["generator"], usage.ru_maxrss / 1024
+    return timed["seconds"], timed["generator"], usage.ru_maxrss / 1024, timed["children_mb"]
 
 
 def full_build_child(root: Path) -> None:
@@ -289,7 +290,8 @@ def full_build_child(root: Path) -> None:
     if not result.ok:
         raise SystemExit(f"build failed: {[d.format_text() for d in result.diagnostics][-3:]}")
     mkdocs_start, mkdocs_end = marks
-    print(json.dumps({"seconds": seconds, "generator": seconds - (mkdocs_end - mkdocs_start)}))
+    print(json.dumps({"seconds": seconds, "generator": seconds - (mkdocs_end - mkdocs_start),
+                      "children_mb": peak_mb(resource.RUSAGE_CHILDREN)}))
 
 
 def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int = 1) -> dict:
@@ -316,7 +318,8 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     one_process, one_process_breakdown = min((time_generator(paths, pages, jobs=1) for _ in range(repeat)),
                                              key=lambda r: r[0])
     bare, mkdocs_mb = min(time_bare_mkdocs(paths) for _ in range(repeat))
-    full, in_build_generator, build_mb = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
+    full, in_build_generator, build_mb, build_children_mb = min((time_full_build(paths) for _ in range(repeat)),
+                                                                key=lambda r: r[0])
 
     sizes = page_sizes(paths.site)
     entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
@@ -324,7 +327,7 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     row = {
         "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
         "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
-        "process_mb": build_mb, "generator_mb": generator_mb,
+        "process_mb": build_mb, "build_children_mb": build_children_mb, "generator_mb": generator_mb,
         "workers_mb": workers_mb, "children_mb": mkdocs_mb,
         "one_process": one_process, "one_process_breakdown": one_process_breakdown,
         "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
@@ -397,7 +400,8 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["breakdown"].items())
         print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB, "
-              f"page workers {r['workers_mb']:.0f} MB")
+              f"page workers {r['workers_mb']:.0f} MB; in the full build, its largest child "
+              f"(a page worker or the export and feeds) {r['build_children_mb']:.0f} MB")
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["one_process_breakdown"].items())
         print(f"{r['sources']:>7} sources, generator in one process: {r['one_process']:.1f} s ({parts})")
     for r in rows:

@@ -173,7 +173,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
                     edition: EditionNote | None = None, jobs: int | None = None,
                     committed: CommittedHistory | None = None,
                     set_aside: Callable[[list[Unit]], None] | None = None) -> tuple[CheckResult, WriteReport | None]:
-    """check → history → pages, export and feeds → write; the tree is left as it was when the content has errors.
+    """check → history → pages (and the export and feeds, unless set aside) → write; the tree is left as it was when the content has errors.
 
     Without `history`, it is derived from git (reusing `committed` if HEAD has not moved since).
     With `set_aside`, the export and feeds units are handed to it before any page is made, and
@@ -216,12 +216,16 @@ def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, discla
                  jobs: int | None, set_aside: Callable[[list[Unit]], None] | None) -> WriteReport:
     assert result.publication is not None
     machine_readable = machine_readable_units(result.publication, history, site_url)
-    if set_aside is not None:
-        set_aside(machine_readable)  # first: it may fork, which wants no writer thread running yet
-        machine_readable = []
     writer = TreeWriter(paths.docs_tree, leave=MACHINE_READABLE_FOLDERS if set_aside is not None else ())
     try:
-        units = machine_readable + docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+        if set_aside is None:
+            units = machine_readable + units
+        else:
+            # Right before the page workers fork: a process forked now shares the memory they
+            # share, so the parent copies no more pages on write than it did without it.
+            set_aside(machine_readable)
+        del machine_readable
         total = sum(unit.pages for unit in units)
         # Jobs are counted now, before the progress bar starts its thread (see fanout.available_jobs).
         run_units(units, writer, available_jobs() if jobs is None else jobs,
@@ -325,16 +329,24 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                progress: Progress = _no_progress) -> BuildResult:
     """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was.
 
-    The export and feeds are files mkdocs would only copy: a process forked after the check makes
-    them while mkdocs builds the pages (on the core mkdocs leaves idle), writing them into the
-    docs tree and into a sibling folder that is moved into the new site before it is swapped in."""
+    The export and feeds are files mkdocs would only copy. Where the generator may fork, a
+    process forked with the page workers makes them while mkdocs builds the pages (on the core
+    mkdocs leaves idle); elsewhere they are made in this process before mkdocs starts. Either
+    way they are written into the docs tree and into a sibling folder whose contents are moved
+    into the new site before it is swapped in."""
     out = (out or paths.site).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
-    beside = Path(tempfile.mkdtemp(prefix=f".{out.name}-files-", dir=out.parent))
     held: list[HeldUnits] = []
+    folders: list[Path] = []  # temporary siblings of `out`, removed at the end
+    besides: list[Path] = []  # those the held work writes into
+
+    def sibling(purpose: str) -> Path:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folders.append(Path(tempfile.mkdtemp(prefix=f".{out.name}-{purpose}-", dir=out.parent)))
+        return folders[-1]
 
     def hold(units: list[Unit]) -> None:
+        beside = sibling("files")
+        besides.append(beside)
         held.append(HeldUnits(units, lambda: TeeWriter(TreeWriter(beside),
                                                        TreeWriter(paths.docs_tree, only=MACHINE_READABLE_FOLDERS)),
                               fork=available_jobs() > 1))
@@ -345,24 +357,41 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         del checked  # mkdocs' collections need not scan the publication again
         if written is None:
             return BuildResult(diagnostics)
+        staging = sibling("build")
         with _source_date_epoch(paths.root):
-            progress("mkdocs build", 0, 1)
             for job in held:
                 job.release()
+            progress("mkdocs build", 0, 1)
             succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS)
             progress("mkdocs build", 1, 1)
-            for job in held:  # also after a failed mkdocs run: the docs tree is left whole
-                job.collect()
         if not succeeded:
             failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
+            messages += _collect_after_failure(held)  # the docs tree is left whole
             return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
-        for folder in sorted(os.listdir(beside)):
-            os.rename(beside / folder, staging / folder)  # fails if mkdocs wrote that folder too
+        for job in held:
+            job.collect()
+        for beside in besides:
+            for name in sorted(os.listdir(beside)):
+                if (staging / name).exists():
+                    raise RuntimeError(f"mkdocs wrote {name}/, which the build writes itself")
+                os.rename(beside / name, staging / name)
         swap_in(staging, out)
     finally:
         for job in held:
             job.cancel()
-        for folder in (staging, beside):
+        for folder in folders:
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
     return BuildResult(diagnostics, messages, written.pages, out)
+
+
+def _collect_after_failure(held: list[HeldUnits]) -> list[str]:
+    """Wait for the held work after mkdocs failed; its own failure becomes a message, so the
+    diagnostic the reader needs (mkdocs') stays the one reported."""
+    messages = []
+    for job in held:
+        try:
+            job.collect()
+        except RuntimeError as error:
+            messages.append(f"export and feeds: ERROR: {str(error).strip().splitlines()[-1]}")
+    return messages

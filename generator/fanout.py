@@ -141,30 +141,41 @@ class HeldUnits:
     """
 
     def __init__(self, units: Sequence[Unit], make_writer: Callable[[], Writer], fork: bool) -> None:
-        self._units: Sequence[Unit] | None = None
+        self._units: Sequence[Unit] | None = units
         self._make_writer = make_writer
         self._process = None
         self._outcome: object = None
-        if not fork:
-            self._units = units
-            return
+        if fork:
+            self._fork(units)
+
+    def _fork(self, units: Sequence[Unit]) -> None:
         context = multiprocessing.get_context("fork")
-        waiting, self._go = context.Pipe(duplex=False)
-        self._results, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_held_worker, args=(units, make_writer, waiting, sending),
-                                        name="thesis-site-held", daemon=True)
-        self._process.start()
+        waiting, go = context.Pipe(duplex=False)
+        results, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_held_worker, args=(units, self._make_writer, waiting, sending, (go, results)),
+                                  name="thesis-site-held", daemon=True)
+        try:
+            process.start()
+        except OSError:  # no memory or no process left for a fork: the units run here instead
+            for end in (waiting, go, results, sending):
+                end.close()
+            return
         waiting.close()
         sending.close()
+        self._process, self._go, self._results = process, go, results
+        self._units = None  # the process has them; this one lets them go
 
     def release(self) -> None:
         if self._process is not None:
-            self._go.send(True)
+            try:
+                self._go.send(True)
+            except OSError:  # it is gone already: collect says how it ended
+                pass
             self._go.close()
             return
         assert self._units is not None, "released twice"
-        self._outcome = _produce_all(self._units, self._make_writer())
-        self._units = None  # what they held (the publication) can go
+        units, self._units = self._units, None  # what they held (the publication) can go once made
+        self._outcome = _produce_all(units, self._make_writer())
 
     def collect(self) -> object:
         if self._process is None:
@@ -180,11 +191,15 @@ class HeldUnits:
         return outcome
 
     def cancel(self) -> None:
-        """Stop the process if it still runs (after a failure elsewhere); harmless once collected."""
+        """Stop the process if it still runs (after a failure elsewhere); harmless once collected.
+
+        One still waiting for `release` reads end of file and leaves by itself; one already
+        working is terminated."""
         if self._process is None:
             return
         if not self._go.closed:
-            self._go.close()  # a process still waiting reads end of file and leaves
+            self._go.close()
+            self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -202,8 +217,14 @@ def _produce_all(units: Sequence[Unit], writer: Writer) -> object:
     return writer.finish()
 
 
-def _held_worker(units: Sequence[Unit], make_writer: Callable[[], Writer], waiting, sending) -> None:
-    """The held process: wait for `release` (end of file: cancelled), run the units, report."""
+def _held_worker(units: Sequence[Unit], make_writer: Callable[[], Writer], waiting, sending, parent_ends) -> None:
+    """The held process: wait for `release` (end of file: cancelled), run the units, report.
+
+    It first closes its copies of the parent's pipe ends: otherwise it would itself keep its
+    `waiting` pipe open (and never read end of file) and its results pipe readable (and never
+    learn that the parent is gone)."""
+    for end in parent_ends:
+        end.close()
     try:
         try:
             waiting.recv()
@@ -211,6 +232,9 @@ def _held_worker(units: Sequence[Unit], make_writer: Callable[[], Writer], waiti
             return
         sending.send(_produce_all(units, make_writer()))
     except BaseException:
-        sending.send(_Failure(traceback.format_exc()))
+        try:
+            sending.send(_Failure(traceback.format_exc()))
+        except OSError:
+            pass  # the parent is gone
     finally:
         sending.close()

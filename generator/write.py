@@ -123,7 +123,7 @@ class TreeWriter:
             if folder and folder not in self._folders:
                 os.makedirs(os.path.join(self.base, folder), exist_ok=True)
                 _add_folders(self._folders, relpath)
-            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, like open()
             try:
                 _write_all(descriptor, data)
             finally:

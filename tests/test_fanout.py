@@ -3,6 +3,7 @@ process, failures in a worker reach the caller, and the writer touches only what
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -148,6 +149,7 @@ def test_a_failing_page_worker_leaves_the_previous_site_as_it_was(tmp_path, monk
         build_site(paths, out, strict=True)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+    assert multiprocessing.active_children() == [], "the held export and feeds process is stopped too"
 
 
 @needs_fork
@@ -174,6 +176,7 @@ def test_failing_feeds_beside_mkdocs_leave_the_previous_site_as_it_was(tmp_path,
         build_site(paths, out, strict=True)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+    assert multiprocessing.active_children() == []
 
 
 # ----------------------------------------------------------------------- held units
@@ -204,10 +207,15 @@ def test_held_units_run_only_when_released_and_report_their_writer(tmp_path, for
 
 
 @needs_fork
-def test_held_units_cancelled_before_release_write_nothing(tmp_path):
+def test_held_units_cancelled_before_release_leave_quietly_and_write_nothing(tmp_path):
+    import multiprocessing
+
     job, root = _held(tmp_path, _process_units(3), fork=True)
+    process = job._process
     job.cancel()
+    assert process.exitcode == 0, "a waiting process reads end of file and leaves; it is not killed"
     assert not root.exists()
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize("fork", [pytest.param(True, marks=needs_fork), False])

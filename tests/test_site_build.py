@@ -135,13 +135,67 @@ def test_mkdocs_failure_leaves_previous_site_untouched(tmp_path, epoch):
     # A template that links to a page that does not exist: mkdocs warns, --strict aborts.
     template = paths.templates / "pages" / "home.md.j2"
     template.write_text(template.read_text() + "\n[broken](no/such/page.md)\n")
-    shutil.rmtree(paths.docs_tree / "api")
     result = build(paths, out)
     assert not result.ok
     assert any(d.code == "build.mkdocs" for d in result.diagnostics)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
-    assert (paths.docs_tree / "api" / "graph.json").is_file(), "the export made beside mkdocs is waited for"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the export is made in a forked process")
+def test_the_export_made_beside_a_failing_mkdocs_is_waited_for(tmp_path, epoch, monkeypatch):
+    """mkdocs fails fast here, the export is slow: the build still waits, and keeps mkdocs' diagnostic."""
+    import time
+
+    import generator.build as build_module
+
+    paths = make_project(tmp_path / "project")
+    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
+    parent, working_export = os.getpid(), build_module.export_tree
+
+    def slow_export(*args, **kwargs):
+        if os.getpid() != parent:
+            time.sleep(1.5)
+        return working_export(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "export_tree", slow_export)
+    monkeypatch.setattr(build_module, "available_jobs", lambda: 2)
+    result = build(paths, tmp_path / "site")
+    assert not result.ok
+    assert any(d.code == "build.mkdocs" for d in result.diagnostics)
+    assert (paths.docs_tree / "api" / "graph.json").is_file(), "the docs tree is left whole"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the export is made in a forked process")
+def test_a_failing_export_beside_a_failing_mkdocs_keeps_mkdocs_diagnostic(tmp_path, epoch, monkeypatch):
+    import generator.build as build_module
+
+    paths = make_project(tmp_path / "project")
+    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
+    parent, working_export = os.getpid(), build_module.export_tree
+
+    def failing_export(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the export cannot be made")
+        return working_export(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "export_tree", failing_export)
+    monkeypatch.setattr(build_module, "available_jobs", lambda: 2)
+    result = build(paths, tmp_path / "site")
+    assert not result.ok
+    assert any(d.code == "build.mkdocs" for d in result.diagnostics)
+    assert any("the export cannot be made" in message for message in result.messages)
+
+
+def test_a_rebuild_leaves_unchanged_export_files_untouched_in_the_docs_tree(tmp_path, epoch):
+    paths = make_project(tmp_path / "project")
+    assert build(paths, tmp_path / "site").ok
+    stamp = 1_000_000_000
+    exported = sorted((paths.docs_tree / "api").rglob("*.json")) + sorted((paths.docs_tree / "feeds").rglob("*.xml"))
+    for path in exported:
+        os.utime(path, (stamp, stamp))
+    assert build(paths, tmp_path / "site").ok
+    assert [p for p in exported if p.stat().st_mtime != stamp] == []
 
 
 def test_broken_mkdocs_config_leaves_previous_site_untouched(tmp_path, epoch):
