@@ -147,11 +147,9 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
     return units
 
 
-def machine_readable_units(publication: Publication, history: PublicationHistory | None = None,
-                           site_url: str = "") -> list[Unit]:
+def machine_readable_units(publication: Publication, history: PublicationHistory, site_url: str = "") -> list[Unit]:
     """The JSON export and the feeds (under MACHINE_READABLE_FOLDERS), the largest units: files
     mkdocs does nothing to but copy."""
-    history = history or PublicationHistory({}, {})
     absolute_url = site_url or DEFAULT_SITE_URL
     return [Unit(0, lambda: export_tree(publication, history.theses).items()),
             Unit(0, lambda: feed_tree(publication, history, absolute_url).items())]
@@ -162,6 +160,7 @@ def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str
                   edition: EditionNote | None = None) -> dict[str, bytes]:
     """The whole docs tree as path → bytes, in one process (nothing written)."""
     files: dict[str, bytes] = {}
+    history = history or PublicationHistory({}, {})
     for unit in (machine_readable_units(publication, history, site_url)
                  + docs_units(paths, publication, disclaimer, history, site_url, edition)):
         files.update(unit.produce())
@@ -175,7 +174,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
                     set_aside: Callable[[list[Unit]], None] | None = None) -> tuple[CheckResult, WriteReport | None]:
     """check → history → pages (and the export and feeds, unless set aside) → write; the tree is left as it was when the content has errors.
 
-    Without `history`, it is derived from git (reusing `committed` if HEAD has not moved since).
+    Without `history`, it is derived from git, or from `committed` if given (its caller keeps it current).
     With `set_aside`, the export and feeds units are handed to it before any page is made, and
     their folders in the tree are left alone (`build_site` makes them while mkdocs runs).
 
@@ -336,13 +335,12 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     into the new site before it is swapped in."""
     out = (out or paths.site).resolve()
     held: list[HeldUnits] = []
-    folders: list[Path] = []  # temporary siblings of `out`, removed at the end
-    besides: list[Path] = []  # those the held work writes into
+    besides: list[Path] = []  # temporary siblings of `out` the held work writes into
+    staging: Path | None = None  # the one mkdocs builds into
 
     def sibling(purpose: str) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
-        folders.append(Path(tempfile.mkdtemp(prefix=f".{out.name}-{purpose}-", dir=out.parent)))
-        return folders[-1]
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}-{purpose}-", dir=out.parent))
 
     def hold(units: list[Unit]) -> None:
         beside = sibling("files")
@@ -379,8 +377,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     finally:
         for job in held:
             job.cancel()
-        for folder in folders:
-            if folder.exists():
+        for folder in [*besides, staging]:
+            if folder is not None and folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
     return BuildResult(diagnostics, messages, written.pages, out)
 

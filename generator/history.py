@@ -189,10 +189,17 @@ def committed_history(root) -> CommittedHistory:
                             frozenset(t for t in last_claim_step if last_claim_step[t] > last_review_step.get(t, -1)))
 
 
+def current_committed_history(root, cached: CommittedHistory | None) -> CommittedHistory:
+    """`cached` while HEAD has not moved since it was taken; else a new pass over `git log`."""
+    if cached is not None and cached.head is not None and cached.head == head_of(root):
+        return cached
+    return committed_history(root)
+
+
 def publication_history(root, graph: ThesisGraph, committed: CommittedHistory | None = None) -> PublicationHistory:
     """Thesis histories (git's where it has one, else from `opened`) and per-asset position
-    events; `committed` saves the pass over `git log` when HEAD has not moved since it was taken."""
-    if committed is None or committed.head is None or committed.head != head_of(root):
+    events, from `committed` (see `current_committed_history`) or a pass over `git log`."""
+    if committed is None:
         committed = committed_history(root)
     first, last, entries = committed.first, committed.last, committed.entries
     claim_first, claim_last, events = committed.claim_first, committed.claim_last, committed.events

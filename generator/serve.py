@@ -13,7 +13,7 @@ from typing import Callable
 
 from .build import write_docs_tree
 from .diagnostics import format_diagnostics, summary_line
-from .history import CommittedHistory, committed_history, head_of
+from .history import CommittedHistory, current_committed_history
 from .settings import ProjectPaths
 
 DEBOUNCE_SECONDS = 0.3
@@ -31,9 +31,7 @@ class _Regenerator:
 
     def regenerate(self) -> bool:
         with self._lock:
-            head = head_of(self.paths.root)
-            if self._committed is None or head is None or self._committed.head != head:
-                self._committed = committed_history(self.paths.root)
+            self._committed = current_committed_history(self.paths.root, self._committed)
             result, written = write_docs_tree(self.paths, committed=self._committed)
         output = format_diagnostics(result.diagnostics, "text")
         if output:

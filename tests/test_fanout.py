@@ -13,7 +13,7 @@ import pytest
 from generator.build import write_docs_tree
 from generator.fanout import HeldUnits, Unit, available_jobs, run_units
 from generator.write import TeeWriter, TreeWriter, write_tree
-from site_support import make_project, tree_bytes
+from site_support import make_project, raising, tree_bytes, trouble_in_forked_processes
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fan-out forks")
 
@@ -125,7 +125,12 @@ def test_a_writer_that_has_written_is_not_shared_with_workers(tmp_path):
 
 
 @needs_fork
-def test_a_failing_page_worker_leaves_the_previous_site_as_it_was(tmp_path, monkeypatch):
+@pytest.mark.parametrize("broken, message, pages_per_unit", [
+    ("render_page", "this page cannot be rendered", 1),  # a page worker
+    ("feed_tree", "feeds cannot be made", None),  # the export and feeds process, beside mkdocs
+])
+def test_a_failing_forked_process_leaves_the_previous_site_as_it_was(tmp_path, monkeypatch, broken, message,
+                                                                      pages_per_unit):
     import generator.build as build
     from generator.build import build_site
 
@@ -134,49 +139,14 @@ def test_a_failing_page_worker_leaves_the_previous_site_as_it_was(tmp_path, monk
     out = tmp_path / "site"
     assert build_site(paths, out, strict=True).ok
     before = tree_bytes(out)
-    parent = os.getpid()
-    working_render = build.render_page
-
-    def render_failing_in_a_worker(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("this page cannot be rendered")
-        return working_render(*args, **kwargs)
-
-    monkeypatch.setattr(build, "render_page", render_failing_in_a_worker)
-    monkeypatch.setattr(build, "PAGES_PER_UNIT", 1)
-    monkeypatch.setattr(build, "available_jobs", lambda: 2)
-    with pytest.raises(RuntimeError, match="this page cannot be rendered"):
+    trouble_in_forked_processes(monkeypatch, build, broken, raising(message))
+    if pages_per_unit:
+        monkeypatch.setattr(build, "PAGES_PER_UNIT", pages_per_unit)
+    with pytest.raises(RuntimeError, match=message):
         build_site(paths, out, strict=True)
     assert tree_bytes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
-    assert multiprocessing.active_children() == [], "the held export and feeds process is stopped too"
-
-
-@needs_fork
-def test_failing_feeds_beside_mkdocs_leave_the_previous_site_as_it_was(tmp_path, monkeypatch):
-    import generator.build as build
-    from generator.build import build_site
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    paths = make_project(tmp_path / "project")
-    out = tmp_path / "site"
-    assert build_site(paths, out, strict=True).ok
-    before = tree_bytes(out)
-    parent = os.getpid()
-    working_feeds = build.feed_tree
-
-    def feeds_failing_outside_the_parent(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("feeds cannot be made")
-        return working_feeds(*args, **kwargs)
-
-    monkeypatch.setattr(build, "feed_tree", feeds_failing_outside_the_parent)
-    monkeypatch.setattr(build, "available_jobs", lambda: 2)
-    with pytest.raises(RuntimeError, match="feeds cannot be made"):
-        build_site(paths, out, strict=True)
-    assert tree_bytes(out) == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
-    assert multiprocessing.active_children() == []
+    assert multiprocessing.active_children() == [], "no worker and no export and feeds process is left"
 
 
 # ----------------------------------------------------------------------- held units

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from generator.build import build_site
 from generator.cli import main
 from generator.settings import ProjectPaths
-from site_support import REPO, make_project, tree_bytes
+from site_support import REPO, make_project, raising, tree_bytes, trouble_in_forked_processes
 
 EPOCH = "1700000000"
 
@@ -142,6 +142,12 @@ def test_mkdocs_failure_leaves_previous_site_untouched(tmp_path, epoch):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
 
 
+def _project_whose_mkdocs_fails(tmp_path: Path) -> ProjectPaths:
+    paths = make_project(tmp_path / "project")
+    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
+    return paths
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the export is made in a forked process")
 def test_the_export_made_beside_a_failing_mkdocs_is_waited_for(tmp_path, epoch, monkeypatch):
     """mkdocs fails fast here, the export is slow: the build still waits, and keeps mkdocs' diagnostic."""
@@ -149,17 +155,8 @@ def test_the_export_made_beside_a_failing_mkdocs_is_waited_for(tmp_path, epoch, 
 
     import generator.build as build_module
 
-    paths = make_project(tmp_path / "project")
-    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
-    parent, working_export = os.getpid(), build_module.export_tree
-
-    def slow_export(*args, **kwargs):
-        if os.getpid() != parent:
-            time.sleep(1.5)
-        return working_export(*args, **kwargs)
-
-    monkeypatch.setattr(build_module, "export_tree", slow_export)
-    monkeypatch.setattr(build_module, "available_jobs", lambda: 2)
+    paths = _project_whose_mkdocs_fails(tmp_path)
+    trouble_in_forked_processes(monkeypatch, build_module, "export_tree", lambda: time.sleep(1.5))
     result = build(paths, tmp_path / "site")
     assert not result.ok
     assert any(d.code == "build.mkdocs" for d in result.diagnostics)
@@ -170,17 +167,8 @@ def test_the_export_made_beside_a_failing_mkdocs_is_waited_for(tmp_path, epoch, 
 def test_a_failing_export_beside_a_failing_mkdocs_keeps_mkdocs_diagnostic(tmp_path, epoch, monkeypatch):
     import generator.build as build_module
 
-    paths = make_project(tmp_path / "project")
-    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
-    parent, working_export = os.getpid(), build_module.export_tree
-
-    def failing_export(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("the export cannot be made")
-        return working_export(*args, **kwargs)
-
-    monkeypatch.setattr(build_module, "export_tree", failing_export)
-    monkeypatch.setattr(build_module, "available_jobs", lambda: 2)
+    paths = _project_whose_mkdocs_fails(tmp_path)
+    trouble_in_forked_processes(monkeypatch, build_module, "export_tree", raising("the export cannot be made"))
     result = build(paths, tmp_path / "site")
     assert not result.ok
     assert any(d.code == "build.mkdocs" for d in result.diagnostics)
