@@ -113,9 +113,11 @@ def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str
               help="Folder for the schemas (default: schemas/ in the project).")
 def schema(root: Path, out: Path | None) -> None:
     """Write the JSON Schema of every content kind."""
+    from .outputs import ensure_outside_the_project_folders
     from .schema import write_schemas
 
-    target = out if out is not None else ProjectPaths(root.resolve()).schemas
+    paths = ProjectPaths(root.resolve())
+    target = paths.schemas if out is None else ensure_outside_the_project_folders(paths, out)
     for path in write_schemas(target):
         click.echo(f"wrote {path}")
 

@@ -134,6 +134,16 @@ def ensure_replaceable(paths: ProjectPaths, target: Path, option: str = "--out")
     return target.resolve()
 
 
+def ensure_outside_the_project_folders(paths: ProjectPaths, target: Path, option: str = "--out") -> Path:
+    """For a command that adds files to a folder without replacing it (`schema`): `target`
+    resolved, unless it is the project, holds it, or is one of the project's own folders."""
+    resolved = target.resolve()
+    reason = _location_refusal(paths, resolved, protected_folders(paths))
+    if reason is not None:
+        raise OutputRefused(f"refusing {option} {target}: {reason}")
+    return resolved
+
+
 def ensure_docs_tree_placed(paths: ProjectPaths) -> None:
     """The docs tree, which every write empties of what it did not write, is written only where
     thesis-site makes it: `build/docs` inside the project, not reached through a link (`build` or

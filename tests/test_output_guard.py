@@ -226,3 +226,14 @@ def test_a_docs_tree_linked_elsewhere_is_not_written(project, tmp_path):
     assert result.exit_code == 2
     assert "docs tree" in result.output
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("case", ["the project root", "an ancestor of the root", "inside content", "generator", ".git"])
+def test_the_schema_command_adds_no_file_to_the_projects_own_folders(project, tmp_path, case):
+    """`schema` adds its files to a folder without replacing it, so an unmarked folder is fine, but
+    not the project's own."""
+    before = snapshot(tmp_path)
+    result = run_cli("schema", "--root", str(project.root), "--out", str(REFUSED[case](project.root)))
+    assert result.exit_code == 2 and "refusing --out" in result.output
+    assert snapshot(tmp_path) == before
+    assert run_cli("schema", "--root", str(project.root), "--out", str(project.root / "notes")).exit_code == 0
