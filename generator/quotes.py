@@ -160,7 +160,8 @@ def _visible(children) -> Iterable[str]:
     the sanitiser drops `<img>`: it shows nothing. Link tokens carry only the target and title."""
     for child in children:
         if child.type == "text":
-            yield HTML_TAG_RE.sub(_MARKUP, child.content.replace(_MARKUP, ""))
+            text = child.content.replace(_MARKUP, "")
+            yield HTML_TAG_RE.sub(_MARKUP, text) if "<" in text else text
         elif child.type == "code_inline":
             yield child.content
         elif child.type in ("softbreak", "hardbreak"):

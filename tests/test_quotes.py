@@ -121,6 +121,10 @@ def test_markdown_syntax_is_not_text_and_words_it_splits_stay_whole() -> None:
     assert verifies("say the CFO and AT&T.", "body", body=body)
     assert verifies("*Starred*", "body", body=body)
     assert not verifies("**profitable**", "body", body=body)
+    tagged = "We are deeply un<b></b>profitable this year, <i>openly</i>."
+    assert not verifies("profitable this year", "body", body=tagged)
+    assert not verifies("deeply un", "body", body=tagged)
+    assert verifies("openly", "body", body=tagged)
 
 
 def test_body_segments_are_the_visible_blocks() -> None:
