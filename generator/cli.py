@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .console import printable
 from .diagnostics import format_diagnostics, has_errors, sort_diagnostics, summary_line
 from .models import ASSET_ID_PATTERN, ID_PATTERN
 from .pipeline import check_project
@@ -86,12 +87,12 @@ def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str
 
     unknown = [c for c in fail_on if c not in FAIL_CONDITIONS]
     if unknown:
-        raise click.BadParameter(f"unknown condition(s) {', '.join(unknown)}; known: {', '.join(FAIL_CONDITIONS)}",
+        raise click.BadParameter(f"unknown condition(s) {printable(', '.join(unknown))}; known: {', '.join(FAIL_CONDITIONS)}",
                                  param_hint="--fail-on")
     try:
         result = review_revisions(ProjectPaths(root.resolve()), base, head)
     except GitError as error:
-        click.echo(f"thesis-site review: cannot read revision: {error}", err=True)
+        click.echo(f"thesis-site review: cannot read revision: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     output = format_review(result, fmt)
     if output:
@@ -124,8 +125,8 @@ def new(root: Path, kind: str, identifier: str) -> None:
     from .skeleton import write_skeleton
 
     pattern = ASSET_ID_PATTERN if kind == "asset" else ID_PATTERN
-    if not re.match(pattern, identifier):
-        raise click.BadParameter(f"'{identifier}' does not match {pattern}", param_hint="ID")
+    if not re.fullmatch(pattern, identifier):  # whole string: `$` alone would let a trailing newline through
+        raise click.BadParameter(f"'{printable(identifier)}' does not match {pattern}", param_hint="ID")
     try:
         path = write_skeleton(ProjectPaths(root.resolve()), kind, identifier, dt.date.today())
     except FileExistsError as error:
@@ -209,7 +210,7 @@ def publish(root: Path, version: str, alias: str, title: str | None, push: bool)
     try:
         outcome = publish_edition(paths, version, alias, title, push)
     except PublishError as error:
-        click.echo(f"thesis-site publish: {error}", err=True)
+        click.echo(f"thesis-site publish: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     if outcome.diagnostics:
         click.echo(format_diagnostics(outcome.diagnostics, "text"))
