@@ -18,6 +18,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     # files and YAML (discover, load)
     "file.not-regular": ("error", "A content entry is a symlink, directory or other non-regular file."),
     "file.bad-name": ("error", "A file name breaks the id rules or does not end in `.yaml` or `.md`."),
+    "file.hidden": ("error", "A hidden file (or a file in a hidden folder) under `content/`; only `.gitkeep` and `.DS_Store` are passed over."),
+    "file.stray": ("error", "A file under `content/` outside the four kind folders (`sources`, `theses`, `assets`, `people`), or in a folder inside one; only `README.md` is passed over."),
     "file.too-large": ("error", "A file is larger than the size limit."),
     "file.not-utf8": ("error", "A file is not valid UTF-8."),
     "file.empty": ("error", "A file holds no document."),
