@@ -67,7 +67,10 @@ def check(root: Path, strict: bool, fmt: str, require_review: bool) -> None:
         diagnostics = sort_diagnostics([*diagnostics, *review_gate(result, histories)])
     output = format_diagnostics(diagnostics, fmt)
     if output:
-        click.echo(output)
+        # color=True: exactly as formatted. Off a terminal click strips what looks like an ANSI
+        # sequence, which would change a GitHub annotation's text; `console` already escaped
+        # every control character of the text and JSON formats.
+        click.echo(output, color=True)
     if fmt == "text":
         click.echo(summary_line(diagnostics, result.files), err=True)
     sys.exit(EXIT_CONTENT if has_errors(diagnostics, strict) else EXIT_CLEAN)
@@ -96,7 +99,7 @@ def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str
         sys.exit(EXIT_USAGE)
     output = format_review(result, fmt)
     if output:
-        click.echo(output)
+        click.echo(output, color=True)  # exactly as formatted, as in `check`
     failures = failed_conditions(result.report, list(fail_on))
     for failure in failures:
         click.echo(f"fail-on: {failure}", err=True)
