@@ -64,7 +64,6 @@ def github_command(command: str, properties: dict[str, object], message: str) ->
     return f"::{command} {listed}::{github_data(message)}"
 
 
-
 def json_text(value: object) -> str:
     """Indented JSON, non-ASCII text kept readable; what `printable` escapes is written as a
     `\\uXXXX` escape (json.dumps already escapes C0), so the decoded values are unchanged."""
