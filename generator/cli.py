@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .console import printable
 from .diagnostics import format_diagnostics, has_errors, sort_diagnostics, summary_line
 from .models import ASSET_ID_PATTERN, ID_PATTERN
 from .outputs import OutputRefused
@@ -71,7 +72,10 @@ def check(root: Path, strict: bool, fmt: str, require_review: bool) -> None:
         diagnostics = sort_diagnostics([*diagnostics, *review_gate(result, histories)])
     output = format_diagnostics(diagnostics, fmt)
     if output:
-        click.echo(output)
+        # color=True: exactly as formatted. Off a terminal click strips what looks like an ANSI
+        # sequence, which would change a GitHub annotation's text; `console` already escaped
+        # every control character of the text and JSON formats.
+        click.echo(output, color=True)
     if fmt == "text":
         click.echo(summary_line(diagnostics, result.files), err=True)
     sys.exit(EXIT_CONTENT if has_errors(diagnostics, strict) else EXIT_CLEAN)
@@ -91,16 +95,16 @@ def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str
 
     unknown = [c for c in fail_on if c not in FAIL_CONDITIONS]
     if unknown:
-        raise click.BadParameter(f"unknown condition(s) {', '.join(unknown)}; known: {', '.join(FAIL_CONDITIONS)}",
+        raise click.BadParameter(f"unknown condition(s) {printable(', '.join(unknown))}; known: {', '.join(FAIL_CONDITIONS)}",
                                  param_hint="--fail-on")
     try:
         result = review_revisions(ProjectPaths(root.resolve()), base, head)
     except GitError as error:
-        click.echo(f"thesis-site review: cannot read revision: {error}", err=True)
+        click.echo(f"thesis-site review: cannot read revision: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     output = format_review(result, fmt)
     if output:
-        click.echo(output)
+        click.echo(output, color=True)  # exactly as formatted, as in `check`
     failures = failed_conditions(result.report, list(fail_on))
     for failure in failures:
         click.echo(f"fail-on: {failure}", err=True)
@@ -131,8 +135,8 @@ def new(root: Path, kind: str, identifier: str) -> None:
     from .skeleton import write_skeleton
 
     pattern = ASSET_ID_PATTERN if kind == "asset" else ID_PATTERN
-    if not re.match(pattern, identifier):
-        raise click.BadParameter(f"'{identifier}' does not match {pattern}", param_hint="ID")
+    if not re.fullmatch(pattern, identifier):  # whole string: `$` alone would let a trailing newline through
+        raise click.BadParameter(f"'{printable(identifier)}' does not match {pattern}", param_hint="ID")
     try:
         path = write_skeleton(ProjectPaths(root.resolve()), kind, identifier, dt.date.today())
     except FileExistsError as error:
@@ -222,7 +226,7 @@ def publish(root: Path, version: str, alias: str, title: str | None, push: bool)
     try:
         outcome = publish_edition(paths, version, alias, title, push)
     except PublishError as error:
-        click.echo(f"thesis-site publish: {error}", err=True)
+        click.echo(f"thesis-site publish: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     if outcome.diagnostics:
         click.echo(format_diagnostics(outcome.diagnostics, "text"))

@@ -7,9 +7,10 @@ page of codes is generated from this table (a test keeps the two in sync).
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
+
+from .console import github_command, json_text, printable
 
 Severity = Literal["error", "warning"]
 
@@ -17,6 +18,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     # files and YAML (discover, load)
     "file.not-regular": ("error", "A content entry is a symlink, directory or other non-regular file."),
     "file.bad-name": ("error", "A file name breaks the id rules or does not end in `.yaml` or `.md`."),
+    "file.hidden": ("error", "A hidden file (or a file in a hidden folder) under `content/`; only `.gitkeep` and `.DS_Store` are passed over."),
+    "file.stray": ("error", "A file under `content/` outside the four kind folders (`sources`, `theses`, `assets`, `people`), or in a folder inside one; only `README.md` is passed over."),
     "file.too-large": ("error", "A file is larger than the size limit."),
     "file.not-utf8": ("error", "A file is not valid UTF-8."),
     "file.empty": ("error", "A file holds no document."),
@@ -79,18 +82,19 @@ class Diagnostic:
     def severity(self) -> Severity:
         return CODES[self.code][0]
 
-    def format_text(self) -> str:
+    def _sentence(self) -> str:
         where = f"{self.path}: " if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}] {where}{self.message}{hint}"
+        return f"{where}{self.message}{hint}"
+
+    def format_text(self) -> str:
+        """One terminal line, whatever the file name, field path or values hold (`console.printable`)."""
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}] {self._sentence()}")
 
     def format_github(self) -> str:
-        command = "error" if self.severity == "error" else "warning"
-        where = f"{self.path}: " if self.path else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        text = f"{where}{self.message}{hint}"
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{command} file={self.file},line={self.line},col={self.column},title={self.code}::{text}"
+        """One workflow command; the runner parses back exactly this file, position and text."""
+        properties = {"file": self.file, "line": self.line, "col": self.column, "title": self.code}
+        return github_command("error" if self.severity == "error" else "warning", properties, self._sentence())
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "severity": self.severity}
@@ -107,7 +111,7 @@ def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
 
 def format_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([d.as_dict() for d in diagnostics], indent=2, ensure_ascii=False)
+        return json_text([d.as_dict() for d in diagnostics])
     if fmt == "github":
         return "\n".join(d.format_github() for d in diagnostics)
     return "\n".join(d.format_text() for d in diagnostics)

@@ -1,7 +1,9 @@
 """Discover: find every content file under `content/` and refuse what must never be read.
 
 Input: the project paths. Output: the candidate files (kind, stem, format, path) plus
-diagnostics for symlinks, non-regular entries, bad names and case-insensitive id collisions.
+diagnostics for symlinks, non-regular entries, bad names, hidden files, files outside the kind
+folders and case-insensitive id collisions. Nothing under `content/` is passed over in silence,
+except the few `SKIPPED_NAMES`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 from .models import ASSET_ID_PATTERN, ID_PATTERN
 from .settings import KIND_FOLDERS, ProjectPaths
 
@@ -22,7 +24,14 @@ _STEM_RULES = {
     "thesis": re.compile(ID_PATTERN),
     "person": re.compile(ID_PATTERN),
 }
+"""Applied with `fullmatch` (a stem ending in a newline is not an id)."""
 _FORMATS = {".yaml": "yaml", ".md": "markdown"}
+_KINDS = {folder: kind for kind, folder in KIND_FOLDERS.items()}
+
+SKIPPED_NAMES = ("README.md", ".gitkeep", ".DS_Store")
+"""The only files under `content/` that are neither read nor reported, in any folder: notes for
+contributors, git's placeholder that keeps an empty folder, and macOS Finder's folder metadata.
+Every other file is content or a diagnostic."""
 
 
 @dataclass(frozen=True)
@@ -35,62 +44,95 @@ class ContentFile:
 
 
 def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagnostic]]:
-    files: list[ContentFile] = []
+    """Walk the whole of `content/` without following symlinks: each regular file is content or
+    a diagnostic (`classify_path`, the rule git revisions are read by too); symlinks and other
+    non-regular entries, and folders inside a kind folder, are reported."""
+    by_kind: dict[str, list[ContentFile]] = {kind: [] for kind in KIND_FOLDERS}
     diagnostics: list[Diagnostic] = []
-    for kind, folder in KIND_FOLDERS.items():
-        directory = paths.content / folder
-        if not directory.is_dir() or directory.is_symlink():
-            if directory.is_symlink():
-                diagnostics.append(_not_regular(paths.relative(directory), "a symlinked content folder"))
+    if not paths.content.is_dir():
+        return [], []
+    for path, mode in _walk(paths.content):
+        relpath = paths.relative(path)
+        depth = relpath.count("/")
+        if path.name in SKIPPED_NAMES and not stat.S_ISDIR(mode):
             continue
-        kind_files: list[ContentFile] = []
-        with os.scandir(directory) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name.startswith("."):
-                    continue
-                relpath = paths.relative(Path(entry.path))
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISLNK(mode):
-                    diagnostics.append(_not_regular(relpath, "a symlink"))
-                    continue
-                if not stat.S_ISREG(mode):
-                    kind_name = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-                    diagnostics.append(_not_regular(relpath, kind_name))
-                    continue
-                stem, suffix = os.path.splitext(entry.name)
-                if suffix not in _FORMATS:
-                    diagnostics.append(
-                        Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{entry.name}' is not a .yaml or .md file",
-                                   f"rename it to '{stem}.yaml'" if suffix in (".yml", ".json") else "")
-                    )
-                    continue
-                if not _STEM_RULES[kind].match(stem):
-                    rule = "an upper-case ticker like 'NVDA'" if kind == "asset" else "lower-case letters, digits and '-'"
-                    diagnostics.append(
-                        Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{stem}' is not a valid {kind} id", f"use {rule}")
-                    )
-                    continue
-                kind_files.append(ContentFile(kind, stem, _FORMATS[suffix], Path(entry.path), relpath))
+        if stat.S_ISLNK(mode):
+            top_folder = depth == 1 and path.name in _KINDS
+            diagnostics.append(not_regular(relpath, "a symlinked content folder" if top_folder else "a symlink"))
+        elif stat.S_ISDIR(mode):
+            if depth == 2 and path.parent.name in _KINDS:
+                diagnostics.append(not_regular(relpath, "a directory"))
+        elif not stat.S_ISREG(mode):
+            diagnostics.append(not_regular(relpath, "not a regular file"))
+        else:
+            classified = classify_path(relpath, path)
+            if isinstance(classified, Diagnostic):
+                diagnostics.append(classified)
+            elif classified is not None:
+                by_kind[classified.kind].append(classified)
+    files: list[ContentFile] = []
+    for kind_files in by_kind.values():
         kept, collisions = refuse_collisions(kind_files)
         files.extend(kept)
         diagnostics.extend(collisions)
     return files, diagnostics
 
 
-def classify_path(relpath: str) -> ContentFile | Diagnostic | None:
-    """Apply discovery's naming rules to a project-relative path read from somewhere other than
-    the work tree (a git revision). None: not a content file at all."""
+def _walk(folder: Path):
+    """(path, mode) of every entry below `folder`, sorted, descending into real folders only."""
+    with os.scandir(folder) as entries:
+        listed = sorted(entries, key=lambda e: e.name)
+    for entry in listed:
+        mode = entry.stat(follow_symlinks=False).st_mode
+        yield Path(entry.path), mode
+        if stat.S_ISDIR(mode):
+            yield from _walk(Path(entry.path))
+
+
+def classify_path(relpath: str, path: Path | None = None) -> ContentFile | Diagnostic | None:
+    """Discovery's naming rules for one regular file, given by its project-relative path (also
+    for files read from a git revision). None: outside `content/`, or one of `SKIPPED_NAMES`."""
     parts = relpath.split("/")
-    folders = {folder: kind for kind, folder in KIND_FOLDERS.items()}
-    if len(parts) != 3 or parts[0] != "content" or parts[1] not in folders or parts[2].startswith("."):
+    if len(parts) < 2 or parts[0] != "content" or parts[-1] in SKIPPED_NAMES:
         return None
-    kind = folders[parts[1]]
-    stem, suffix = os.path.splitext(parts[2])
+    name = parts[-1]
+    hidden = next((part for part in parts[1:] if part.startswith(".")), None)
+    if hidden is not None:
+        if hidden == name:
+            return Diagnostic(relpath, 1, 1, "file.hidden", "", f"'{name}' is a hidden file; hidden files are not read as content",
+                              "delete it, or rename it without the leading '.'")
+        return Diagnostic(relpath, 1, 1, "file.hidden", "", f"'{hidden}' is a hidden folder; files in it are not read as content",
+                          f"move it out of '{hidden}', or delete it")
+    if len(parts) != 3 or parts[1] not in _KINDS:
+        return _stray(relpath, parts)
+    kind = _KINDS[parts[1]]
+    stem, suffix = os.path.splitext(name)
     if suffix not in _FORMATS:
-        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{parts[2]}' is not a .yaml or .md file")
-    if not _STEM_RULES[kind].match(stem):
-        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{stem}' is not a valid {kind} id")
-    return ContentFile(kind, stem, _FORMATS[suffix], Path(relpath), relpath)
+        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{name}' is not a .yaml or .md file",
+                          f"rename it to '{stem}.yaml'" if suffix in (".yml", ".json") else "")
+    if not _STEM_RULES[kind].fullmatch(stem):
+        rule = "an upper-case ticker like 'NVDA'" if kind == "asset" else "lower-case letters, digits and '-'"
+        return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{stem}' is not a valid {kind} id", f"use {rule}")
+    return ContentFile(kind, stem, _FORMATS[suffix], path if path is not None else Path(relpath), relpath)
+
+
+_FOLDERS = [f"{folder}/" for folder in KIND_FOLDERS.values()]
+_FOLDER_LIST = ", ".join(_FOLDERS[:-1]) + f" or {_FOLDERS[-1]}"
+
+
+def _stray(relpath: str, parts: list[str]) -> Diagnostic:
+    """A file outside the four kind folders: directly in content/, in another folder, or in a
+    folder inside a kind folder."""
+    if len(parts) == 2:
+        message = f"a file directly in content/ is not read; content files go in {_FOLDER_LIST}"
+        hint = ""
+    elif parts[1] in _KINDS:
+        message = f"'{'/'.join(parts[2:-1])}' is a folder inside {parts[1]}/; content files go directly in {parts[1]}/"
+        hint = f"move it to content/{parts[1]}/{parts[-1]}"
+    else:
+        message = f"'{parts[1]}' is not a content folder; content files go in {_FOLDER_LIST}"
+        hint = did_you_mean(parts[1], KIND_FOLDERS.values())
+    return Diagnostic(relpath, 1, 1, "file.stray", "", message, hint)
 
 
 def refuse_collisions(files: list[ContentFile]) -> tuple[list[ContentFile], list[Diagnostic]]:
@@ -113,5 +155,6 @@ def refuse_collisions(files: list[ContentFile]) -> tuple[list[ContentFile], list
     return kept, diagnostics
 
 
-def _not_regular(relpath: str, what: str) -> Diagnostic:
+def not_regular(relpath: str, what: str) -> Diagnostic:
+    """A symlink, folder or special file where content files are read: never followed or opened."""
     return Diagnostic(relpath, 1, 1, "file.not-regular", "", f"{what} is not read as content", "replace it with a regular file")

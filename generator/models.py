@@ -23,6 +23,9 @@ LOCATOR_PATTERN = (
     r"|table/[a-z0-9][a-z0-9-]{0,79}|tldr|bottom-line|body)$"
 )
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+# These patterns are whole-string rules. pydantic (Rust regex) and JSON Schema (ECMA-262) read
+# `$` as the end of the text; Python's `re` lets `$` match before a trailing newline, so Python
+# code applies them with `re.fullmatch`, never `re.match`.
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[-+]?[0-9]+$")
@@ -37,7 +40,7 @@ def _as_text(value: object) -> object:
 
 
 def _as_date(value: object) -> object:
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -52,7 +55,7 @@ def _as_bool(value: object) -> object:
 
 
 def _as_int(value: object) -> object:
-    if isinstance(value, PlainScalar) and _INTEGER.match(value):
+    if isinstance(value, PlainScalar) and _INTEGER.fullmatch(value):
         return int(value)
     return value
 

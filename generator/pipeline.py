@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .diagnostics import Diagnostic, sort_diagnostics
-from .discover import ContentFile, refuse_collisions, classify_path, discover_content
+from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
 from .graph import ThesisGraph, resolve_references
 from .load import load_document, read_and_load
 from .proof import SourceProof, derive_source_proof
@@ -130,13 +130,14 @@ def check_snapshot(contents: Mapping[str, bytes | None]) -> CheckResult:
     files: list[ContentFile] = []
     for relpath in sorted(contents):
         classified = classify_path(relpath)
-        if isinstance(classified, Diagnostic):
+        if classified is None:
+            continue
+        if contents[relpath] is None:  # as in the work tree: a symlink is refused before its name is read
+            diagnostics.append(not_regular(relpath, "a symlink"))
+        elif isinstance(classified, Diagnostic):
             diagnostics.append(classified)
-        elif classified is not None:
-            if contents[relpath] is None:
-                diagnostics.append(Diagnostic(relpath, 1, 1, "file.not-regular", "", "a symlink is not read as content"))
-            else:
-                files.append(classified)
+        else:
+            files.append(classified)
     files, collisions = refuse_collisions(files)
     diagnostics.extend(collisions)
     loaded = []

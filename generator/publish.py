@@ -17,16 +17,16 @@ from dataclasses import dataclass
 
 from .compare import ChangeReport, compare_publications
 from .gitrepo import GitError, GitRepository
+from .pages.urls import TOP_LEVEL_NAMES
 from .review import content_at
 from .settings import ProjectPaths
 
 PAGES_BRANCH = "gh-pages"
-VERSION_PATTERN = re.compile(r"^[0-9a-z][0-9a-z.\-]{0,39}$")
-RESERVED_NAMES = frozenset({
-    "theses", "sources", "assets", "people", "tags", "claims", "api", "feeds", "search", "changes",
-    "contributing", "stylesheets", "javascripts", "images", "404.html", "sitemap.xml", "versions.json",
-})
-"""Top-level site paths an edition name must not shadow."""
+VERSION_PATTERN = re.compile(r"[0-9a-z][0-9a-z.\-]{0,39}")
+"""Applied with `fullmatch`: the whole name, not a prefix (nor a name ending in a newline)."""
+RESERVED_NAMES = TOP_LEVEL_NAMES
+"""Top-level site paths an edition name must not shadow (decided with the URLs, in `pages.urls`)."""
+_RESERVED_STEMS = {name.split(".")[0]: name for name in RESERVED_NAMES}
 
 
 class PublishError(Exception):
@@ -42,10 +42,12 @@ class Edition:
 
 
 def validate_edition_name(name: str, what: str = "version") -> None:
-    if not VERSION_PATTERN.match(name):
+    if not VERSION_PATTERN.fullmatch(name):
         raise PublishError(f"{what} '{name}' must be lower-case letters, digits, '.' and '-' (e.g. 2026.06 or v3)")
-    if name in RESERVED_NAMES:
-        raise PublishError(f"{what} '{name}' would collide with the site path /{name}/")
+    # Up to its first dot: `index.html`, `index` and `index.htm` all read as the home page's file.
+    taken = name if name in RESERVED_NAMES else _RESERVED_STEMS.get(name.split(".")[0])
+    if taken is not None:
+        raise PublishError(f"{what} '{name}' would collide with the site path /{taken}")
 
 
 def published_editions(paths: ProjectPaths) -> list[Edition]:

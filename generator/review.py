@@ -6,11 +6,11 @@ Markdown (a pull-request comment), JSON (a stable, documented shape) or GitHub a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from .compare import ChangeReport, ClaimChange, EvidenceChange, ThesisChange, WordDiff, compare_publications
+from .console import github_command, json_text, printable
 from .gitrepo import GitRepository
 from .pipeline import CheckResult, check_project, check_snapshot
 from .settings import ProjectPaths
@@ -87,11 +87,12 @@ def _words(diff: WordDiff) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape contributor text for a Markdown comment (no HTML, no links, no emphasis)."""
+    """Escape contributor text for a Markdown comment (no HTML, no links, no emphasis), on one
+    line, with control characters shown escaped as in terminal output."""
     out = text.replace("\\", "\\\\")
     for char in "`*_[]<>|#~":
         out = out.replace(char, "\\" + char)
-    return " ".join(out.split())
+    return printable(" ".join(out.split()))
 
 
 def _evidence_line(change: EvidenceChange) -> str:
@@ -163,7 +164,7 @@ def _thesis_markdown(thesis: ThesisChange) -> list[str]:
 
 
 def report_markdown(report: ChangeReport) -> str:
-    lines = [f"## Claim review: `{report.base}` → `{report.head}`", ""]
+    lines = [f"## Claim review: `{printable(report.base)}` → `{printable(report.head)}`", ""]
     if report.is_empty:
         return "\n".join(lines + ["No change to sources, theses, assets or people.", ""])
     flips = sum(len(t.flipped) for t in report.theses)
@@ -233,8 +234,8 @@ def report_github(review: ReviewInput) -> str:
         if document is None:
             return
         line, column = document.document.locate(path)
-        text = message.replace("%", "%25").replace("\n", "%0A")
-        lines.append(f"::{level} file={document.document.relpath},line={line},col={column},title=claim review::{text}")
+        properties = {"file": document.document.relpath, "line": line, "col": column, "title": "claim review"}
+        lines.append(github_command(level, properties, message))
 
     for thesis in review.report.theses:
         head_thesis = review.head.publication.graph.theses.get(thesis.thesis_id) if review.head.publication else None
@@ -269,7 +270,7 @@ def report_github(review: ReviewInput) -> str:
 
 def format_review(review: ReviewInput, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(report_json(review.report), indent=2, ensure_ascii=False)
+        return json_text(report_json(review.report))
     if fmt == "github":
         return report_github(review)
     return report_markdown(review.report)

@@ -22,11 +22,11 @@ from .indexes import (
     order_assets, order_claims, order_people, make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
     make_tags_index, make_theses_index,
 )
-from .changes import CHANGES, make_changes_page
-from .contributing import CONTRIBUTING, make_contributing_page
+from .changes import make_changes_page
+from .contributing import make_contributing_page
 from .entities import make_nav
 from .paging import page_count
-from .urls import Here
+from .urls import CHANGES, CONTRIBUTING, Here
 from ..history import fallback_history
 from .views import ThesisHistory
 

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from ..compare import ChangeReport, ThesisChange
 from ..pipeline import Publication
 from . import urls
-from .urls import Here, Link
+from .urls import CHANGES, Here, Link
 from .views import Nav
-
-CHANGES = "changes/index.md"
 
 
 @dataclass(frozen=True)

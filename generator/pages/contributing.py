@@ -14,9 +14,8 @@ from pydantic import BaseModel
 from ..diagnostics import CODES
 from ..models import CONTENT_MODELS
 from ..settings import KIND_FOLDERS
+from .urls import CONTRIBUTING
 from .views import Nav
-
-CONTRIBUTING = "contributing/index.md"
 
 
 @dataclass(frozen=True)

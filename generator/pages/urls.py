@@ -10,6 +10,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from ..export import API_FOLDER
+from ..feeds import FEEDS_FOLDER
+
 HOME = "index.md"
 THESES = "theses/index.md"
 SOURCES = "sources/index.md"
@@ -18,6 +21,8 @@ CLAIMS = "claims/index.md"
 PEOPLE = "people/index.md"
 TAGS = "tags/index.md"
 METHOD = "method/index.md"
+CHANGES = "changes/index.md"
+CONTRIBUTING = "contributing/index.md"
 STYLESHEET = "stylesheets/thesis-site.css"
 
 
@@ -162,3 +167,35 @@ def site_path(kind: str, identifier: str) -> str:
     pages = {"thesis": thesis_page, "evidence": evidence_page, "source": source_page, "asset": asset_page,
              "person": person_page, "tag": tag_page}
     return pages[kind](identifier).removesuffix("index.md")
+
+
+# ------------------------------------------------------------------------- the site's root
+
+
+RENDERER_ROOT = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "search", "assets"})
+"""What mkdocs and mkdocs-material write at the site root besides the pages: the error page, the
+sitemap, the search index (`search/`) and material's own scripts, styles and fonts (`assets/`)."""
+
+EDITIONS_ROOT = frozenset({"index.html", "versions.json", ".nojekyll"})
+"""What mike writes at the root of the pages branch, beside one folder per edition: the redirect
+to the default edition, the list of editions, the marker that turns off Jekyll."""
+
+
+def _top_level(path: str) -> str:
+    """The root entry a docs-tree path ends up under in the built site (`index.md` → `index.html`)."""
+    head, slash, _ = path.partition("/")
+    return head if slash else (head.removesuffix(".md") + ".html" if head.endswith(".md") else head)
+
+
+def _site_top_level() -> frozenset[str]:
+    listings = (HOME, THESES, SOURCES, ASSETS, CLAIMS, PEOPLE, TAGS, METHOD, CHANGES, CONTRIBUTING)
+    entities = (thesis_page("x"), evidence_page("x"), source_page("x"), asset_page("X"), person_page("x"), tag_page("x"))
+    paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET,
+             f"{API_FOLDER}/", f"{FEEDS_FOLDER}/")
+    return frozenset(_top_level(path) for path in paths) | RENDERER_ROOT | EDITIONS_ROOT
+
+
+TOP_LEVEL_NAMES = _site_top_level()
+"""Every name at the root of a built site or of the pages branch: the generator's pages, static
+files, export and feeds (from the same constants that build their paths), what mkdocs and
+material add, and what mike adds. An edition folder must not take one of these names."""
