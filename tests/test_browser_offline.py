@@ -15,7 +15,7 @@ from urllib.request import url2pathname
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Watch, build_default_site, check_prerequisites
+from browser_support import Watch, build_default_site, check_prerequisites
 
 pytestmark = pytest.mark.browser
 
@@ -31,20 +31,8 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    except Exception:
-        playwright.stop()
-        raise
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def browser(site, chromium):
+    return chromium
 
 
 def _on_disk(url: str) -> bool:
