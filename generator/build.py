@@ -44,6 +44,16 @@ Progress = Callable[[str, int, int], None]
 STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
 """Docs-tree path → file under `site_templates/` copied as is."""
 
+WORKER_SHIM = "javascripts/iframe-worker.js"
+OFFLINE_FILES = {WORKER_SHIM: "static/iframe-worker.js"}
+"""Docs-tree path → file under `site_templates/`, for a site read from `file://` only: material's
+search runs in a Web Worker, which browsers do not start from `file://` without this shim. The
+offline plugin would load it from unpkg; the site makes no third-party request, so it ships it."""
+
+OFFLINE_PLUGIN = "material/offline"
+"""mkdocs-material's plugin for a site opened from the file system (no directory URLs, the
+search index inlined into a script)."""
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -69,9 +79,12 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 
 
 def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
-                     left_out: tuple[str, ...] = ()):
+                     left_out: tuple[str, ...] = (), offline: bool = False):
     """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set, and
     the docs tree's top-level folders `left_out` excluded (the build writes those itself).
+
+    `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
+    the worker shim the docs tree then holds (`OFFLINE_FILES`), so the plugin loads none from unpkg.
 
     The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
     written, while a plain build (not a mike deployment, no versions.json) leaves it out.
@@ -92,7 +105,41 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
 
         excluded = GitIgnoreSpec.from_lines(f"/{folder}/" for folder in left_out)
         config["exclude_docs"] = config["exclude_docs"] + excluded if config["exclude_docs"] else excluded
+    listed = config.plugins.get(OFFLINE_PLUGIN)
+    if offline or (listed is not None and listed.config.enabled):
+        _go_offline(config)
     return config
+
+
+def _go_offline(config) -> None:
+    """Set a loaded configuration up for `file://`, as if mkdocs.yml listed `offline` (mkdocs runs
+    plugins' `on_config` when it builds, after this)."""
+    from material.plugins.offline.plugin import OfflinePlugin
+
+    config["use_directory_urls"] = False
+    extra = config["extra"]
+    polyfills = list(extra.get("polyfills") or [])
+    if WORKER_SHIM not in polyfills:
+        polyfills.append(WORKER_SHIM)  # the plugin adds unpkg's copy only if no iframe-worker is listed
+    extra["polyfills"] = polyfills
+    if OFFLINE_PLUGIN not in config.plugins:
+        plugin = OfflinePlugin()
+        errors, _warnings = plugin.load_config({})
+        if errors:
+            raise RuntimeError(f"material's offline plugin refused its configuration: {errors}")
+        config.plugins[OFFLINE_PLUGIN] = plugin
+
+
+def _offline_plugin_enabled(plugins: object) -> bool:
+    """Whether mkdocs.yml, as raw YAML (a list of names or one-key mappings, or a mapping),
+    lists an enabled offline plugin."""
+    entries = plugins.items() if isinstance(plugins, Mapping) else (
+        (next(iter(item.items())) if isinstance(item, Mapping) and len(item) == 1 else (item, None))
+        for item in (plugins if isinstance(plugins, list) else []))
+    for name, options in entries:
+        if name in ("offline", OFFLINE_PLUGIN):
+            return not (isinstance(options, Mapping) and options.get("enabled") is False)
+    return False
 
 
 def site_disclaimer(config: Mapping) -> str:
@@ -107,13 +154,22 @@ def read_site_settings(paths: ProjectPaths) -> tuple[str, str]:
     Not `load_site_config`: validating the whole configuration imports every plugin and Markdown
     extension, which the mkdocs stage does anyway; the pages need only these two values. A
     configuration mkdocs rejects is reported by the mkdocs stage."""
+    site_url, disclaimer, _ = _page_settings(paths)
+    return site_url, disclaimer
+
+
+def _page_settings(paths: ProjectPaths, offline: bool = False) -> tuple[str, str, bool]:
+    """`read_site_settings` and whether pages are served at directory URLs: not when mkdocs.yml
+    says `use_directory_urls: false` or lists the offline plugin, nor for `offline`."""
     from mkdocs.utils.yaml import yaml_load
 
     with open(paths.mkdocs_config, "rb") as handle:
         config = yaml_load(handle)
     if not isinstance(config, Mapping):
         raise ValueError("mkdocs.yml is not a mapping")
-    return str(config.get("site_url") or ""), site_disclaimer(config)
+    directory_urls = (not offline and config.get("use_directory_urls", True) is not False
+                      and not _offline_plugin_enabled(config.get("plugins") or []))
+    return str(config.get("site_url") or ""), site_disclaimer(config), directory_urls
 
 
 PAGES_PER_UNIT = 32
@@ -122,9 +178,10 @@ PAGES_PER_UNIT = 32
 
 def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
                history: PublicationHistory | None = None, site_url: str = "",
-               edition: EditionNote | None = None) -> list[Unit]:
+               edition: EditionNote | None = None, directory_urls: bool = True) -> list[Unit]:
     """The docs tree's pages and static files as units of work, the pages in chunks. Nothing is
-    rendered until a unit runs.
+    rendered until a unit runs. Without `directory_urls` (a site for `file://`), links in raw HTML
+    name the page's file and the worker shim is added (`OFFLINE_FILES`).
 
     Each page's view model is rendered as soon as it is made and then dropped, so they are never
     all alive at once."""
@@ -136,10 +193,12 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
 
     def pages(chunk: list) -> Iterator[tuple[str, bytes]]:
         for path, template, factory in chunk:
-            yield path, render_page(environment, PageSpec(path, template, factory())).encode("utf-8")
+            with urls.link_style(directory_urls):
+                context = factory()
+            yield path, render_page(environment, PageSpec(path, template, context)).encode("utf-8")
 
     def static_files() -> Iterator[tuple[str, bytes]]:
-        for target, source in STATIC_FILES.items():
+        for target, source in (STATIC_FILES if directory_urls else {**STATIC_FILES, **OFFLINE_FILES}).items():
             yield target, (paths.templates / source).read_bytes()
 
     units = [Unit(0, static_files)]
@@ -173,7 +232,8 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
                     strict: bool = False, progress: Progress = _no_progress,
                     edition: EditionNote | None = None, jobs: int | None = None,
                     committed: CommittedHistory | None = None,
-                    set_aside: Callable[[list[Unit]], None] | None = None) -> tuple[CheckResult, WriteReport | None]:
+                    set_aside: Callable[[list[Unit]], None] | None = None,
+                    offline: bool = False) -> tuple[CheckResult, WriteReport | None]:
     """check → history → pages (and the export and feeds, unless set aside) → write; the tree is left as it was when the content has errors.
 
     Without `history`, it is derived from git, or from `committed` if given (its caller keeps it current).
@@ -186,6 +246,8 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
     forked workers also leave its memory shared.
 
+    `offline`: the tree of a site read from `file://` (`build --offline`, see `docs_units`).
+
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
     result = check_project(paths)
@@ -193,12 +255,13 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         if result.publication is None or has_errors(result.diagnostics, strict):
             return result, None
         try:
-            site_url, disclaimer = read_site_settings(paths)
+            site_url, disclaimer, directory_urls = _page_settings(paths, offline)
         except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
             return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
         if history is None:
             history = publication_history(paths.root, result.publication.graph, committed)
-        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs, set_aside)
+        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs, set_aside,
+                                    directory_urls)
 
 
 @contextlib.contextmanager
@@ -217,12 +280,13 @@ def _frozen() -> Iterator[None]:
 
 def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, disclaimer: str,
                  history: PublicationHistory, progress: Progress, edition: EditionNote | None,
-                 jobs: int | None, set_aside: Callable[[list[Unit]], None] | None) -> WriteReport:
+                 jobs: int | None, set_aside: Callable[[list[Unit]], None] | None,
+                 directory_urls: bool = True) -> WriteReport:
     assert result.publication is not None
     machine_readable = machine_readable_units(result.publication, history, site_url)
     writer = TreeWriter(paths.docs_tree, leave=MACHINE_READABLE_FOLDERS if set_aside is not None else ())
     try:
-        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition)
+        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition, directory_urls)
         if set_aside is None:
             units = machine_readable + units
         else:
@@ -295,13 +359,13 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
 
 
 def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool,
-               left_out: tuple[str, ...] = ()) -> tuple[bool, list[str]]:
+               left_out: tuple[str, ...] = (), offline: bool = False) -> tuple[bool, list[str]]:
     """Build the docs tree, but for the folders `left_out`, into `site_dir` with mkdocs-material; (succeeded, warnings)."""
     from mkdocs.commands.build import build
 
     with _quiet_mkdocs() as collected:
         try:
-            config = load_site_config(paths, site_dir, strict, left_out)
+            config = load_site_config(paths, site_dir, strict, left_out, offline)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -331,8 +395,9 @@ def swap_in(new: Path, out: Path) -> None:
 
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
-               progress: Progress = _no_progress) -> BuildResult:
+               progress: Progress = _no_progress, offline: bool = False) -> BuildResult:
     """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was.
+    `offline`: a site that works from `file://` (see `load_site_config` and `docs_units`).
 
     The export and feeds are files mkdocs would only copy. Where the generator may fork, a
     process forked with the page workers makes them while mkdocs builds the pages (on the core
@@ -363,7 +428,7 @@ def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: Publicati
                               fork=available_jobs() > 1))
 
     try:
-        checked, written = write_docs_tree(paths, history, strict, progress, set_aside=hold)
+        checked, written = write_docs_tree(paths, history, strict, progress, set_aside=hold, offline=offline)
         diagnostics = checked.diagnostics
         del checked  # mkdocs' collections need not scan the publication again
         if written is None:
@@ -373,7 +438,7 @@ def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: Publicati
             for job in held:
                 job.release()
             progress("mkdocs build", 0, 1)
-            succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS)
+            succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS, offline=offline)
             progress("mkdocs build", 1, 1)
         if not succeeded:
             failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")

@@ -149,14 +149,16 @@ def new(root: Path, kind: str, identifier: str) -> None:
 @click.option("--strict", is_flag=True, help="Fail on content warnings and on mkdocs warnings.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the built site (default: site/ in the project).")
-def build(root: Path, strict: bool, out: Path | None) -> None:
+@click.option("--offline", is_flag=True,
+              help="A site that works opened from the file system (file://), without a web server.")
+def build(root: Path, strict: bool, out: Path | None, offline: bool) -> None:
     """Check, write the docs tree and build the site with mkdocs-material (atomically)."""
     from .build import build_site
     from .progress import progress_reporter
 
     paths = ProjectPaths(root.resolve())
     with progress_reporter() as progress:
-        result = build_site(paths, out, strict, progress=progress)
+        result = build_site(paths, out, strict, progress=progress, offline=offline)
     for message in result.messages:
         click.echo(message, err=True)
     output = format_diagnostics(result.diagnostics, "text")

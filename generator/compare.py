@@ -6,6 +6,7 @@ the edition change pages (one published version against the previous one).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from typing import Literal, Mapping
@@ -92,12 +93,14 @@ class ThesisChange:
     title_before: str | None = None
     proof: tuple[str, str] | None = None
     strength: tuple[str, str] | None = None
+    renamed_from: str | None = None
+    """The thesis's id in the base when it was renamed (see `Rename`)."""
 
     def summary(self) -> str:
         """One line for change logs and feeds: '2 claims added; NVDA long → short; proof moderate → strong'."""
         if self.change != "changed":
             return f"thesis {self.change}"
-        parts: list[str] = []
+        parts: list[str] = [f"renamed from '{self.renamed_from}'"] if self.renamed_from else []
         counts: dict[str, int] = {}
         for claim in self.claims:
             counts[claim.change] = counts.get(claim.change, 0) + 1
@@ -134,15 +137,32 @@ class EntityChange:
 
 
 @dataclass(frozen=True)
+class Rename:
+    """An entity whose id changed: `new_id` lists `old_id` in `renamed_from`, and only the
+    base has `old_id`, only the head `new_id`."""
+
+    kind: str
+    old_id: str
+    new_id: str
+    title: str
+
+    def describe(self) -> str:
+        return f"{self.kind} '{self.old_id}' renamed to '{self.new_id}'"
+
+
+@dataclass(frozen=True)
 class ChangeReport:
     base: str
     head: str
     entities: tuple[EntityChange, ...]
     theses: tuple[ThesisChange, ...]
+    renames: tuple[Rename, ...] = ()
+    """Renamed entities; they are in neither `entities` (as removed and added) nor, unless their
+    claims or positions changed too, in `theses` (matched old id to new id)."""
 
     @property
     def is_empty(self) -> bool:
-        return not self.entities and not self.theses
+        return not self.entities and not self.theses and not self.renames
 
 
 def compare_evidence(before: tuple[Evidence, ...], after: tuple[Evidence, ...]) -> tuple[EvidenceChange, ...]:
@@ -231,28 +251,49 @@ def compare_thesis(before: Thesis | None, after: Thesis | None,
     return change
 
 
+def find_renames(kind: str, old: Mapping, new: Mapping) -> tuple[Rename, ...]:
+    """Renames between two states of one kind: each head-only id matched with the first id of its
+    `renamed_from` that only the base has (one base id goes to one head id at most)."""
+    renames: list[Rename] = []
+    taken: set[str] = set()
+    for new_id in sorted(set(new) - set(old)):
+        for old_id in getattr(new[new_id], "renamed_from", ()):
+            if old_id in old and old_id not in new and old_id not in taken:
+                taken.add(old_id)
+                renames.append(Rename(kind, old_id, new_id, _label(new[new_id])))
+                break
+    return tuple(renames)
+
+
 def compare_publications(base: Publication, head: Publication, base_name: str, head_name: str) -> ChangeReport:
     entities: list[EntityChange] = []
+    renames: list[Rename] = []
     kinds: tuple[tuple[str, Mapping, Mapping], ...] = (
         ("source", base.graph.sources, head.graph.sources), ("thesis", base.graph.theses, head.graph.theses),
         ("asset", base.graph.assets, head.graph.assets), ("person", base.graph.people, head.graph.people),
     )
     for kind, old, new in kinds:
-        for entity_id in sorted(set(old) | set(new)):
+        found = find_renames(kind, old, new)
+        renames.extend(found)
+        renamed = {r.old_id for r in found} | {r.new_id for r in found}
+        for entity_id in sorted((set(old) | set(new)) - renamed):
             if entity_id not in old:
                 entities.append(EntityChange(kind, entity_id, "added", _label(new[entity_id])))
             elif entity_id not in new:
                 entities.append(EntityChange(kind, entity_id, "removed", _label(old[entity_id])))
+    previous_id = {r.new_id: r.old_id for r in renames if r.kind == "thesis"}
+    renamed_away = set(previous_id.values())
     theses: list[ThesisChange] = []
-    for thesis_id in sorted(set(base.graph.theses) | set(head.graph.theses)):
-        before, after = base.graph.theses.get(thesis_id), head.graph.theses.get(thesis_id)
-        proof_before, proof_after = base.proofs.get(thesis_id), head.proofs.get(thesis_id)
+    for thesis_id in sorted((set(base.graph.theses) | set(head.graph.theses)) - renamed_away):
+        base_id = previous_id.get(thesis_id, thesis_id)
+        before, after = base.graph.theses.get(base_id), head.graph.theses.get(thesis_id)
+        proof_before, proof_after = base.proofs.get(base_id), head.proofs.get(thesis_id)
         strength = (proof_before.strength if proof_before else "none", proof_after.strength if proof_after else "none")
         line = (proof_before.line if proof_before else "", proof_after.line if proof_after else "")
         change = compare_thesis(before, after, strength, line)
         if change is not None:
-            theses.append(change)
-    return ChangeReport(base_name, head_name, tuple(entities), tuple(theses))
+            theses.append(change if base_id == thesis_id else dataclasses.replace(change, renamed_from=base_id))
+    return ChangeReport(base_name, head_name, tuple(entities), tuple(theses), tuple(renames))
 
 
 def _label(model: object) -> str:

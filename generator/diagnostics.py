@@ -50,6 +50,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "ref.unknown-claim": ("error", "A position's `because` names a claim the thesis does not have."),
     "ref.unknown-locator": ("error", "An evidence locator points at a part the source does not have."),
     "quote.not-found": ("error", "A quote (not marked `paraphrase`) is not in the located part of its source."),
+    "rename.collision": ("error", "An old id in `renamed_from` is a live id of the same kind (its old URL would be taken)."),
+    "rename.duplicate": ("error", "Two entities of one kind (or one entity twice) list the same old id in `renamed_from`."),
     "ref.duplicate-position": ("warning", "A thesis holds two positions on the same asset."),
     "claim.no-evidence": ("warning", "A claim has no evidence; it counts as unsupported."),
     "claim.unused": ("warning", "A claim that no position rests on, in a thesis with directional positions."),

@@ -85,17 +85,59 @@ class _Linker:
         self.reviews_by_person: dict[str, list[str]] = defaultdict(list)
         self.sources_by_tag: dict[str, list[str]] = defaultdict(list)
         self.theses_by_tag: dict[str, list[str]] = defaultdict(list)
+        self.renamed: dict[str, dict[str, str]] = defaultdict(dict)
+        """kind → old id → the id it was renamed to (the first claimant, if several)."""
+        for kind in sorted(self.by_kind):
+            for key in sorted(self.by_kind[kind]):
+                for old in getattr(self.by_kind[kind][key].model, "renamed_from", ()):
+                    self.renamed[kind].setdefault(old, key)
 
     def report(self, document: ValidDocument, path: KeyPath, code: str, message: str, hint: str = "") -> None:
         line, column = document.document.locate(path)
         self.diagnostics.append(Diagnostic(document.document.relpath, line, column, code, dotted_path(path), message, hint))
 
+    def missing_hint(self, kind: str, folder: str, reference: str) -> str:
+        """What to tell a reference that names no live entity: the new id when it names an old
+        one (references use current ids only, so a rename shows every place to update), else
+        the closest id, else the file to add."""
+        if reference in self.renamed[kind]:
+            return f"'{reference}' was renamed to '{self.renamed[kind][reference]}'"
+        return did_you_mean(reference, self.by_kind[kind]) or f"add content/{folder}/{reference}.yaml"
+
     def person_exists(self, document: ValidDocument, path: KeyPath, person_id: str) -> bool:
         if person_id in self.by_kind["person"]:
             return True
         self.report(document, path, "ref.unknown-person", f"no person '{person_id}'",
-                    did_you_mean(person_id, self.by_kind["person"]) or f"add content/people/{person_id}.yaml")
+                    self.missing_hint("person", "people", person_id))
         return False
+
+    def check_renames(self) -> None:
+        """Old ids are URLs per kind folder: none may be a live id of its kind or listed twice.
+        Compared ignoring case, like file names (see `discover.refuse_collisions`)."""
+        for kind in sorted(self.by_kind):
+            live = {key.casefold(): key for key in self.by_kind[kind]}
+            claims: dict[str, list[tuple[ValidDocument, int]]] = defaultdict(list)
+            for key in sorted(self.by_kind[kind]):
+                document = self.by_kind[kind][key]
+                for index, old in enumerate(getattr(document.model, "renamed_from", ())):
+                    folded = old.casefold()
+                    if folded in live:
+                        owner = live[folded]
+                        where = f"this {kind}'s own id" if owner == key else f"the id of {self.by_kind[kind][owner].document.relpath}"
+                        self.report(document, ("renamed_from", index), "rename.collision",
+                                    f"old id '{old}' is {where}", "an old id must be free: remove it from renamed_from")
+                    else:
+                        claims[folded].append((document, index))
+            for folded in sorted(claims):
+                places = claims[folded]
+                if len(places) < 2:
+                    continue
+                listed = ", ".join(f"{d.document.relpath} renamed_from[{i}]" for d, i in places)
+                for document, index in places:
+                    old = document.model.renamed_from[index]  # type: ignore[attr-defined]
+                    self.report(document, ("renamed_from", index), "rename.duplicate",
+                                f"old id '{old}' is listed more than once ({listed})",
+                                "an old URL can redirect to one page only: keep one")
 
     def parts_of(self, source: Source) -> dict[str, LocatedText]:
         """Built once per source: many quotes cite one source, and each part normalises once."""
@@ -132,7 +174,7 @@ class _Linker:
             path: KeyPath = ("assets", position_index)
             if position.asset not in self.by_kind["asset"]:
                 self.report(document, (*path, "asset"), "ref.unknown-asset", f"no asset '{position.asset}'",
-                            did_you_mean(position.asset, self.by_kind["asset"]) or f"add content/assets/{position.asset}.yaml")
+                            self.missing_hint("asset", "assets", position.asset))
             elif position.asset in seen_assets:
                 self.report(document, (*path, "asset"), "ref.duplicate-position",
                             f"a second position on '{position.asset}' in this thesis", "merge the two positions")
@@ -158,7 +200,7 @@ class _Linker:
         source_document = self.by_kind["source"].get(evidence.source)
         if source_document is None:
             self.report(document, (*path, "source"), "ref.unknown-source", f"no source '{evidence.source}'",
-                        did_you_mean(evidence.source, self.by_kind["source"]) or f"add content/sources/{evidence.source}.yaml")
+                        self.missing_hint("source", "sources", evidence.source))
             return
         source: Source = source_document.model  # type: ignore[assignment]
         parts = self.parts_of(source)
@@ -200,6 +242,7 @@ class _Linker:
 def resolve_references(documents: list[ValidDocument]) -> tuple[ThesisGraph, list[Diagnostic]]:
     """Link every document; the graph holds only references that resolved."""
     linker = _Linker(documents)
+    linker.check_renames()
     for source_id in sorted(linker.by_kind["source"]):
         linker.link_source(linker.by_kind["source"][source_id])
     for thesis_id in sorted(linker.by_kind["thesis"]):

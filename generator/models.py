@@ -140,6 +140,10 @@ Coverage = Literal["transcript", "summary", "fragments", "title-only"]
 class Source(Authored):
     id: Identifier = Field(description="Identifier; equals the file name stem.")
     title: Text = Field(description="The title as published.")
+    renamed_from: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids this source had before (same id rules); each old URL redirects to this source's page. An old id may not be a live source id or another source's old id.",
+    )
     kind: SourceKind = Field(description="What the source is.")
     publisher: Text = Field(description="Who published it, e.g. 'Stanford Online'.")
     series: Text | None = Field(default=None, description="The series or course it belongs to.")
@@ -205,6 +209,10 @@ class Review(Authored):
 class Thesis(Authored):
     id: Identifier = Field(description="Identifier; equals the file name stem.")
     title: Text = Field(description="The title states the thesis.")
+    renamed_from: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids this thesis had before (same id rules); each old URL redirects to this thesis's page. An old id may not be a live thesis id or another thesis's old id.",
+    )
     status: Literal["draft", "active", "monitoring", "closed"] = Field(description="Where the thesis stands.")
     style: Literal["thematic", "event-driven"] = Field(description="A slow theme or a dated event.")
     horizon: Literal["short-term", "medium-term", "long-term"] = Field(description="Time horizon of the positions.")
@@ -226,6 +234,10 @@ class Thesis(Authored):
 
 class Asset(Authored):
     id: AssetId = Field(description="Ticker, or an upper-case slug for a private company; equals the file name stem.")
+    renamed_from: list[AssetId] = Field(
+        default_factory=list,
+        description="Ids this asset had before (same id rules); each old URL redirects to this asset's page. An old id may not be a live asset id or another asset's old id.",
+    )
     name: Text = Field(description="Company or instrument name.")
     kind: Literal["equity", "etf", "private", "index", "commodity"] = Field(description="What sort of asset.")
     exchange: Text | None = Field(default=None, description="Listing exchange, e.g. NASDAQ.")
@@ -236,6 +248,10 @@ class Asset(Authored):
 class Person(Authored):
     id: Identifier = Field(description="Identifier; equals the file name stem.")
     name: Text = Field(description="Full name as the sources spell it.")
+    renamed_from: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids this person had before (same id rules); each old URL redirects to this person's page. An old id may not be a live person id or another person's old id.",
+    )
     affiliation: Text | None = Field(default=None, description="Organisation.")
     role: Text | None = Field(default=None, description="Role or title.")
     links: list[Url] = Field(default_factory=list, description="Profile or homepage URLs.")

@@ -137,7 +137,8 @@ def _review_label(review) -> str:
 
 
 def _thesis_markdown(thesis: ThesisChange) -> list[str]:
-    lines = [f"### {_md(thesis.title)} (`{thesis.thesis_id}`) — {thesis.change}", ""]
+    renamed = f", renamed from `{thesis.renamed_from}`" if thesis.renamed_from else ""
+    lines = [f"### {_md(thesis.title)} (`{thesis.thesis_id}`) — {thesis.change}{renamed}", ""]
     if thesis.change == "removed":
         return lines
     if thesis.title_before:
@@ -169,12 +170,17 @@ def report_markdown(report: ChangeReport) -> str:
         return "\n".join(lines + ["No change to sources, theses, assets or people.", ""])
     flips = sum(len(t.flipped) for t in report.theses)
     claims = sum(len(t.claims) for t in report.theses)
+    renamed = f", {len(report.renames)} renamed" if report.renames else ""
     lines.append(f"{len(report.theses)} thesis change(s), {claims} claim change(s), {flips} direction flip(s), "
-                 f"{len(report.entities)} file(s) added or removed.")
+                 f"{len(report.entities)} file(s) added or removed{renamed}.")
     lines.append("")
     if report.entities:
         lines += ["| kind | id | change | title |", "|---|---|---|---|"]
         lines += [f"| {e.kind} | `{e.entity_id}` | {e.change} | {_md(e.title)} |" for e in report.entities]
+        lines.append("")
+    if report.renames:
+        lines += [f"- {r.kind} `{r.old_id}` renamed to `{r.new_id}` ({_md(r.title)}); the old URL redirects"
+                  for r in report.renames]
         lines.append("")
     for thesis in report.theses:
         lines += _thesis_markdown(thesis)
@@ -203,6 +209,7 @@ def report_json(report: ChangeReport) -> dict[str, Any]:
                        for r in thesis.review] if thesis.review else None,
             "proof": list(thesis.proof) if thesis.proof else None,
             "strength": list(thesis.strength) if thesis.strength else None,
+            "renamed_from": thesis.renamed_from,
             "claims": [{
                 "id": c.claim_id, "change": c.change,
                 "text_before": c.before.text if c.before else None, "text_after": c.after.text if c.after else None,
@@ -219,6 +226,7 @@ def report_json(report: ChangeReport) -> dict[str, Any]:
         "format_version": REPORT_FORMAT_VERSION, "base": report.base, "head": report.head,
         "entities": [{"kind": e.kind, "id": e.entity_id, "change": e.change, "title": e.title} for e in report.entities],
         "theses": theses,
+        "renames": [{"kind": r.kind, "from": r.old_id, "to": r.new_id, "title": r.title} for r in report.renames],
     }
 
 
@@ -237,6 +245,12 @@ def report_github(review: ReviewInput) -> str:
         properties = {"file": document.document.relpath, "line": line, "col": column, "title": "claim review"}
         lines.append(github_command(level, properties, message))
 
+    for rename in review.report.renames:
+        document = review.head.documents.get((rename.kind, rename.new_id))
+        if document is not None:
+            line, column = document.document.locate(("renamed_from",))
+            lines.append(f"::notice file={document.document.relpath},line={line},col={column},title=claim review::"
+                         + rename.describe().replace("%", "%25").replace("\n", "%0A"))
     for thesis in review.report.theses:
         head_thesis = review.head.publication.graph.theses.get(thesis.thesis_id) if review.head.publication else None
         if head_thesis is None:

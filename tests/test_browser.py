@@ -19,8 +19,6 @@ import pytest
 
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOCAL_HOST,
     Watch,
     block_foreign,
@@ -74,21 +72,8 @@ def site_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(site_url):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-    except Exception:
-        playwright.stop()
-        raise
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def browser(site_url, chromium):
+    return chromium
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ except ImportError:  # pytest put tests/ itself on sys.path
 
 MEMORY = "content/theses/memory-bound.yaml"
 IDLE = "content/theses/idle-accelerators.md"
+RENAMED_MEMORY = "content/theses/memory-bound-decode.yaml"
 
 SUPPLY_NOTE = """\
 id: supply-note
@@ -125,6 +126,12 @@ def _steps() -> list[tuple[str, str, Callable[[Repo], None]]]:
     def remove(path: str) -> Callable[[Repo], None]:
         return lambda repo: repo.remove(path)
 
+    def rename_memory(repo: Repo) -> None:
+        """The file is renamed and the thesis lists its old id: a rename, not a removal and an addition."""
+        text = repo.read(MEMORY).replace("id: memory-bound\n", "id: memory-bound-decode\nrenamed_from:\n  - memory-bound\n", 1)
+        repo.remove(MEMORY)
+        repo.write(RENAMED_MEMORY, text)
+
     def flip_with_review(repo: Repo) -> None:
         repo.replace(MEMORY, "    direction: watch\n", "    direction: long\n")
         repo.replace(MEMORY, "  status: disputed\n  by: cy-reviewer\n  on: 2026-01-05\n",
@@ -164,6 +171,7 @@ def _steps() -> list[tuple[str, str, Callable[[Repo], None]]]:
         ("asset-removed", "Drop WW", remove("content/assets/WW.yaml")),
         ("person-removed", "Drop Di Guest", remove("content/people/di-guest.yaml")),
         ("outside-claims", "Reword a risk", edit(MEMORY, "  - New memory capacity arrives", "  - New memory capacity comes online")),
+        ("thesis-renamed", "Rename the memory thesis", rename_memory),
     ]
 
 
@@ -251,6 +259,32 @@ def _thesis(report: dict, thesis_id: str) -> dict:
 def test_entities_added_and_removed(history: Repo, step: str, kind: str, entity: str, change: str) -> None:
     report = _json(history, step)
     assert [(e["kind"], e["id"], e["change"]) for e in report["entities"]] == [(kind, entity, change)]
+
+
+def test_renamed_thesis_is_a_rename_not_a_removal_and_an_addition(history: Repo) -> None:
+    report = _json(history, "thesis-renamed")
+    assert report["entities"] == [] and report["theses"] == []
+    assert report["renames"] == [{"kind": "thesis", "from": "memory-bound", "to": "memory-bound-decode",
+                                  "title": "Inference is bound by memory, not compute"}]
+    markdown = review(history, "outside-claims", "thesis-renamed").stdout
+    assert "- thesis `memory-bound` renamed to `memory-bound-decode`" in markdown
+    body = markdown.replace("file(s) added or removed", "")
+    assert "removed" not in body and "added" not in body, markdown
+    annotations = review(history, "outside-claims", "thesis-renamed", "--format", "github").stdout.splitlines()
+    assert annotations == [f"::notice file={RENAMED_MEMORY},line=3,col=3,title=claim review::"
+                           "thesis 'memory-bound' renamed to 'memory-bound-decode'"]
+
+
+def test_renamed_thesis_keeps_its_changes_under_the_new_id(history: Repo) -> None:
+    """Across many commits the renamed thesis is compared old id against new id: its claim and
+    position changes stay, marked with the old id; nothing is reported removed or added for it."""
+    report = json.loads(review(history, "base", STEP_TAGS[-1], "--format", "json").stdout)
+    assert [(e["id"], e["change"]) for e in report["entities"]] == [("idle-accelerators", "removed"), ("supply-tight", "added")]
+    thesis = _thesis(report, "memory-bound-decode")
+    assert thesis["change"] == "changed" and thesis["renamed_from"] == "memory-bound"
+    assert thesis["summary"].startswith("renamed from 'memory-bound'; ")
+    assert [p["asset"] for p in thesis["positions"] if p["change"] == "direction"] == ["ZZ", "YY"]
+    assert not [t for t in report["theses"] if t["id"] == "memory-bound"]
 
 
 def test_claim_reworded_has_a_word_level_diff(history: Repo) -> None:
@@ -364,10 +398,10 @@ def test_changes_outside_the_report_give_an_empty_report(history: Repo) -> None:
 
 
 def test_same_revision_twice_is_an_empty_report(history: Repo) -> None:
-    result = review(history, "main", "outside-claims", "--format", "json")
+    result = review(history, "main", STEP_TAGS[-1], "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"format_version": 1, "base": "main", "head": "outside-claims",
-                                         "entities": [], "theses": []}
+    assert json.loads(result.stdout) == {"format_version": 1, "base": "main", "head": STEP_TAGS[-1],
+                                         "entities": [], "theses": [], "renames": []}
 
 
 # ------------------------------------------------------------------ --format github

@@ -26,6 +26,7 @@ from .changes import make_changes_page
 from .contributing import make_contributing_page
 from .entities import make_nav
 from .paging import page_count
+from .redirects import plan_redirects
 from .urls import CHANGES, CONTRIBUTING, Here
 from ..history import fallback_history
 from .views import ThesisHistory
@@ -97,3 +98,5 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
         for n in range(1, tag_page_count(publication, tag) + 1):
             yield (urls.paged(urls.tag_page(tag), n), "tag.md.j2",
                    lambda t=tag, n=n: make_tag_page(publication, t, dates, n))
+    for path, factory in plan_redirects(publication):
+        yield path, "redirect.html.j2", factory

@@ -91,6 +91,7 @@ def make_changes_page(publication: Publication, nav: Nav, version: str | None, r
                 counted[key] += 1
         counted["proof strength changes"] += bool(thesis.strength)
     entities = tuple(f"{e.kind} {e.entity_id} {e.change}" for e in report.entities if e.kind != "thesis")
+    entities += tuple(rename.describe() for rename in report.renames)
     return EditionChangesPage(
         nav, version, report.base, opened, closed, flips, tuple(counted.items()),
         tuple(_thesis_view(here, publication, t) for t in report.theses if t.change == "changed"), entities,

@@ -3,12 +3,19 @@
 Input: ids from the sealed graph. Output: docs-tree paths (`theses/<id>/index.md`) and links
 relative to the page that holds them. mkdocs serves each `<dir>/index.md` at `/<dir>/`, so the
 stable URLs of SPEC §4 follow from these paths.
+
+Links in raw HTML are final URLs, which mkdocs does not rewrite: they follow the link style of the
+build (`link_style`): directory URLs (`../x/`) for a served site, file URLs (`../x/index.html`)
+when mkdocs writes `use_directory_urls: false`, as the offline build does.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import posixpath
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..export import API_FOLDER
 from ..feeds import FEEDS_FOLDER
@@ -48,6 +55,12 @@ def person_page(person_id: str) -> str:
 
 def tag_page(tag: str) -> str:
     return f"tags/{tag}/index.md"
+
+
+def redirect_file(page: str) -> str:
+    """Where the redirect from an old page path lives: a static HTML file that mkdocs (or any
+    renderer) copies as it is, at the URL the page had (`theses/<old>/index.html`)."""
+    return page.removesuffix(".md") + ".html"
 
 
 def paged(first_page: str, number: int) -> str:
@@ -111,6 +124,26 @@ def at_time(url: str, at: str) -> str:
 
 # ------------------------------------------------------------------------- links
 
+_DIRECTORY_URLS: contextvars.ContextVar[bool] = contextvars.ContextVar("directory_urls", default=True)
+"""The link style of the page being made. A context variable, not an argument: every view
+model makes its links through `Here`, and the style is the build's, not the page's."""
+
+
+@contextlib.contextmanager
+def link_style(directory_urls: bool) -> Iterator[None]:
+    """Make the links of the pages built inside this block in one style (see the module doc)."""
+    token = _DIRECTORY_URLS.set(directory_urls)
+    try:
+        yield
+    finally:
+        _DIRECTORY_URLS.reset(token)
+
+
+def _file_url(href: str) -> str:
+    """`../x/index.md#a` → `../x/index.html#a`: where mkdocs puts a page without directory URLs."""
+    path, hash_mark, fragment = href.partition("#")
+    return path.removesuffix(".md") + ".html" + hash_mark + fragment if path.endswith(".md") else href
+
 
 @dataclass(frozen=True)
 class Link:
@@ -138,8 +171,9 @@ class Here:
 
     def link(self, target: str, text: str, anchor: str = "") -> Link:
         fragment = f"#{anchor}" if anchor else ""
+        directory_urls = _DIRECTORY_URLS.get()
         if target == self.path:
-            return Link(text, fragment or "#", fragment or "./")
+            return Link(text, fragment or "#", fragment or ("./" if directory_urls else _file_url(target.rsplit("/", 1)[-1])))
         # Pure string arithmetic: posixpath.relpath consults the working directory on every
         # call, which dominated page generation on large corpora.
         here_parts = self.path.split("/")[:-1]
@@ -153,6 +187,8 @@ class Here:
         up = "../" * (len(here_parts) - common)
         down_dir = "/".join(target_dir[common:])
         href = up + "/".join(target_parts[common:])
+        if not directory_urls:
+            return Link(text, href + fragment, _file_url(href) + fragment)
         url = (up + down_dir + "/") if down_dir else (up or "./")
         return Link(text, href + fragment, url + fragment)
 
