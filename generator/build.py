@@ -411,11 +411,11 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     out = ensure_replaceable(paths, out or paths.site)
     with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
-        return _build_into(paths, out, strict, history, progress)
+        return _build_into(paths, out, strict, history, progress, offline)
 
 
 def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: PublicationHistory | None,
-                progress: Progress) -> BuildResult:
+                progress: Progress, offline: bool) -> BuildResult:
     held: list[HeldUnits] = []
     besides: list[Path] = []  # temporary siblings of `out` the held work writes into
     staging: Path | None = None  # the one mkdocs builds into

@@ -19,6 +19,7 @@ from typing import Iterator
 
 from ..export import API_FOLDER
 from ..feeds import FEEDS_FOLDER
+from ..outputs import MARKER
 
 HOME = "index.md"
 THESES = "theses/index.md"
@@ -228,10 +229,10 @@ def _site_top_level() -> frozenset[str]:
     entities = (thesis_page("x"), evidence_page("x"), source_page("x"), asset_page("X"), person_page("x"), tag_page("x"))
     paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET,
              f"{API_FOLDER}/", f"{FEEDS_FOLDER}/")
-    return frozenset(_top_level(path) for path in paths) | RENDERER_ROOT | EDITIONS_ROOT
+    return frozenset(_top_level(path) for path in paths) | RENDERER_ROOT | EDITIONS_ROOT | {MARKER}
 
 
 TOP_LEVEL_NAMES = _site_top_level()
 """Every name at the root of a built site or of the pages branch: the generator's pages, static
 files, export and feeds (from the same constants that build their paths), what mkdocs and
-material add, and what mike adds. An edition folder must not take one of these names."""
+material add, what mike adds, and the build's own marker (`outputs.MARKER`). An edition folder must not take one of these names."""
