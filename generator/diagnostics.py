@@ -47,6 +47,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "ref.unknown-claim": ("error", "A position's `because` names a claim the thesis does not have."),
     "ref.unknown-locator": ("error", "An evidence locator points at a part the source does not have."),
     "quote.not-found": ("error", "A quote (not marked `paraphrase`) is not in the located part of its source."),
+    "ref.invalid-target": ("warning", "A reference names a source, asset or person whose file has errors of its own (reported there); quotes are checked against the parts of it that are valid. A warning, since the error is already counted in that file."),
     "ref.duplicate-position": ("warning", "A thesis holds two positions on the same asset."),
     "claim.no-evidence": ("warning", "A claim has no evidence; it counts as unsupported."),
     "claim.unused": ("warning", "A claim that no position rests on, in a thesis with directional positions."),
