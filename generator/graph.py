@@ -91,10 +91,14 @@ class _Linker:
         self.by_kind: dict[str, dict[str, ValidDocument]] = defaultdict(dict)
         for document in documents:
             self.by_kind[document.kind][document.id] = document
-        self.partial_by_kind: dict[str, dict[str, PartialDocument]] = defaultdict(dict)
+        self.checked_only: dict[str, dict[str, Entry]] = defaultdict(dict)
+        """Documents with errors by id and file name: their parts are checked, never recorded."""
         for partial in partials:
             for key in (partial.document.stem, partial.id):
-                self.partial_by_kind[partial.kind].setdefault(key, partial)
+                self.checked_only[partial.kind].setdefault(key, partial)
+        for document in documents:
+            if document.document.stem != document.id:
+                self.checked_only[document.kind].setdefault(document.document.stem, document)
         self.invalid = invalid
         self.diagnostics: list[Diagnostic] = []
         self._parts: dict[str, dict[str, str]] = {}
@@ -133,7 +137,7 @@ class _Linker:
             self._parts[source.id] = {key: normalise_text(text) for key, text in locator_parts(source).items()}
         return self._parts[source.id]
 
-    def partial_parts(self, partial: PartialDocument) -> tuple[dict[str, str], frozenset[str], bool]:
+    def partial_parts(self, partial: Entry) -> tuple[dict[str, str], frozenset[str], bool]:
         """For a source with errors: the parts that validated (normalised), every locator known
         to exist, and whether some locators may be missing from that set."""
         relpath = partial.document.relpath
@@ -226,10 +230,10 @@ class _Linker:
             parts, known, maybe_more = self.normalised_parts(source), frozenset(), False
         else:
             self.resolves(document, (*path, "source"), "source", evidence.source)
-            partial = self.partial_by_kind["source"].get(evidence.source)
-            if partial is None:
+            checked_only = self.checked_only["source"].get(evidence.source)
+            if checked_only is None:
                 return
-            parts, known, maybe_more = self.partial_parts(partial)
+            parts, known, maybe_more = self.partial_parts(checked_only)
         if evidence.at not in parts:
             if evidence.at not in known and not maybe_more:
                 self.report(document, (*path, "at"), "ref.unknown-locator",

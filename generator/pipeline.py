@@ -106,6 +106,8 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
         diagnostics.extend(item.diagnostics)
         if isinstance(item.checked, ValidDocument):
             documents.append(item.checked)
+            if item.checked.id != item.file.stem:  # id.mismatch: references by file name meet its error
+                invalid[(item.file.kind, item.file.stem)] = item.file.relpath
             continue
         invalid[(item.file.kind, item.file.stem)] = item.file.relpath
         if isinstance(item.checked, PartialDocument):

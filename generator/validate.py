@@ -146,7 +146,7 @@ def check_document(document: LoadedDocument) -> tuple[ValidDocument | PartialDoc
     except ValidationError as error:
         diagnostics = [diagnostic for item in error.errors(include_url=False) if _loc(item) not in document.unresolved
                        for diagnostic in _diagnostics_for(document, model_class, item)]
-        view = _partial(model_class, document.data)
+        view = partial_view(model_class, document.data)
         return PartialDocument(view, document), diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
     return ValidDocument(model, document), _check_identity(document, model) + _check_unique_ids(document, model)
 
@@ -162,10 +162,12 @@ def _view(model_class: type[BaseModel], raw: Any) -> BaseModel | Partial | None:
     try:
         return model_class.model_validate(raw)
     except ValidationError:
-        return _partial(model_class, raw) if isinstance(raw, dict) else None
+        return partial_view(model_class, raw) if isinstance(raw, dict) else None
 
 
-def _partial(model_class: type[BaseModel], raw: dict[str, Any]) -> Partial:
+def partial_view(model_class: type[BaseModel], raw: dict[str, Any]) -> Partial:
+    """What of `raw` validates as fields of `model_class`, field by field (of a valid mapping:
+    every field, equal to the model's; a test keeps the two in step)."""
     fields: dict[str, Any] = {}
     for name, info in model_class.model_fields.items():
         if name not in raw:
@@ -202,7 +204,7 @@ def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
         return Items(tuple(kept), len(raw))
     nested = _model_class(annotation)
     if nested is not None and isinstance(raw, dict):
-        return _partial(nested, raw)
+        return partial_view(nested, raw)
     return _INVALID
 
 
