@@ -12,21 +12,18 @@ that validated. They never enter the graph.
 
 from __future__ import annotations
 
-import types
-import typing
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
-
-from pydantic import BaseModel
+from typing import Any, Mapping, Sequence
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, dotted_path
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
 from .quotes import locator_parts, normalise_text
 from .settings import KIND_FOLDERS
-from .validate import Items, Partial, PartialDocument, ValidDocument, all_items_known, field_value, items_of
+from .validate import (Items, Partial, PartialDocument, ValidDocument, all_items_known, field_value, items_of, list_item,
+                       model_class_of)
 
 Entry = ValidDocument | PartialDocument
 
@@ -287,37 +284,22 @@ def _stand_in(view: Partial | Any) -> Any:
 def _stand_in_value(value: Any, annotation: Any) -> Any:
     if isinstance(value, Items):
         valid = dict(value.valid)
-        item_annotation = _list_item(annotation)
+        item_annotation = list_item(annotation)
         return [_stand_in(valid[index]) if index in valid else _gap(item_annotation) for index in range(value.length)]
     return _stand_in(value)
 
 
 def _gap(annotation: Any) -> Any:
     """A value of `annotation`'s shape whose every text is `_GAP`."""
-    annotation = _strip(annotation)
-    if typing.get_origin(annotation) in (list, tuple):
-        return [_gap(_list_item(annotation))]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation.model_construct(**{name: _gap(info.annotation) for name, info in annotation.model_fields.items()})
+    item, model_class = list_item(annotation), model_class_of(annotation)
+    if item is not None:
+        return [_gap(item)]
+    if model_class is not None:
+        return model_class.model_construct(**{name: _gap(info.annotation) for name, info in model_class.model_fields.items()})
     return _GAP
 
 
-def _strip(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
-        else:
-            return annotation
-
-
-def _list_item(annotation: Any) -> Any:
-    return typing.get_args(_strip(annotation))[0]
-
-
-def resolve_references(documents: list[ValidDocument], partials: list[PartialDocument] = (),  # type: ignore[assignment]
+def resolve_references(documents: list[ValidDocument], partials: Sequence[PartialDocument] = (),
                        invalid: Mapping[tuple[str, str], str] = MappingProxyType({})) -> tuple[ThesisGraph, list[Diagnostic]]:
     """Link every document; the graph holds only valid documents and the references that resolved.
 

@@ -76,6 +76,13 @@ class Partial:
     model: type[BaseModel]
     fields: Mapping[str, Any]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent back from loading workers like the rest of a check (a read-only mapping cannot be pickled)."""
+        return (Partial, (self.model, dict(self.fields)))
+
 
 @dataclass(frozen=True)
 class Items:
@@ -139,7 +146,8 @@ def validate_document(document: LoadedDocument) -> tuple[ValidDocument | None, l
 
 
 def check_document(document: LoadedDocument) -> tuple[ValidDocument | PartialDocument, list[Diagnostic]]:
-    """The model of a valid document, or what of it validated; and every diagnostic."""
+    """The model of a valid document, or what of it validated; and every diagnostic, including
+    the in-file checks (id, unique ids) of the parts that validated."""
     model_class = CONTENT_MODELS[document.kind]
     try:
         model = model_class.model_validate(document.data)
@@ -177,7 +185,7 @@ def partial_view(model_class: type[BaseModel], raw: dict[str, Any]) -> Partial:
         value = _field_view(model_class, name, raw[name])
         if value is not _INVALID:
             fields[name] = value
-    return Partial(model_class, MappingProxyType(fields))
+    return Partial(model_class, fields)
 
 
 def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
@@ -187,9 +195,10 @@ def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
         return _field_adapter(model_class, name).validate_python(raw)
     except ValidationError:
         pass
-    annotation = _without_none(model_class.model_fields[name].annotation)
-    if typing.get_origin(annotation) in (list, tuple) and isinstance(raw, list):
-        item_model = _model_class(typing.get_args(annotation)[0])
+    annotation = model_class.model_fields[name].annotation
+    item = list_item(annotation)
+    if item is not None and isinstance(raw, list):
+        item_model = model_class_of(item)
         kept: list[tuple[int, Any]] = []
         for index, item in enumerate(raw):
             if item_model is not None:
@@ -202,7 +211,7 @@ def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
             except ValidationError:
                 pass
         return Items(tuple(kept), len(raw))
-    nested = _model_class(annotation)
+    nested = model_class_of(annotation)
     if nested is not None and isinstance(raw, dict):
         return partial_view(nested, raw)
     return _INVALID
@@ -216,8 +225,7 @@ def _field_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
 
 @functools.cache
 def _item_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
-    annotation = _without_none(model_class.model_fields[name].annotation)
-    return TypeAdapter(typing.get_args(annotation)[0], config=_adapter_config(model_class))
+    return TypeAdapter(list_item(model_class.model_fields[name].annotation), config=_adapter_config(model_class))
 
 
 def _adapter_config(model_class: type[BaseModel]) -> Any:
@@ -225,16 +233,26 @@ def _adapter_config(model_class: type[BaseModel]) -> Any:
             if key in model_class.model_config}
 
 
-def _without_none(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
-    return annotation
+def bare_annotation(annotation: Any) -> Any:
+    """`X` out of `Annotated[X, ...]` and `X | None`, however nested."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
+        else:
+            return annotation
 
 
-def _model_class(annotation: Any) -> type[BaseModel] | None:
-    annotation = _without_none(annotation)
-    if typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
+def list_item(annotation: Any) -> Any:
+    """The item annotation of a list (constraints kept), or None when `annotation` is no list."""
+    annotation = bare_annotation(annotation)
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) in (list, tuple) else None
+
+
+def model_class_of(annotation: Any) -> type[BaseModel] | None:
+    annotation = bare_annotation(annotation)
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
@@ -375,13 +393,6 @@ def _fields_at(model_class: type[BaseModel], loc: KeyPath) -> list[str]:
 
 def _inner_model(annotation: Any) -> Any:
     """Unwrap `list[X]`, `X | None` and `Annotated[X, ...]` down to a model class."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (list, tuple):
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
-        else:
-            return annotation
+    while (item := list_item(annotation)) is not None:
+        annotation = item
+    return bare_annotation(annotation)

@@ -209,3 +209,12 @@ def test_every_code_is_documented() -> None:
 def test_committed_diagnostics_page_is_generated_from_the_registry() -> None:
     committed = (REPOSITORY / "DIAGNOSTICS.md").read_text(encoding="utf-8")
     assert committed == diagnostic_codes_markdown(), "run: python -m generator.codes_doc > DIAGNOSTICS.md"
+
+
+def test_loading_workers_send_back_what_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Across worker processes (large corpora) a file with errors still comes back in parts."""
+    import generator.pipeline
+
+    root = _project_for("invalid-source-cited", tmp_path, ONE_RUN)
+    monkeypatch.setattr(generator.pipeline, "PARALLEL_THRESHOLD", 0)
+    assert check_project(ProjectPaths(root), jobs=2).diagnostics == _read_expected("invalid-source-cited", ONE_RUN)
