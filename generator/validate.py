@@ -200,14 +200,14 @@ def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
     if item is not None and isinstance(raw, list):
         item_model = model_class_of(item)
         kept: list[tuple[int, Any]] = []
-        for index, item in enumerate(raw):
+        for index, entry in enumerate(raw):
             if item_model is not None:
-                value = _view(item_model, item)
+                value = _view(item_model, entry)
                 if value is not None:
                     kept.append((index, value))
                 continue
             try:
-                kept.append((index, _item_adapter(model_class, name).validate_python(item)))
+                kept.append((index, _item_adapter(model_class, name).validate_python(entry)))
             except ValidationError:
                 pass
         return Items(tuple(kept), len(raw))
