@@ -52,6 +52,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote.not-found": ("error", "A quote (not marked `paraphrase`) is not in the located part of its source."),
     "rename.collision": ("error", "An old id in `renamed_from` is a live id of the same kind (its old URL would be taken)."),
     "rename.duplicate": ("error", "Two entities of one kind (or one entity twice) list the same old id in `renamed_from`."),
+    "ref.invalid-target": ("warning", "A reference names a source, asset or person whose file has errors of its own (reported there); quotes are checked against the parts of it that are valid. A warning, since the error is already counted in that file."),
     "ref.duplicate-position": ("warning", "A thesis holds two positions on the same asset."),
     "claim.no-evidence": ("warning", "A claim has no evidence; it counts as unsupported."),
     "claim.unused": ("warning", "A claim that no position rests on, in a thesis with directional positions."),

@@ -3,6 +3,11 @@
 One pass resolves sources, locators, assets, people and claims, verifies every quote against
 its located source text, and records each link in both directions ("cites" / "cited by",
 "rests on" / "supports"), so backlinks are derived and never written by hand.
+
+Documents with schema errors take part as what of them validated (`PartialDocument`): their own
+references and quotes are checked in the same run, a reference to one of them is reported as
+`ref.invalid-target` (never as unknown), and quotes from them are checked against the parts
+that validated. They never enter the graph.
 """
 
 from __future__ import annotations
@@ -10,13 +15,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, dotted_path
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
-from .quotes import LocatedText, located_parts
-from .validate import ValidDocument
+from .quotes import LocatedText, located_parts, normalise_text
+from .settings import KIND_FOLDERS
+from .validate import (Items, Partial, PartialDocument, ValidDocument, all_items_known, field_value, items_of, list_item,
+                       model_class_of)
+
+Entry = ValidDocument | PartialDocument
+
+_UNKNOWN_CODES = {"source": "ref.unknown-source", "asset": "ref.unknown-asset", "person": "ref.unknown-person"}
+_GAP = "\ue000unavailable\ue000"
+"""Stands for a part of a source that did not validate (see `_stand_in`)."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +83,23 @@ class ThesisGraph:
 
 
 class _Linker:
-    def __init__(self, documents: list[ValidDocument]) -> None:
+    def __init__(self, documents: list[ValidDocument], partials: list[PartialDocument],
+                 invalid: Mapping[tuple[str, str], str]) -> None:
         self.by_kind: dict[str, dict[str, ValidDocument]] = defaultdict(dict)
         for document in documents:
-            self.by_kind[document.kind][document.model.id] = document  # type: ignore[attr-defined]
+            self.by_kind[document.kind][document.id] = document
+        self.checked_only: dict[str, dict[str, Entry]] = defaultdict(dict)
+        """Documents with errors by id and file name: their parts are checked, never recorded."""
+        for partial in partials:
+            for key in (partial.document.stem, partial.id):
+                self.checked_only[partial.kind].setdefault(key, partial)
+        for document in documents:
+            if document.document.stem != document.id:
+                self.checked_only[document.kind].setdefault(document.document.stem, document)
+        self.invalid = invalid
         self.diagnostics: list[Diagnostic] = []
         self._parts: dict[str, dict[str, LocatedText]] = {}
+        self._partial_parts: dict[str, tuple[dict[str, LocatedText], frozenset[str], bool]] = {}
         self.citations_by_claim: dict[tuple[str, str], list[Citation]] = defaultdict(list)
         self.citations_by_source: dict[str, list[Citation]] = defaultdict(list)
         self.positions_by_asset: dict[str, list[PositionRef]] = defaultdict(list)
@@ -92,23 +116,30 @@ class _Linker:
                 for old in getattr(self.by_kind[kind][key].model, "renamed_from", ()):
                     self.renamed[kind].setdefault(old, key)
 
-    def report(self, document: ValidDocument, path: KeyPath, code: str, message: str, hint: str = "") -> None:
+    def report(self, document: Entry, path: KeyPath, code: str, message: str, hint: str = "") -> None:
         line, column = document.document.locate(path)
         self.diagnostics.append(Diagnostic(document.document.relpath, line, column, code, dotted_path(path), message, hint))
 
-    def missing_hint(self, kind: str, folder: str, reference: str) -> str:
-        """What to tell a reference that names no live entity: the new id when it names an old
-        one (references use current ids only, so a rename shows every place to update), else
-        the closest id, else the file to add."""
+    def missing_hint(self, kind: str, reference: str) -> str:
+        """What to tell a reference that names no entity: the new id when it names an old one
+        (references use current ids only, so a rename shows every place to update), else the
+        closest id (of valid files and files with errors alike), else the file to add."""
         if reference in self.renamed[kind]:
             return f"'{reference}' was renamed to '{self.renamed[kind][reference]}'"
-        return did_you_mean(reference, self.by_kind[kind]) or f"add content/{folder}/{reference}.yaml"
+        known = [*self.by_kind[kind], *(key for other, key in self.invalid if other == kind)]
+        return did_you_mean(reference, known) or f"add content/{KIND_FOLDERS[kind]}/{reference}.yaml"
 
-    def person_exists(self, document: ValidDocument, path: KeyPath, person_id: str) -> bool:
-        if person_id in self.by_kind["person"]:
+    def resolves(self, document: Entry, path: KeyPath, kind: str, target_id: str) -> bool:
+        """True when `target_id` names a valid document of `kind`; otherwise says why not: the
+        document exists but has errors of its own, or there is no such document."""
+        if target_id in self.by_kind[kind]:
             return True
-        self.report(document, path, "ref.unknown-person", f"no person '{person_id}'",
-                    self.missing_hint("person", "people", person_id))
+        relpath = self.invalid.get((kind, target_id))
+        if relpath is not None:
+            self.report(document, path, "ref.invalid-target", f"{kind} '{target_id}' has errors, see {relpath}",
+                        "quotes are checked against its valid parts" if kind == "source" else "")
+            return False
+        self.report(document, path, _UNKNOWN_CODES[kind], f"no {kind} '{target_id}'", self.missing_hint(kind, target_id))
         return False
 
     def check_renames(self) -> None:
@@ -145,80 +176,123 @@ class _Linker:
             self._parts[source.id] = located_parts(source)
         return self._parts[source.id]
 
-    def link_source(self, document: ValidDocument) -> None:
-        source: Source = document.model  # type: ignore[assignment]
-        for index, speaker in enumerate(source.speakers):
-            if self.person_exists(document, ("speakers", index), speaker):
-                self.sources_by_speaker[speaker].append(source.id)
-        for tag in source.tags:
-            self.sources_by_tag[tag].append(source.id)
+    def partial_parts(self, partial: Entry) -> tuple[dict[str, LocatedText], frozenset[str], bool]:
+        """For a source with errors: the parts that validated, every locator known to exist, and
+        whether some locators may be missing from that set."""
+        relpath = partial.document.relpath
+        if relpath not in self._partial_parts:
+            gap = normalise_text(_GAP)
+            try:
+                parts = located_parts(_stand_in(partial.view))  # type: ignore[arg-type]
+                known = frozenset(key for key in parts if _GAP not in key)
+                available = {key: text for key, text in parts.items()
+                             if key in known and not any(gap in segment for segment in text.segments)}
+            except (AttributeError, TypeError, ValueError):  # a stand-in the locator rules cannot read
+                self._partial_parts[relpath] = ({}, frozenset(), True)
+            else:
+                self._partial_parts[relpath] = (available, known, len(known) < len(parts))
+        return self._partial_parts[relpath]
 
-    def link_thesis(self, document: ValidDocument) -> None:
-        thesis: Thesis = document.model  # type: ignore[assignment]
-        for index, author in enumerate(thesis.authors):
-            if self.person_exists(document, ("authors", index), author):
-                self.theses_by_author[author].append(thesis.id)
-        if thesis.review and thesis.review.by and self.person_exists(document, ("review", "by"), thesis.review.by):
-            self.reviews_by_person[thesis.review.by].append(thesis.id)
-        for tag in thesis.tags:
-            self.theses_by_tag[tag].append(thesis.id)
-        for claim_index, claim in enumerate(thesis.claims):
-            if not claim.evidence:
+    def link_source(self, document: Entry) -> None:
+        view = document.view
+        full = isinstance(document, ValidDocument)
+        for index, speaker in items_of(view, "speakers"):
+            if self.resolves(document, ("speakers", index), "person", speaker) and full:
+                self.sources_by_speaker[speaker].append(document.id)
+        if full:
+            for tag in field_value(view, "tags"):
+                self.sources_by_tag[tag].append(document.id)
+
+    def link_thesis(self, document: Entry) -> None:
+        """Every reference of a thesis; a thesis with errors is checked as far as its parts are
+        valid, and only a valid one is recorded in the graph."""
+        view = document.view
+        full = isinstance(document, ValidDocument)
+        thesis_id = document.id
+        for index, author in items_of(view, "authors"):
+            if self.resolves(document, ("authors", index), "person", author) and full:
+                self.theses_by_author[author].append(thesis_id)
+        reviewer = field_value(field_value(view, "review"), "by")
+        if reviewer is not None and self.resolves(document, ("review", "by"), "person", reviewer) and full:
+            self.reviews_by_person[reviewer].append(thesis_id)
+        if full:
+            for tag in field_value(view, "tags"):
+                self.theses_by_tag[tag].append(thesis_id)
+        claims = items_of(view, "claims")
+        for claim_index, claim in claims:
+            if isinstance(claim, Claim) and not claim.evidence:
                 self.report(document, ("claims", claim_index, "evidence"), "claim.no-evidence",
                             f"claim '{claim.id}' has no evidence", "quote the source it rests on")
-            for evidence_index, evidence in enumerate(claim.evidence):
-                self.link_evidence(document, thesis, claim, (claim_index, evidence_index), evidence)
-        claim_ids = [claim.id for claim in thesis.claims]
+            for evidence_index, evidence in items_of(claim, "evidence"):
+                if isinstance(evidence, Evidence):
+                    self.link_evidence(document, field_value(claim, "id"), (claim_index, evidence_index), evidence)
+        claim_ids = [field_value(claim, "id") for _, claim in claims]
+        every_claim_known = all_items_known(view, "claims") and None not in claim_ids
         seen_assets: set[str] = set()
-        for position_index, position in enumerate(thesis.assets):
+        for position_index, position in items_of(view, "assets"):
             path: KeyPath = ("assets", position_index)
-            if position.asset not in self.by_kind["asset"]:
-                self.report(document, (*path, "asset"), "ref.unknown-asset", f"no asset '{position.asset}'",
-                            self.missing_hint("asset", "assets", position.asset))
-            elif position.asset in seen_assets:
-                self.report(document, (*path, "asset"), "ref.duplicate-position",
-                            f"a second position on '{position.asset}' in this thesis", "merge the two positions")
-            else:
-                self.positions_by_asset[position.asset].append(PositionRef(thesis.id, position))
-            seen_assets.add(position.asset)
-            for because_index, claim_id in enumerate(position.because):
-                if claim_id not in claim_ids:
+            asset = field_value(position, "asset")
+            if asset is not None:
+                if not self.resolves(document, (*path, "asset"), "asset", asset):
+                    pass
+                elif asset in seen_assets:
+                    self.report(document, (*path, "asset"), "ref.duplicate-position",
+                                f"a second position on '{asset}' in this thesis", "merge the two positions")
+                elif full:
+                    self.positions_by_asset[asset].append(PositionRef(thesis_id, position))
+                seen_assets.add(asset)
+            for because_index, claim_id in items_of(position, "because"):
+                if claim_id in claim_ids:
+                    if full:
+                        self.positions_by_claim[(thesis_id, claim_id)].append(PositionRef(thesis_id, position))
+                elif every_claim_known:  # otherwise it may name a claim whose id did not validate
                     self.report(document, (*path, "because", because_index), "ref.unknown-claim",
-                                f"thesis '{thesis.id}' has no claim '{claim_id}'", did_you_mean(claim_id, claim_ids))
-                else:
-                    self.positions_by_claim[(thesis.id, claim_id)].append(PositionRef(thesis.id, position))
-        if any(position.direction in ("long", "short") for position in thesis.assets):
-            resting = {claim_id for position in thesis.assets for claim_id in position.because}
-            for claim_index, claim in enumerate(thesis.claims):
+                                f"thesis '{thesis_id}' has no claim '{claim_id}'", did_you_mean(claim_id, claim_ids))
+        self.report_unused_claims(document)
+
+    def report_unused_claims(self, document: Entry) -> None:
+        """Only when every claim and every position validated: otherwise the answer is unknown."""
+        view = document.view
+        claims, positions = field_value(view, "claims"), field_value(view, "assets")
+        if not isinstance(claims, (list, tuple)) or not isinstance(positions, (list, tuple)):
+            return
+        if any(position.direction in ("long", "short") for position in positions):
+            resting = {claim_id for position in positions for claim_id in position.because}
+            for claim_index, claim in enumerate(claims):
                 if claim.id not in resting:
                     self.report(document, ("claims", claim_index), "claim.unused", f"no position rests on claim '{claim.id}'",
                                 "name it in a position's `because`, or remove it")
 
-    def link_evidence(self, document: ValidDocument, thesis: Thesis, claim: Claim, indexes: tuple[int, int],
-                      evidence: Evidence) -> None:
+    def link_evidence(self, document: Entry, claim_id: str | None, indexes: tuple[int, int], evidence: Evidence) -> None:
         path: KeyPath = ("claims", indexes[0], "evidence", indexes[1])
         source_document = self.by_kind["source"].get(evidence.source)
-        if source_document is None:
-            self.report(document, (*path, "source"), "ref.unknown-source", f"no source '{evidence.source}'",
-                        self.missing_hint("source", "sources", evidence.source))
-            return
-        source: Source = source_document.model  # type: ignore[assignment]
-        parts = self.parts_of(source)
+        if source_document is not None:
+            source: Source = source_document.model  # type: ignore[assignment]
+            parts, known, maybe_more = self.parts_of(source), frozenset(), False
+        else:
+            self.resolves(document, (*path, "source"), "source", evidence.source)
+            checked_only = self.checked_only["source"].get(evidence.source)
+            if checked_only is None:
+                return
+            parts, known, maybe_more = self.partial_parts(checked_only)
         if evidence.at not in parts:
-            self.report(document, (*path, "at"), "ref.unknown-locator",
-                        f"source '{source.id}' has no part '{evidence.at}'", did_you_mean(evidence.at, parts))
+            if evidence.at not in known and not maybe_more:
+                self.report(document, (*path, "at"), "ref.unknown-locator",
+                            f"source '{evidence.source}' has no part '{evidence.at}'", did_you_mean(evidence.at, known or parts))
             return
         verified = False
         if not evidence.paraphrase:
             if not parts[evidence.at].contains(evidence.quote):
                 self.report(document, (*path, "quote"), "quote.not-found",
-                            f"the quote is not in {source.id} at {evidence.at}",
+                            f"the quote is not in {evidence.source} at {evidence.at}",
                             "copy the words exactly, or set paraphrase: true")
                 return
             verified = True
-        citation = Citation(thesis.id, claim.id, indexes[1], evidence, verified)
-        self.citations_by_claim[(thesis.id, claim.id)].append(citation)
-        self.citations_by_source[source.id].append(citation)
+        if source_document is None or not isinstance(document, ValidDocument) or claim_id is None:
+            return
+        citation = Citation(document.id, claim_id, indexes[1], evidence, verified)
+        self.citations_by_claim[(document.id, claim_id)].append(citation)
+        self.citations_by_source[evidence.source].append(citation)
 
     def seal(self) -> ThesisGraph:
         def models(kind: str) -> Mapping[str, object]:
@@ -239,12 +313,53 @@ class _Linker:
         )
 
 
-def resolve_references(documents: list[ValidDocument]) -> tuple[ThesisGraph, list[Diagnostic]]:
-    """Link every document; the graph holds only references that resolved."""
-    linker = _Linker(documents)
+def _stand_in(view: Partial | Any) -> Any:
+    """A source with errors as a `Source`-shaped value for `quotes.located_parts`, so the locator
+    rules stay written once: each part that did not validate holds `_GAP`, which marks its text
+    (or its key, when even the id is unknown) as unavailable. Only linking reads it."""
+    if not isinstance(view, Partial):
+        return view
+    values = {}
+    for name, info in view.model.model_fields.items():
+        values[name] = _stand_in_value(view.fields[name], info.annotation) if name in view.fields else _gap(info.annotation)
+    return view.model.model_construct(**values)
+
+
+def _stand_in_value(value: Any, annotation: Any) -> Any:
+    if isinstance(value, Items):
+        valid = dict(value.valid)
+        item_annotation = list_item(annotation)
+        return [_stand_in(valid[index]) if index in valid else _gap(item_annotation) for index in range(value.length)]
+    return _stand_in(value)
+
+
+def _gap(annotation: Any) -> Any:
+    """A value of `annotation`'s shape whose every text is `_GAP`."""
+    item, model_class = list_item(annotation), model_class_of(annotation)
+    if item is not None:
+        return [_gap(item)]
+    if model_class is not None:
+        return model_class.model_construct(**{name: _gap(info.annotation) for name, info in model_class.model_fields.items()})
+    return _GAP
+
+
+def resolve_references(documents: list[ValidDocument], partials: Sequence[PartialDocument] = (),
+                       invalid: Mapping[tuple[str, str], str] = MappingProxyType({})) -> tuple[ThesisGraph, list[Diagnostic]]:
+    """Link every document; the graph holds only valid documents and the references that resolved.
+
+    `partials`: what validated of documents with schema errors, checked but never recorded;
+    `invalid`: (kind, id) → file of every document that has errors (a reference to one is
+    reported as such, not as unknown)."""
+    linker = _Linker(documents, list(partials), invalid)
     linker.check_renames()
+    partials = sorted(partials, key=lambda partial: partial.document.relpath)
     for source_id in sorted(linker.by_kind["source"]):
         linker.link_source(linker.by_kind["source"][source_id])
     for thesis_id in sorted(linker.by_kind["thesis"]):
         linker.link_thesis(linker.by_kind["thesis"][thesis_id])
+    for partial in partials:
+        if partial.kind == "source":
+            linker.link_source(partial)
+        elif partial.kind == "thesis":
+            linker.link_thesis(partial)
     return linker.seal(), linker.diagnostics

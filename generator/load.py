@@ -125,10 +125,25 @@ def load_document(relpath: str, kind: str, stem: str, raw: bytes, fmt: str) -> t
                                                        f"the document is a {type(data).__name__ if not isinstance(data, str) else 'text'}, not a mapping of fields",
                                                        "write `field: value` lines")]
     if body is not None and body.strip():
-        data = {**data, "body": body}
+        data = _with_body(relpath, data, body, body_line or 1, builder)
     document = LoadedDocument(relpath, kind, stem, data, body, builder.value_positions, builder.key_positions, body_line,
                               frozenset(builder.unresolved))
     return document, builder.diagnostics
+
+
+def _with_body(relpath: str, data: dict[str, Any], body: str, body_line: int, builder: _TreeBuilder) -> dict[str, Any]:
+    """The Markdown body becomes the field `body`, positioned where its text starts, so that a
+    problem with it (a kind that has no body) points there rather than at the front matter."""
+    start = len(body) - len(body.lstrip())
+    line, column = _LineMap(body).at_index(start)
+    position = (body_line + line - 1, column)
+    if ("body",) in builder.key_positions:
+        builder.diagnostics.append(Diagnostic(
+            relpath, *position, "yaml.duplicate-key", "body",
+            "the Markdown body repeats the field 'body' of the front matter",
+            f"first written on line {builder.key_positions[('body',)][0]}; keep one of the two"))
+    builder.value_positions[("body",)] = builder.key_positions[("body",)] = position
+    return {**data, "body": body}
 
 
 def _split_front_matter(relpath: str, text: str) -> tuple[str, str, int] | Diagnostic:

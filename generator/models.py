@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from .yamlscalars import PlainScalar
 
@@ -66,6 +67,26 @@ def _not_blank(value: str) -> str:
     return value
 
 
+RULE_ERROR = "relation_rule"
+"""Error type of a broken relation rule (see `broken_rules`)."""
+
+FieldPath = tuple[str | int, ...]
+
+
+def broken_rules(broken: list[tuple[FieldPath, str]]) -> PydanticCustomError:
+    """One error for every relation rule a model breaks, each with the path of the field it is about.
+
+    A rule that compares fields runs on the whole model, so pydantic places its error on the
+    model; `validate` appends each path to that location and reports each rule at its field
+    (`tables[0].rows[2]`, `assets[1].because`), not at the object around it.
+    """
+    return PydanticCustomError(RULE_ERROR, "; ".join(text for _, text in broken), {"broken": tuple(broken)})
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 Text = Annotated[str, BeforeValidator(_as_text), AfterValidator(_not_blank)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN), BeforeValidator(_as_text)]
 AssetId = Annotated[str, StringConstraints(pattern=ASSET_ID_PATTERN), BeforeValidator(_as_text)]
@@ -113,11 +134,10 @@ class DataTable(Authored):
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> DataTable:
-        for index, row in enumerate(self.rows):
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"rows[{index}] has {len(row)} cells but the table has {len(self.columns)} columns"
-                )
+        broken = [(("rows", index), f"the row has {_count(len(row), 'cell')} but the table has {_count(len(self.columns), 'column')}")
+                  for index, row in enumerate(self.rows) if len(row) != len(self.columns)]
+        if broken:
+            raise broken_rules(broken)
         return self
 
 
@@ -196,7 +216,7 @@ class Position(Authored):
     @model_validator(mode="after")
     def _directional_needs_claims(self) -> Position:
         if self.direction in ("long", "short") and not self.because:
-            raise ValueError(f"a {self.direction} position must name the claims it rests on in `because`")
+            raise broken_rules([(("because",), f"a {self.direction} position must name the claims it rests on in `because`")])
         return self
 
 

@@ -15,11 +15,11 @@ from typing import Mapping
 from .diagnostics import Diagnostic, sort_diagnostics
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
 from .graph import ThesisGraph, resolve_references
-from .load import load_document, read_and_load
+from .load import LoadedDocument, load_document, read_and_load
 from .proof import SourceProof, derive_source_proof
 from .settings import ProjectPaths
 from .stance import Stance, derive_stance
-from .validate import ValidDocument, validate_document
+from .validate import PartialDocument, ValidDocument, check_document
 
 PARALLEL_THRESHOLD = 400
 """Below this many files a worker pool costs more to start than it saves."""
@@ -51,19 +51,33 @@ class CheckResult:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
-def load_and_validate(file: ContentFile) -> tuple[ValidDocument | None, list[Diagnostic]]:
+@dataclass(frozen=True)
+class LoadedFile:
+    """One content file after load and validate: its model, or what of it validated, or nothing
+    (it could not be loaded); and its diagnostics."""
+
+    file: ContentFile
+    checked: ValidDocument | PartialDocument | None
+    diagnostics: list[Diagnostic]
+
+
+def load_and_validate(file: ContentFile) -> LoadedFile:
     document, diagnostics = read_and_load(file.path, file.relpath, file.kind, file.stem, file.format)
+    return _validated(file, document, diagnostics)
+
+
+def _validated(file: ContentFile, document: LoadedDocument | None, diagnostics: list[Diagnostic]) -> LoadedFile:
     if document is None:
-        return None, diagnostics
-    valid, more = validate_document(document)
-    return valid, diagnostics + more
+        return LoadedFile(file, None, diagnostics)
+    checked, more = check_document(document)
+    return LoadedFile(file, checked, diagnostics + more)
 
 
-def _load_chunk(files: list[ContentFile]) -> list[tuple[ValidDocument | None, list[Diagnostic]]]:
+def _load_chunk(files: list[ContentFile]) -> list[LoadedFile]:
     return [load_and_validate(file) for file in files]
 
 
-def load_all(files: list[ContentFile], jobs: int | None = None) -> list[tuple[ValidDocument | None, list[Diagnostic]]]:
+def load_all(files: list[ContentFile], jobs: int | None = None) -> list[LoadedFile]:
     """Load and validate every file, across processes when the corpus is large enough to pay off."""
     jobs = jobs if jobs is not None else DEFAULT_JOBS
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
@@ -71,7 +85,7 @@ def load_all(files: list[ContentFile], jobs: int | None = None) -> list[tuple[Va
     chunks = [files[index::jobs] for index in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(_load_chunk, chunks))
-    merged: list[tuple[ValidDocument | None, list[Diagnostic]]] = []
+    merged: list[LoadedFile] = []
     for chunk_results in results:
         merged.extend(chunk_results)
     return merged
@@ -83,17 +97,37 @@ def derive_publication(graph: ThesisGraph) -> Publication:
     return Publication(graph, MappingProxyType(proofs), MappingProxyType(stances))
 
 
-def _link_and_derive(files: int, loaded: list[tuple[ValidDocument | None, list[Diagnostic]]],
-                     diagnostics: list[Diagnostic]) -> CheckResult:
+def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic]) -> CheckResult:
+    """Link the valid documents into the graph; check what validated of the others too."""
+    invalid = _files_with_errors(diagnostics)
     documents: list[ValidDocument] = []
-    for valid, found in loaded:
-        diagnostics.extend(found)
-        if valid is not None:
-            documents.append(valid)
-    graph, link_diagnostics = resolve_references(documents)
+    partials: list[PartialDocument] = []
+    for item in loaded:
+        diagnostics.extend(item.diagnostics)
+        if isinstance(item.checked, ValidDocument):
+            documents.append(item.checked)
+            if item.checked.id != item.file.stem:  # id.mismatch: references by file name meet its error
+                invalid[(item.file.kind, item.file.stem)] = item.file.relpath
+            continue
+        invalid[(item.file.kind, item.file.stem)] = item.file.relpath
+        if isinstance(item.checked, PartialDocument):
+            partials.append(item.checked)
+            invalid.setdefault((item.checked.kind, item.checked.id), item.file.relpath)
+    graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid))
     diagnostics.extend(link_diagnostics)
-    by_key = MappingProxyType({(d.kind, d.model.id): d for d in documents})  # type: ignore[attr-defined]
+    by_key = MappingProxyType({(d.kind, d.id): d for d in documents})
     return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph), by_key)
+
+
+def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], str]:
+    """(kind, id) → file, for content files that discovery refused (id collisions, symlinks):
+    a reference to one of them names a file with errors, not a missing one."""
+    refused: dict[tuple[str, str], str] = {}
+    for diagnostic in diagnostics:
+        classified = classify_path(diagnostic.file) if diagnostic.severity == "error" else None
+        if isinstance(classified, ContentFile):
+            refused.setdefault((classified.kind, classified.stem), diagnostic.file)
+    return refused
 
 
 @contextmanager
@@ -140,12 +174,6 @@ def check_snapshot(contents: Mapping[str, bytes | None]) -> CheckResult:
             files.append(classified)
     files, collisions = refuse_collisions(files)
     diagnostics.extend(collisions)
-    loaded = []
-    for file in files:
-        document, found = load_document(file.relpath, file.kind, file.stem, contents[file.relpath] or b"", file.format)
-        if document is None:
-            loaded.append((None, found))
-        else:
-            valid, more = validate_document(document)
-            loaded.append((valid, found + more))
+    loaded = [_validated(file, *load_document(file.relpath, file.kind, file.stem, contents[file.relpath] or b"", file.format))
+              for file in files]
     return _link_and_derive(len(files), loaded, diagnostics)

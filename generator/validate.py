@@ -1,22 +1,28 @@
 """Validate: a loaded data tree → a frozen content model, or diagnostics at `file:line:col`.
 
 Every pydantic error is mapped to a registered code, the field path, and the position of the
-longest key path the loader recorded (a missing field points at its parent mapping).
+longest key path the loader recorded (a missing field points at its parent mapping); a broken
+relation rule points at the field it is about.
+
+A document with errors still yields what of it validated (`PartialDocument`), so that linking
+can check its references and quotes in the same run. Its parts are validated by the same models
+and field types as the whole; it never reaches the graph or the pages.
 """
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, LoadedDocument, dotted_path
-from .models import CONTENT_MODELS, Authored, Source, Thesis
-
+from .models import CONTENT_MODELS, RULE_ERROR, Authored
 _TYPE_ERRORS = {
     "string_type", "bool_type", "int_type", "float_type", "date_type", "list_type", "dict_type",
     "model_type", "model_attributes_type", "bool_parsing", "int_parsing", "date_from_datetime_inexact",
@@ -49,42 +55,236 @@ class ValidDocument:
     def kind(self) -> str:
         return self.document.kind
 
+    @property
+    def id(self) -> str:
+        return self.model.id  # type: ignore[attr-defined]
+
+    @property
+    def view(self) -> Authored:
+        return self.model
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What of one mapping validated when the whole did not.
+
+    `fields` holds each field whose value validated on its own, by the field's own type (a field
+    left out takes its default); a list that failed as a whole is `Items`, a mapping that failed
+    is a `Partial` of its own. Read it with `field_value` and `items_of`, which read models alike.
+    """
+
+    model: type[BaseModel]
+    fields: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent back from loading workers like the rest of a check (a read-only mapping cannot be pickled)."""
+        return (Partial, (self.model, dict(self.fields)))
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list that failed as a whole: (index, item) for each item that validated (a value, a
+    model, or a `Partial`), and how many items the list had."""
+
+    valid: tuple[tuple[int, Any], ...]
+    length: int
+
+
+@dataclass(frozen=True)
+class PartialDocument:
+    """A document with schema errors: what of it validated, for linking only (never for pages)."""
+
+    view: Partial
+    document: LoadedDocument
+
+    @property
+    def kind(self) -> str:
+        return self.document.kind
+
+    @property
+    def id(self) -> str:
+        """The id it gives itself when that validated, else its file name's."""
+        value = self.view.fields.get("id")
+        return value if isinstance(value, str) else self.document.stem
+
+
+View = BaseModel | Partial
+
+
+def field_value(view: View | None, name: str) -> Any:
+    """A field of a model or of a partial view; None when absent or invalid."""
+    if isinstance(view, Partial):
+        return view.fields.get(name)
+    return getattr(view, name, None)
+
+
+def items_of(view: View | None, name: str) -> list[tuple[int, Any]]:
+    """(index, item) for the items of a list field that validated, with their indexes in the file."""
+    value = field_value(view, name)
+    if isinstance(value, Items):
+        return list(value.valid)
+    if isinstance(value, (list, tuple)):
+        return list(enumerate(value))
+    return []
+
+
+def all_items_known(view: View | None, name: str) -> bool:
+    """True when every item of a list field validated at least in part (so the list is known whole)."""
+    value = field_value(view, name)
+    if isinstance(value, Items):
+        return len(value.valid) == value.length
+    return isinstance(value, (list, tuple))
+
 
 def validate_document(document: LoadedDocument) -> tuple[ValidDocument | None, list[Diagnostic]]:
+    """The model of a valid document (None when it has schema errors), and every diagnostic."""
+    checked, diagnostics = check_document(document)
+    return (checked if isinstance(checked, ValidDocument) else None), diagnostics
+
+
+def check_document(document: LoadedDocument) -> tuple[ValidDocument | PartialDocument, list[Diagnostic]]:
+    """The model of a valid document, or what of it validated; and every diagnostic, including
+    the in-file checks (id, unique ids) of the parts that validated."""
     model_class = CONTENT_MODELS[document.kind]
     try:
         model = model_class.model_validate(document.data)
     except ValidationError as error:
-        return None, [_diagnostic_for(document, model_class, item) for item in error.errors(include_url=False)
-                      if _loc(item) not in document.unresolved]
-    diagnostics = _check_identity(document, model) + _check_unique_ids(document, model)
-    return ValidDocument(model, document), diagnostics
+        diagnostics = [diagnostic for item in error.errors(include_url=False) if _loc(item) not in document.unresolved
+                       for diagnostic in _diagnostics_for(document, model_class, item)]
+        view = partial_view(model_class, document.data)
+        return PartialDocument(view, document), diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
+    return ValidDocument(model, document), _check_identity(document, model) + _check_unique_ids(document, model)
 
 
-def _check_identity(document: LoadedDocument, model: Authored) -> list[Diagnostic]:
-    if model.id == document.stem:  # type: ignore[attr-defined]
+# --------------------------------------------------------------------------- partial views
+
+
+_INVALID = object()
+
+
+def _view(model_class: type[BaseModel], raw: Any) -> BaseModel | Partial | None:
+    """`raw` as `model_class` validates it: the model, else a `Partial`, else None (not a mapping)."""
+    try:
+        return model_class.model_validate(raw)
+    except ValidationError:
+        return partial_view(model_class, raw) if isinstance(raw, dict) else None
+
+
+def partial_view(model_class: type[BaseModel], raw: dict[str, Any]) -> Partial:
+    """What of `raw` validates as fields of `model_class`, field by field (of a valid mapping:
+    every field, equal to the model's; a test keeps the two in step)."""
+    fields: dict[str, Any] = {}
+    for name, info in model_class.model_fields.items():
+        if name not in raw:
+            if not info.is_required():
+                fields[name] = info.get_default(call_default_factory=True)
+            continue
+        value = _field_view(model_class, name, raw[name])
+        if value is not _INVALID:
+            fields[name] = value
+    return Partial(model_class, fields)
+
+
+def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
+    """One field's value validated by the field's own type; a failing list keeps the items that
+    validate, a failing mapping what of it validates."""
+    try:
+        return _field_adapter(model_class, name).validate_python(raw)
+    except ValidationError:
+        pass
+    annotation = model_class.model_fields[name].annotation
+    item = list_item(annotation)
+    if item is not None and isinstance(raw, list):
+        item_model = model_class_of(item)
+        kept: list[tuple[int, Any]] = []
+        for index, entry in enumerate(raw):
+            if item_model is not None:
+                value = _view(item_model, entry)
+                if value is not None:
+                    kept.append((index, value))
+                continue
+            try:
+                kept.append((index, _item_adapter(model_class, name).validate_python(entry)))
+            except ValidationError:
+                pass
+        return Items(tuple(kept), len(raw))
+    nested = model_class_of(annotation)
+    if nested is not None and isinstance(raw, dict):
+        return partial_view(nested, raw)
+    return _INVALID
+
+
+@functools.cache
+def _field_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
+    """The field's annotation with its constraints, under the model's strictness."""
+    return TypeAdapter(model_class.model_fields[name].rebuild_annotation(), config=_adapter_config(model_class))
+
+
+@functools.cache
+def _item_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
+    return TypeAdapter(list_item(model_class.model_fields[name].annotation), config=_adapter_config(model_class))
+
+
+def _adapter_config(model_class: type[BaseModel]) -> Any:
+    return {key: model_class.model_config[key] for key in ("strict", "str_strip_whitespace")  # type: ignore[literal-required]
+            if key in model_class.model_config}
+
+
+def bare_annotation(annotation: Any) -> Any:
+    """`X` out of `Annotated[X, ...]` and `X | None`, however nested."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
+        else:
+            return annotation
+
+
+def list_item(annotation: Any) -> Any:
+    """The item annotation of a list (constraints kept), or None when `annotation` is no list."""
+    annotation = bare_annotation(annotation)
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) in (list, tuple) else None
+
+
+def model_class_of(annotation: Any) -> type[BaseModel] | None:
+    annotation = bare_annotation(annotation)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+# --------------------------------------------------------------------------- checks beyond one field
+
+
+def _check_identity(document: LoadedDocument, view: View) -> list[Diagnostic]:
+    given = field_value(view, "id")
+    if not isinstance(given, str) or given == document.stem:
         return []
     line, column = document.locate(("id",))
     return [Diagnostic(document.relpath, line, column, "id.mismatch", "id",
-                       f"id '{model.id}' differs from the file name '{document.stem}'",  # type: ignore[attr-defined]
-                       f"write id: {document.stem}")]
+                       f"id '{given}' differs from the file name '{document.stem}'", f"write id: {document.stem}")]
 
 
-def _check_unique_ids(document: LoadedDocument, model: Authored) -> list[Diagnostic]:
-    """Ids that anchor a page section must be unique within their file."""
-    groups: list[tuple[str, list[tuple[KeyPath, str]]]] = []
-    if isinstance(model, Source):
-        groups.append(("insight point", [(("insights", g, "points", p, "id"), point.id)
-                                          for g, group in enumerate(model.insights) for p, point in enumerate(group.points)]))
-        groups.append(("insight group", [(("insights", g, "id"), group.id) for g, group in enumerate(model.insights)]))
-        groups.append(("table", [(("tables", t, "id"), table.id) for t, table in enumerate(model.tables)]))
-        groups.append(("moment", [(("moments", m, "at"), moment.at) for m, moment in enumerate(model.moments)]))
-    elif isinstance(model, Thesis):
-        groups.append(("claim", [(("claims", c, "id"), claim.id) for c, claim in enumerate(model.claims)]))
+def _check_unique_ids(document: LoadedDocument, view: View) -> list[Diagnostic]:
+    """Ids that anchor a page section must be unique within their file (among the items that have one)."""
+    groups: list[tuple[str, list[tuple[KeyPath, Any]]]] = []
+    if document.kind == "source":
+        groups.append(("insight point", [(("insights", g, "points", p, "id"), field_value(point, "id"))
+                                          for g, group in items_of(view, "insights") for p, point in items_of(group, "points")]))
+        groups.append(("insight group", [(("insights", g, "id"), field_value(group, "id")) for g, group in items_of(view, "insights")]))
+        groups.append(("table", [(("tables", t, "id"), field_value(table, "id")) for t, table in items_of(view, "tables")]))
+        groups.append(("moment", [(("moments", m, "at"), field_value(moment, "at")) for m, moment in items_of(view, "moments")]))
+    elif document.kind == "thesis":
+        groups.append(("claim", [(("claims", c, "id"), field_value(claim, "id")) for c, claim in items_of(view, "claims")]))
     diagnostics = []
     for what, entries in groups:
         first: dict[str, KeyPath] = {}
         for path, value in entries:
+            if value is None:
+                continue
             if value in first:
                 line, column = document.locate(path)
                 first_line = document.locate(first[value])[0]
@@ -99,6 +299,18 @@ def _loc(item: Any) -> KeyPath:
     return tuple(part for part in item["loc"] if isinstance(part, (str, int)))
 
 
+def _diagnostics_for(document: LoadedDocument, model_class: type[BaseModel], item: Any) -> list[Diagnostic]:
+    if item["type"] == RULE_ERROR:
+        return [_rule_diagnostic(document, (*_loc(item), *path), message) for path, message in item["ctx"]["broken"]]
+    return [_diagnostic_for(document, model_class, item)]
+
+
+def _rule_diagnostic(document: LoadedDocument, loc: KeyPath, message: str) -> Diagnostic:
+    """A broken relation rule, at the field it is about (at its parent when that field is absent)."""
+    line, column = document.locate(loc)
+    return Diagnostic(document.relpath, line, column, "field.value", dotted_path(loc), message)
+
+
 def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item: Any) -> Diagnostic:
     loc = _loc(item)
     kind = item["type"]
@@ -111,6 +323,10 @@ def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item
         parent = dotted_path(loc[:-1]) or "the document"
         return Diagnostic(document.relpath, line, column, "field.missing", path,
                           f"required field '{field_name}' is missing from {parent}", f"add `{field_name}:`")
+    if kind == "extra_forbidden" and loc == ("body",) and document.body and document.body.strip():
+        line, column = document.locate(loc, at_key=True)
+        return Diagnostic(document.relpath, line, column, "field.unknown", path,
+                          f"a {document.kind} file has no Markdown body", "move the text into a field, or delete it")
     if kind == "extra_forbidden":
         line, column = document.locate(loc, at_key=True)
         allowed = _fields_at(model_class, loc[:-1])
@@ -177,13 +393,6 @@ def _fields_at(model_class: type[BaseModel], loc: KeyPath) -> list[str]:
 
 def _inner_model(annotation: Any) -> Any:
     """Unwrap `list[X]`, `X | None` and `Annotated[X, ...]` down to a model class."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (list, tuple):
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next((a for a in typing.get_args(annotation) if a is not type(None)), annotation)
-        else:
-            return annotation
+    while (item := list_item(annotation)) is not None:
+        annotation = item
+    return bare_annotation(annotation)

@@ -251,6 +251,26 @@ def test_a_form_feed_is_not_a_line_break_for_front_matter() -> None:
     assert where(diagnostics) == [("frontmatter.missing", 1, 1, "")]
 
 
+@pytest.mark.parametrize("kind, stem, front", [
+    ("person", "ann-lee", "id: ann-lee\nname: Ann Lee\n"),
+    ("asset", "NVDA", "id: NVDA\nname: NVIDIA\nkind: equity\nsector: Chips\ndescription: GPUs.\n"),
+])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_body_where_none_is_allowed_is_reported_where_it_starts(kind: str, stem: str, front: str, newline: str) -> None:
+    text = ("---\n" + front + "---\n\n   \n  Ann writes about chips.\n").replace("\n", newline)
+    _, diagnostics = check(text, kind=kind, stem=stem, fmt="markdown")
+    body_line = front.count("\n") + 5
+    assert where(diagnostics) == [("field.unknown", body_line, 3, "body")]
+    assert diagnostics[0].message == f"a {kind} file has no Markdown body"
+
+
+def test_a_body_written_both_as_a_field_and_after_the_front_matter_is_a_duplicate() -> None:
+    text = MARKDOWN_THESIS.replace("summary:", "body: Field text.\nsummary:")
+    document, diagnostics = load(text, kind="thesis", stem="bet", fmt="markdown")
+    assert where(diagnostics) == [("yaml.duplicate-key", 23, 1, "body")]
+    assert diagnostics[0].hint.startswith("first written on line 10")
+
+
 def test_empty_front_matter_points_at_its_closing_line() -> None:
     _, diagnostics = load("---\n---\nBody\n", fmt="markdown")
     assert where(diagnostics) == [("file.empty", 2, 1, "")]

@@ -9,14 +9,19 @@ U+2028 and U+2029; editors and GitHub annotations do not, so neither may the dia
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import CODES, Diagnostic
 from generator.load import LoadedDocument, load_document
-from generator.validate import validate_document
+from generator.models import CONTENT_MODELS
+from generator.pipeline import check_snapshot
+from generator.validate import partial_view, validate_document
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KINDS = ("source", "thesis", "asset", "person")
@@ -136,3 +141,65 @@ def test_every_key_is_located_where_it_was_written(data: dict) -> None:
         line, column = document.key_positions[(key,)]
         written = lines[line - 1][column - 1:]
         assert written.startswith((key, f"'{key}'", f'"{key}"')), (key, line, column, text)  # `no` is dumped quoted
+
+
+# --------------------------------------------------------------------------- documents with errors, linked
+
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "valid" / "content"
+SHIPPED_CONTENT = Path(__file__).parent.parent / "content"
+
+
+def _content_files(root: Path) -> dict[str, bytes]:
+    return {f"content/{path.relative_to(root).as_posix()}": path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def _paths_in(data: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every key path of a data tree, the root excluded."""
+    found = []
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    for key, value in children:
+        found.append((*prefix, key))
+        found.extend(_paths_in(value, (*prefix, key)))
+    return found
+
+
+def _replaced(data: Any, path: tuple, value: Any) -> Any:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replaced(copy[path[0]], path[1:], value)
+    return copy
+
+
+@pytest.mark.parametrize("root", [FIXTURE_CONTENT, SHIPPED_CONTENT], ids=["fixture", "shipped"])
+def test_the_partial_view_of_a_valid_document_is_the_model(root: Path) -> None:
+    """Fields validated one by one (for documents with errors) agree with the whole model."""
+    for relpath, raw in _content_files(root).items():
+        kind = {"sources": "source", "theses": "thesis", "assets": "asset", "people": "person"}[relpath.split("/")[1]]
+        stem, suffix = relpath.rsplit("/", 1)[1].rsplit(".", 1)
+        document, _ = load_document(relpath, kind, stem, raw, "markdown" if suffix == "md" else "yaml")
+        assert document is not None, relpath
+        model = CONTENT_MODELS[kind].model_validate(document.data)
+        view = partial_view(CONTENT_MODELS[kind], document.data)
+        assert dict(view.fields) == {name: getattr(model, name) for name in CONTENT_MODELS[kind].model_fields}, relpath
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data(), junk=nested_data)
+def test_any_broken_part_of_a_file_leaves_the_rest_checked(data: st.DataObject, junk: Any) -> None:
+    """Any value of any valid file replaced by anything: the check never fails, every diagnostic
+    points into its file, and no reference to a file that exists is called unknown."""
+    files = _content_files(FIXTURE_CONTENT)
+    relpath = data.draw(st.sampled_from(sorted(files)))
+    tree = yaml.safe_load(files[relpath])
+    path = data.draw(st.sampled_from(_paths_in(tree)))
+    files[relpath] = yaml.safe_dump(_replaced(tree, path, junk), allow_unicode=True).encode("utf-8")
+    result = check_snapshot(files)
+    stems = {relpath.rsplit("/", 1)[1].rsplit(".", 1)[0] for relpath in files}
+    for diagnostic in result.diagnostics:
+        assert 1 <= diagnostic.line <= lines_in(files[diagnostic.file]), diagnostic
+        assert diagnostic.column >= 1, diagnostic
+        if diagnostic.code in ("ref.unknown-source", "ref.unknown-asset", "ref.unknown-person"):
+            assert diagnostic.message.split("'")[1] not in stems, diagnostic
