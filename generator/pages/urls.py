@@ -10,6 +10,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from ..siteconfig import DEFAULT_SITE_URL
+
 HOME = "index.md"
 THESES = "theses/index.md"
 SOURCES = "sources/index.md"
@@ -162,3 +164,36 @@ def site_path(kind: str, identifier: str) -> str:
     pages = {"thesis": thesis_page, "evidence": evidence_page, "source": source_page, "asset": asset_page,
              "person": person_page, "tag": tag_page}
     return pages[kind](identifier).removesuffix("index.md")
+
+
+# ------------------------------------------------------------------------- absolute URLs
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    """Where a build's files answer, decided once per build and handed to pages, feeds and
+    JSON-LD (README, "Editions"). `pages` starts every absolute link to this build's own pages;
+    `feeds` starts the links a subscriber keeps: a feed's `self` link and the pages' subscribe
+    links. A plain build answers at `site_url` for both. An edition answers at
+    `site_url/<edition>/`, which never changes, and its subscribe links use the alias that
+    moves to each new edition (`site_url/latest/`), so a reader subscribes once."""
+
+    pages: str
+    feeds: str
+    edition: bool = False
+
+    def feed_link(self, here: str, feed: str) -> str:
+        """A subscribe link on the page at docs path `here`: relative in a plain build (it then
+        works wherever the site is opened, a local preview too), absolute through the alias in an edition."""
+        return self.feeds + feed if self.edition else file_url(here, feed)
+
+
+def site_address(site_url: str, edition: str | None = None, alias: str | None = None) -> SiteAddress:
+    root = site_url.rstrip("/") + "/"
+    if edition is None:
+        return SiteAddress(root, root)
+    return SiteAddress(f"{root}{edition}/", f"{root}{alias or edition}/", edition=True)
+
+
+DEFAULT_ADDRESS = site_address(DEFAULT_SITE_URL)
+"""Where absolute links start when a caller names no address: a plain build at the placeholder."""
