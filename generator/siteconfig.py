@@ -8,6 +8,7 @@ domain, which must never reach a published edition.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -19,6 +20,9 @@ DEFAULT_SITE_URL = "https://thesis-site.example.org/"
 """The shipped placeholder: links need some absolute base even before site_url is set."""
 
 PLACEHOLDER_HOST = urlsplit(DEFAULT_SITE_URL).hostname
+
+_UNSAFE = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
+"""Characters a URL cannot hold unescaped: links are made by appending to site_url as it is written."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def site_url_problem(site_url: str) -> str | None:
         host = parts.hostname
     except ValueError:
         parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
+    if parts is None or parts.scheme not in ("http", "https") or not host or _UNSAFE.search(site_url):
         return f"{site_url!r} is not an absolute http(s) URL"
     if parts.query or parts.fragment or parts.username or parts.password:
         return f"{site_url!r} has a query, fragment or user name; links are made by appending paths to it"
