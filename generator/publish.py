@@ -3,7 +3,9 @@
 Each edition records the commit it was built from as a mike version property (`commit`), so
 the next edition can compare itself with the previous one through the same `compare` engine
 that `review` uses, and show "What changed in this edition". mike writes each edition into its
-own folder of the `gh-pages` branch; publishing never rebuilds or touches an older edition.
+own folder of the `gh-pages` branch; publishing never rebuilds or touches an older edition,
+and refuses a name that is already an edition unless told to replace it (`--replace`).
+An edition answers at `site_url/<edition>/`; see `pages.urls.SiteAddress` for its links.
 """
 
 from __future__ import annotations
