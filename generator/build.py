@@ -19,24 +19,23 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import HeldUnits, Unit, available_jobs, run_units
 from .machine_readable import MACHINE_READABLE_FOLDERS, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
-from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
+from .pages import PageSpec, plan_pages, urls
+from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
+from .siteconfig import DEFAULT_SITE_URL, read_site_settings
 from .write import TeeWriter, TreeWriter, WriteReport
 
 if TYPE_CHECKING:
     from .publish import EditionNote
-
-DEFAULT_SITE_URL = "https://thesis-site.example.org/"
-"""Feeds need absolute links: used when mkdocs.yml sets no `site_url`."""
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called while pages are generated and rendered."""
@@ -130,54 +129,12 @@ def _go_offline(config) -> None:
         config.plugins[OFFLINE_PLUGIN] = plugin
 
 
-def _offline_plugin_enabled(plugins: object) -> bool:
-    """Whether mkdocs.yml, as raw YAML (a list of names or one-key mappings, or a mapping),
-    lists an enabled offline plugin."""
-    entries = plugins.items() if isinstance(plugins, Mapping) else (
-        (next(iter(item.items())) if isinstance(item, Mapping) and len(item) == 1 else (item, None))
-        for item in (plugins if isinstance(plugins, list) else []))
-    for name, options in entries:
-        if name in ("offline", OFFLINE_PLUGIN):
-            return not (isinstance(options, Mapping) and options.get("enabled") is False)
-    return False
-
-
-def site_disclaimer(config: Mapping) -> str:
-    extra = config.get("extra") or {}
-    text = extra.get("disclaimer") if isinstance(extra, Mapping) else None
-    return str(text).strip() if text else DEFAULT_DISCLAIMER
-
-
-def read_site_settings(paths: ProjectPaths) -> tuple[str, str]:
-    """(site_url, disclaimer) from mkdocs.yml, read with mkdocs' own YAML loader (`!ENV`, `INHERIT`).
-
-    Not `load_site_config`: validating the whole configuration imports every plugin and Markdown
-    extension, which the mkdocs stage does anyway; the pages need only these two values. A
-    configuration mkdocs rejects is reported by the mkdocs stage."""
-    site_url, disclaimer, _ = _page_settings(paths)
-    return site_url, disclaimer
-
-
-def _page_settings(paths: ProjectPaths, offline: bool = False) -> tuple[str, str, bool]:
-    """`read_site_settings` and whether pages are served at directory URLs: not when mkdocs.yml
-    says `use_directory_urls: false` or lists the offline plugin, nor for `offline`."""
-    from mkdocs.utils.yaml import yaml_load
-
-    with open(paths.mkdocs_config, "rb") as handle:
-        config = yaml_load(handle)
-    if not isinstance(config, Mapping):
-        raise ValueError("mkdocs.yml is not a mapping")
-    directory_urls = (not offline and config.get("use_directory_urls", True) is not False
-                      and not _offline_plugin_enabled(config.get("plugins") or []))
-    return str(config.get("site_url") or ""), site_disclaimer(config), directory_urls
-
-
 PAGES_PER_UNIT = 32
 """Pages rendered per unit of work: small enough to share out evenly, large enough that taking a unit costs nothing."""
 
 
 def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
-               history: PublicationHistory | None = None, site_url: str = "",
+               history: PublicationHistory | None = None, address: SiteAddress | None = None,
                edition: EditionNote | None = None, directory_urls: bool = True) -> list[Unit]:
     """The docs tree's pages and static files as units of work, the pages in chunks. Nothing is
     rendered until a unit runs. Without `directory_urls` (a site for `file://`), links in raw HTML
@@ -189,7 +146,7 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
     for name in environment.list_templates():  # compiled once, before any worker is forked
         environment.get_template(name)
     history = history or PublicationHistory({}, {})
-    plan = list(plan_pages(publication, disclaimer, history.theses, site_url, edition))
+    plan = list(plan_pages(publication, disclaimer, history.theses, address, edition))
 
     def pages(chunk: list) -> Iterator[tuple[str, bytes]]:
         for path, template, factory in chunk:
@@ -208,22 +165,23 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
     return units
 
 
-def machine_readable_units(publication: Publication, history: PublicationHistory, site_url: str = "") -> list[Unit]:
+def machine_readable_units(publication: Publication, history: PublicationHistory,
+                           address: SiteAddress | None = None) -> list[Unit]:
     """The JSON export and the feeds (under MACHINE_READABLE_FOLDERS), the largest units: files
     mkdocs does nothing to but copy."""
-    absolute_url = site_url or DEFAULT_SITE_URL
+    address = address or urls.DEFAULT_ADDRESS
     return [Unit(0, lambda: export_tree(publication, history.theses).items()),
-            Unit(0, lambda: feed_tree(publication, history, absolute_url).items())]
+            Unit(0, lambda: feed_tree(publication, history, address).items())]
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
-                  history: PublicationHistory | None = None, site_url: str = "",
+                  history: PublicationHistory | None = None, address: SiteAddress | None = None,
                   edition: EditionNote | None = None) -> dict[str, bytes]:
     """The whole docs tree as path → bytes, in one process (nothing written)."""
     files: dict[str, bytes] = {}
     history = history or PublicationHistory({}, {})
-    for unit in (machine_readable_units(publication, history, site_url)
-                 + docs_units(paths, publication, disclaimer, history, site_url, edition)):
+    for unit in (machine_readable_units(publication, history, address)
+                 + docs_units(paths, publication, disclaimer, history, address, edition)):
         files.update(unit.produce())
     return files
 
@@ -255,13 +213,15 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         if result.publication is None or has_errors(result.diagnostics, strict):
             return result, None
         try:
-            site_url, disclaimer, directory_urls = _page_settings(paths, offline)
+            settings = read_site_settings(paths, offline)
         except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
             return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
+        # Where this build's files answer (SiteAddress), decided here once; `publish` decides it for an edition.
+        address = edition.address if edition else site_address(settings.site_url or DEFAULT_SITE_URL)
         if history is None:
             history = publication_history(paths.root, result.publication.graph, committed)
-        return result, _write_units(paths, result, site_url, disclaimer, history, progress, edition, jobs, set_aside,
-                                    directory_urls)
+        return result, _write_units(paths, result, address, settings.disclaimer, history, progress, edition, jobs, set_aside,
+                                    settings.directory_urls)
 
 
 @contextlib.contextmanager
@@ -278,15 +238,15 @@ def _frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _write_units(paths: ProjectPaths, result: CheckResult, site_url: str, disclaimer: str,
+def _write_units(paths: ProjectPaths, result: CheckResult, address: SiteAddress, disclaimer: str,
                  history: PublicationHistory, progress: Progress, edition: EditionNote | None,
                  jobs: int | None, set_aside: Callable[[list[Unit]], None] | None,
                  directory_urls: bool = True) -> WriteReport:
     assert result.publication is not None
-    machine_readable = machine_readable_units(result.publication, history, site_url)
+    machine_readable = machine_readable_units(result.publication, history, address)
     writer = TreeWriter(paths.docs_tree, leave=MACHINE_READABLE_FOLDERS if set_aside is not None else ())
     try:
-        units = docs_units(paths, result.publication, disclaimer, history, site_url, edition, directory_urls)
+        units = docs_units(paths, result.publication, disclaimer, history, address, edition, directory_urls)
         if set_aside is None:
             units = machine_readable + units
         else:

@@ -220,13 +220,15 @@ def export(root: Path, out: Path | None, strict: bool) -> None:
 @click.option("--alias", default="latest", show_default=True, help="Alias moved to this edition.")
 @click.option("--title", default=None, help="Title shown in the version selector (default: VERSION).")
 @click.option("--push", is_flag=True, help="Push the pages branch after committing the edition.")
-def publish(root: Path, version: str, alias: str, title: str | None, push: bool) -> None:
+@click.option("--replace", is_flag=True,
+              help="Rebuild VERSION although it is already published (editions are otherwise never rebuilt).")
+def publish(root: Path, version: str, alias: str, title: str | None, push: bool, replace: bool) -> None:
     """Publish the current content as edition VERSION with mike, and make ALIAS point at it."""
     from .publish import PublishError, publish_edition
 
     paths = ProjectPaths(root.resolve())
     try:
-        outcome = publish_edition(paths, version, alias, title, push)
+        outcome = publish_edition(paths, version, alias, title, push, replace)
     except PublishError as error:
         click.echo(f"thesis-site publish: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)

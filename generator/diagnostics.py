@@ -59,6 +59,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     # review gate (check --require-review)
     "review.missing": ("error", "An active thesis is unreviewed (only with `--require-review`)."),
     "review.stale": ("error", "A thesis review is older than its last claim change (only with `--require-review`)."),
+    # site settings (mkdocs.yml)
+    "config.site-url": ("warning", "`site_url` in mkdocs.yml is unset, not an absolute http(s) URL, or the shipped placeholder; `publish` and `build --strict` refuse it."),
     # build
     "build.mkdocs": ("error", "mkdocs-material failed to build the generated docs tree."),
     "internal.error": ("error", "An unexpected failure inside the generator; please report it."),

@@ -13,7 +13,7 @@ from typing import Mapping
 from .export import API_FOLDER, build_export, export_files
 from .feeds import FEEDS_FOLDER, collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
-from .pages.urls import site_path
+from .pages.urls import SiteAddress, site_path
 from .pipeline import Publication
 
 MACHINE_READABLE_FOLDERS = (API_FOLDER, FEEDS_FOLDER)
@@ -24,5 +24,6 @@ def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]
     return export_files(build_export(publication, histories, site_path))
 
 
-def feed_tree(publication: Publication, history: PublicationHistory, site_url: str) -> dict[str, bytes]:
-    return feed_files(collect_feeds(publication, history, site_url, site_path), site_url)
+def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress) -> dict[str, bytes]:
+    """Entries link into this build's own pages; a feed's `self` link is where a subscriber keeps reading it."""
+    return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds)

@@ -18,6 +18,7 @@ from .graph import ThesisGraph, resolve_references
 from .load import LoadedDocument, load_document, read_and_load
 from .proof import SourceProof, derive_source_proof
 from .settings import ProjectPaths
+from .siteconfig import site_url_diagnostics
 from .stance import Stance, derive_stance
 from .validate import PartialDocument, ValidDocument, check_document
 
@@ -152,9 +153,10 @@ def _collector_paused():
 
 
 def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
-    """Check the content in the work tree."""
+    """Check the content in the work tree, and the project's `site_url` (`config.site-url`)."""
     with _collector_paused():
         files, diagnostics = discover_content(paths)
+        diagnostics.extend(site_url_diagnostics(paths))
         return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
 
 

@@ -3,23 +3,33 @@
 Each edition records the commit it was built from as a mike version property (`commit`), so
 the next edition can compare itself with the previous one through the same `compare` engine
 that `review` uses, and show "What changed in this edition". mike writes each edition into its
-own folder of the `gh-pages` branch; publishing never rebuilds or touches an older edition.
+own folder of the `gh-pages` branch; publishing never rebuilds or touches an older edition,
+and refuses a name that is already an edition unless told to replace it (`--replace`).
+An edition answers at `site_url/<edition>/`; see `pages.urls.SiteAddress` for its links.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 from .compare import ChangeReport, compare_publications
+from .feeds import feed_paths
 from .gitrepo import GitError, GitRepository
-from .pages.urls import TOP_LEVEL_NAMES
+from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, site_address
 from .review import content_at
 from .settings import ProjectPaths
+from .siteconfig import read_site_settings, site_url_diagnostics
 
 PAGES_BRANCH = "gh-pages"
 VERSION_PATTERN = re.compile(r"[0-9a-z][0-9a-z.\-]{0,39}")
@@ -84,7 +94,8 @@ class PublishOutcome:
     diagnostics: list
 
 
-def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, push: bool) -> PublishOutcome:
+def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, push: bool,
+                    replace: bool = False) -> PublishOutcome:
     """check → docs tree with this edition's change page → mike deploy; nothing is published on errors."""
     from .build import write_docs_tree
 
@@ -95,14 +106,39 @@ def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | 
     editions = published_editions(paths)
     if any(e.version == alias for e in editions):
         raise PublishError(f"alias '{alias}' is already the name of an edition")
+    refuse_existing_edition(editions, version, replace)
+    address = edition_address(paths, version, alias)
     commit = head_commit(paths)
     refuse_uncommitted_inputs(paths, commit)
     changes = edition_changes(paths, editions, version, commit)
-    result, written = write_docs_tree(paths, edition=EditionNote(version, changes))
+    result, written = write_docs_tree(paths, edition=EditionNote(version, changes, address))
     if written is None:
         return PublishOutcome(False, commit, result.diagnostics)
-    deploy_edition(paths, version, alias, title, commit, push)
+    deploy_edition(paths, version, alias, title, commit, push, address)
     return PublishOutcome(True, commit, result.diagnostics)
+
+
+def refuse_existing_edition(editions: list[Edition], version: str, replace: bool) -> None:
+    """An edition is a fixed record of what was published under its name: links into it, and the
+    next edition's "What changed" page, rely on it. Publishing it again needs `--replace`."""
+    existing = next((e for e in editions if e.version == version), None)
+    if existing is not None and not replace:
+        built_from = f" (built from commit {existing.commit[:7]})" if existing.commit else ""
+        raise PublishError(f"edition '{version}' is already published{built_from}; published editions are never "
+                           "rebuilt: choose a new name, or pass --replace to rebuild it")
+
+
+def edition_address(paths: ProjectPaths, version: str, alias: str) -> SiteAddress:
+    """Where the edition will answer (site_url/<version>/) and where its subscribers read the
+    feeds (site_url/<alias>/); refused while site_url is unset or the shipped placeholder."""
+    problems = site_url_diagnostics(paths)
+    if problems:
+        raise PublishError(f"site_url {problems[0].message} ({problems[0].hint}); nothing was published")
+    try:
+        settings = read_site_settings(paths)
+    except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
+        raise PublishError(f"cannot read {paths.relative(paths.mkdocs_config)}: {error}") from error
+    return site_address(settings.site_url, version, alias)
 
 
 PUBLISHED_INPUTS = ("content", "site_templates", "mkdocs.yml")
@@ -121,23 +157,51 @@ def refuse_uncommitted_inputs(paths: ProjectPaths, commit: str) -> None:
 
 @dataclass(frozen=True)
 class EditionNote:
-    """What the edition being built is, and what it changes against the previous one."""
+    """What the edition being built is, what it changes against the previous one, and where it answers."""
 
     version: str
     changes: ChangeReport | None
+    address: SiteAddress
 
 
 def run_mike(paths: ProjectPaths, arguments: list[str], source_date_epoch: str | None) -> None:
     # mike has no `python -m mike`; its console-script entry point is called in a child process so
-    # its git and mkdocs work stays isolated from this one.
+    # its git and mkdocs work stays isolated from this one. Both run on this interpreter, whatever
+    # PATH holds (see interpreter_path).
     launcher = "import sys; from mike.driver import main; sys.argv[0] = 'mike'; sys.exit(main())"
     environment = dict(os.environ)
+    environment["PATH"] = interpreter_path(environment.get("PATH", ""))
     if source_date_epoch:
         environment["SOURCE_DATE_EPOCH"] = source_date_epoch  # the edition's pages carry the commit's dates
     completed = subprocess.run([sys.executable, "-c", launcher, *arguments], cwd=paths.root, capture_output=True,
                                text=True, env=environment)
     if completed.returncode != 0:
         raise PublishError(f"mike {arguments[0]} failed: {completed.stderr.strip() or completed.stdout.strip()}")
+
+
+def interpreter_path(path: str) -> str:
+    """PATH for mike, with this interpreter's script folders first.
+
+    mike starts mkdocs by name (`mkdocs build`, through PATH), so from a virtualenv that is not
+    activated it would find no mkdocs, or another installation's. The folders where this
+    interpreter's console scripts live (its own folder, as in a virtualenv, and sysconfig's
+    `scripts`, user installs included) are put in front."""
+    folders = [os.path.dirname(sys.executable), sysconfig.get_path("scripts")]
+    with contextlib.suppress(KeyError):
+        folders.append(sysconfig.get_path("scripts", f"{os.name}_user"))
+    ordered = list(dict.fromkeys(f for f in folders if f and os.path.isdir(f)))
+    joined = os.pathsep.join([*ordered, *(p for p in path.split(os.pathsep) if p and p not in ordered)])
+    program = _mkdocs_program()
+    if shutil.which(program, path=joined) is None:
+        raise PublishError(f"'{program}' is not installed for {sys.executable} (mike builds each edition with it)")
+    return joined
+
+
+def _mkdocs_program() -> str:
+    """The program mike starts: `mkdocs`, or `properdocs` when that fork is installed."""
+    from mike import mkdocs_utils
+
+    return str(getattr(mkdocs_utils, "_program_name", "mkdocs"))
 
 
 def head_commit(paths: ProjectPaths) -> str:
@@ -147,18 +211,44 @@ def head_commit(paths: ProjectPaths) -> str:
         raise PublishError("publishing needs a git repository with at least one commit") from error
 
 
-def deploy_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, commit: str, push: bool) -> None:
+def deploy_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, commit: str, push: bool,
+                   address: SiteAddress) -> None:
     """Hand the generated docs tree to mike: one new folder on the pages branch, alias moved, default set."""
     from .build import default_source_date_epoch
 
     stamp = os.environ.get("SOURCE_DATE_EPOCH") or default_source_date_epoch(paths.root)
-    arguments = ["deploy", "--config-file", str(paths.mkdocs_config), "--update-aliases",
-                 "--prop-set-string", f"commit={commit}", "--title", title or version,
-                 "--message", f"Publish edition {version} ({commit[:7]})", version, alias]
-    if push:
-        arguments.insert(1, "--push")
-    run_mike(paths, arguments, stamp)
+    with edition_config(paths, address) as config:
+        arguments = ["deploy", "--config-file", str(config), "--update-aliases",
+                     "--prop-set-string", f"commit={commit}", "--title", title or version,
+                     "--message", f"Publish edition {version} ({commit[:7]})", version, alias]
+        if push:
+            arguments.insert(1, "--push")
+        run_mike(paths, arguments, stamp)
     default = ["set-default", "--config-file", str(paths.mkdocs_config), "--allow-empty", alias]
     if push:
         default.insert(1, "--push")
     run_mike(paths, default, stamp)
+
+
+SUBSCRIBE_SETTING = "thesis_site_feeds"
+"""`extra` key of an edition's configuration: the all-theses feeds every page offers to subscribe to."""
+
+
+@contextlib.contextmanager
+def edition_config(paths: ProjectPaths, address: SiteAddress) -> Iterator[Path]:
+    """mkdocs.yml plus the edition's subscribe links (`extra.thesis_site_feeds`, read by
+    site_templates/overrides/main.html): a file beside mkdocs.yml that INHERITs it, so each
+    relative path in it keeps its meaning; removed afterwards."""
+    import yaml
+
+    rss, atom = feed_paths("all")
+    settings = {"INHERIT": paths.mkdocs_config.name,
+                "extra": {SUBSCRIBE_SETTING: {"rss": address.feeds + rss, "atom": address.feeds + atom}}}
+    descriptor, name = tempfile.mkstemp(prefix=".thesis-site-edition-", suffix=".yml", dir=paths.mkdocs_config.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(settings, handle, sort_keys=False)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)

@@ -8,14 +8,17 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from generator.build import generate_docs, read_site_settings
+from generator.build import generate_docs
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
+from generator.siteconfig import read_site_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "samples" / "basic"
 SAMPLE_CONTENT = SAMPLE / "content"
 EXPECTED_DOCS = SAMPLE / "expected_docs"
+TEST_SITE_URL = "https://theses.example.net/"
+"""What the tests set SITE_URL to (conftest.py), so the shipped mkdocs.yml has a real site_url."""
 
 
 def make_project(root: Path, content: Path = SAMPLE_CONTENT) -> ProjectPaths:
@@ -32,8 +35,7 @@ def render_docs(paths: ProjectPaths) -> dict[str, bytes]:
     result = check_project(paths, jobs=1)
     assert not result.errors, [d.format_text() for d in result.errors]
     assert result.publication is not None
-    _, disclaimer = read_site_settings(paths)
-    return generate_docs(paths, result.publication, disclaimer)
+    return generate_docs(paths, result.publication, read_site_settings(paths).disclaimer)
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

@@ -26,12 +26,12 @@ from generator.settings import ProjectPaths
 
 try:
     from tests.review_support import FIXTURE, Repo, isolate_git, run_cli
-    from tests.site_support import REPO, make_project, tree_bytes
+    from tests.site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
 except ImportError:  # pytest put tests/ itself on sys.path
     from review_support import FIXTURE, Repo, isolate_git, run_cli
-    from site_support import REPO, make_project, tree_bytes
+    from site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
 
-SITE_URL = "https://thesis-site.example.org/"  # mkdocs.yml's site_url
+SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 MEMORY = "content/theses/memory-bound.yaml"
 MEMORY_TITLE = "Inference is bound by memory, not compute"
 IDLE_TITLE = "Accelerators wait for memory"

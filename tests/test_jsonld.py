@@ -18,12 +18,12 @@ import yaml
 
 try:
     from tests.review_support import isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, make_project
+    from tests.site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
 except ImportError:  # pytest put tests/ itself on sys.path
     from review_support import isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, make_project
+    from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
 
-SITE_URL = "https://thesis-site.example.org/"  # mkdocs.yml's site_url
+SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 CONTENTS = {"shipped": REPO / "content", "sample": SAMPLE_CONTENT}
 HOSTILE = "</script><script>alert(1)</script>"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import click
@@ -13,6 +14,11 @@ import pytest
 import yaml
 
 from generator.cli import main
+
+try:
+    from tests.review_support import git_env
+except ImportError:  # pytest put tests/ itself on sys.path
+    from review_support import git_env
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -134,6 +140,50 @@ def test_the_publish_workflow_publishes_once_the_cli_can() -> None:
             "thesis-site publish exists now: enable the commented publish step in .github/workflows/publish.yml"
     else:
         assert "thesis-site publish" in PUBLISH_WORKFLOW.read_text(encoding="utf-8")  # the step waiting for it
+
+
+def _publish_version_argument() -> str:
+    (call,) = [call for step in steps(load_yaml(PUBLISH_WORKFLOW)) for call in thesis_site_calls(step.get("run", ""))
+               if call[0] == "publish"]
+    return call[1]
+
+
+def test_the_publish_workflow_names_each_edition_by_date_and_commit(tmp_path: Path) -> None:
+    """Two pushes on one day get two editions: the name is the commit date plus the short commit,
+    and passes publish's edition-name rule. The workflow's own shell word is run in a repository."""
+    from generator.publish import validate_edition_name
+
+    argument = _publish_version_argument()
+    environment = {**git_env(tmp_path), "GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "ana@example.org",
+                   "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.org"}
+
+    def git(*args: str, **extra: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True,
+                              env={**environment, **extra}).stdout.strip()
+
+    def edition_name() -> str:
+        return subprocess.run(["bash", "-c", f'printf "%s" "{argument}"'], cwd=tmp_path, check=True, capture_output=True,
+                              text=True, env=environment).stdout
+
+    git("init", "-q", "-b", "main")
+    names = []
+    for hour in ("09", "17"):
+        stamp = f"2026-11-29T{hour}:00:00+00:00"
+        git("commit", "-q", "--allow-empty", "-m", f"push at {hour}", GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+        name = edition_name()
+        assert name == f"2026.11.29-{git('rev-parse', '--short=7', 'HEAD')}", name
+        validate_edition_name(name)
+        names.append(name)
+    assert names[0] != names[1]
+
+
+def test_workflows_that_check_or_publish_set_the_site_url() -> None:
+    """mkdocs.yml reads site_url from SITE_URL: without it, `check --strict`, `build --strict` and
+    `publish` stop at the placeholder (config.site-url)."""
+    for path in (PUBLISH_WORKFLOW, PR_WORKFLOW):
+        (job,) = load_yaml(path)["jobs"].values()
+        value = job["env"]["SITE_URL"]
+        assert "vars.SITE_URL" in value and ".github.io/" in value and "github.event.repository.name" in value, path.name
 
 
 # ------------------------------------------------------------------ pull requests: no credentials

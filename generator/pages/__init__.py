@@ -55,11 +55,12 @@ def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] 
 
 
 def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
-               history: Mapping[str, ThesisHistory] | None = None, site_url: str = "",
+               history: Mapping[str, ThesisHistory] | None = None, address: urls.SiteAddress | None = None,
                edition: "EditionNote | None" = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
     """Every page as (path, template, context factory), in a stable order, built lazily."""
     dates = thesis_dates(publication, history)
     graph = publication.graph
+    address = address or urls.DEFAULT_ADDRESS
     yield urls.HOME, "home.md.j2", lambda: make_home(publication, dates, disclaimer)
     theses = order_theses(publication, graph.theses)
     for n in range(1, page_count(len(theses)) + 1):
@@ -85,13 +86,13 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
         publication, make_nav(Here(CHANGES)), edition.version if edition else None, edition.changes if edition else None))
     for thesis_id in graph.theses:
         yield (urls.thesis_page(thesis_id), "thesis.md.j2",
-               lambda t=thesis_id: make_thesis_page(publication, t, dates, disclaimer, site_url))
+               lambda t=thesis_id: make_thesis_page(publication, t, dates, disclaimer, address))
         yield (urls.evidence_page(thesis_id), "evidence.md.j2",
-               lambda t=thesis_id: make_evidence_page(publication, t, dates, disclaimer, site_url))
+               lambda t=thesis_id: make_evidence_page(publication, t, dates, disclaimer, address))
     for source_id in graph.sources:
         yield urls.source_page(source_id), "source.md.j2", lambda s=source_id: make_source_page(publication, s)
     for asset_id in graph.assets:
-        yield urls.asset_page(asset_id), "asset.md.j2", lambda a=asset_id: make_asset_page(publication, a, disclaimer)
+        yield urls.asset_page(asset_id), "asset.md.j2", lambda a=asset_id: make_asset_page(publication, a, disclaimer, address)
     for person_id in graph.people:
         yield urls.person_page(person_id), "person.md.j2", lambda p=person_id: make_person_page(publication, p, dates)
     for tag in graph.tags:

@@ -20,7 +20,7 @@ from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
 from .paging import make_pager, page_count, page_slice
-from .urls import Here, Link
+from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, SourcePage,
@@ -171,17 +171,18 @@ def tag_links(here: Here, tags) -> tuple[Link, ...]:
 # ----------------------------------------------------------------------- pages
 
 
-def feed_links(here: Here, kind: str, identifier: str) -> FeedLinks:
+def feed_links(here: Here, kind: str, identifier: str, address: SiteAddress) -> FeedLinks:
     rss, atom = feed_paths(kind, identifier)
-    return FeedLinks(urls.file_url(here.path, rss), urls.file_url(here.path, atom))
+    return FeedLinks(address.feed_link(here.path, rss), address.feed_link(here.path, atom))
 
 
-def thesis_json_ld_block(publication: Publication, thesis: Thesis, here: Here, site_url: str) -> Markup:
-    objects = thesis_json_ld(thesis, publication.graph, site_url, here.path.removesuffix("index.md"), urls.site_path)
+def thesis_json_ld_block(publication: Publication, thesis: Thesis, here: Here, address: SiteAddress) -> Markup:
+    objects = thesis_json_ld(thesis, publication.graph, address.pages, here.path.removesuffix("index.md"), urls.site_path)
     return Markup(json_ld_script(objects))
 
 
-def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str, site_url: str = "") -> ThesisPage:
+def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str,
+                     address: SiteAddress = DEFAULT_ADDRESS) -> ThesisPage:
     here = Here(urls.thesis_page(thesis_id))
     graph, proof = publication.graph, publication.proofs[thesis_id]
     thesis = graph.theses[thesis_id]
@@ -215,19 +216,19 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
         body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
-        feed=feed_links(here, "theses", thesis_id),
-        jsonld=thesis_json_ld_block(publication, thesis, here, site_url),
+        feed=feed_links(here, "theses", thesis_id, address),
+        jsonld=thesis_json_ld_block(publication, thesis, here, address),
     )
 
 
 def make_evidence_page(publication: Publication, thesis_id: str, history, disclaimer: str,
-                       site_url: str = "") -> EvidencePage:
+                       address: SiteAddress = DEFAULT_ADDRESS) -> EvidencePage:
     here = Here(urls.evidence_page(thesis_id))
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
     return EvidencePage(
         nav=make_nav(here), id=thesis_id, title=thesis.title, thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
         proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis, history[thesis_id]),
-        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, here, site_url),
+        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, here, address),
     )
 
 
@@ -294,7 +295,8 @@ def stance_view(publication: Publication, asset_id: str) -> StanceView:
     return StanceView(stance.net, stance.net.replace(" ", "-"), stance.long, stance.short, stance.neutral, stance.watch)
 
 
-def make_asset_page(publication: Publication, asset_id: str, disclaimer: str) -> AssetPage:
+def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
+                    address: SiteAddress = DEFAULT_ADDRESS) -> AssetPage:
     here = Here(urls.asset_page(asset_id))
     graph = publication.graph
     asset = graph.assets[asset_id]
@@ -317,7 +319,7 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str) ->
     return AssetPage(
         nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
         sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
-        positions=positions, disclaimer=disclaimer, feed=feed_links(here, "assets", asset_id),
+        positions=positions, disclaimer=disclaimer, feed=feed_links(here, "assets", asset_id, address),
     )
 
 

@@ -21,6 +21,8 @@ from ..export import API_FOLDER
 from ..feeds import FEEDS_FOLDER
 from ..outputs import MARKER
 
+from ..siteconfig import DEFAULT_SITE_URL
+
 HOME = "index.md"
 THESES = "theses/index.md"
 SOURCES = "sources/index.md"
@@ -236,3 +238,36 @@ TOP_LEVEL_NAMES = _site_top_level()
 """Every name at the root of a built site or of the pages branch: the generator's pages, static
 files, export and feeds (from the same constants that build their paths), what mkdocs and
 material add, what mike adds, and the build's own marker (`outputs.MARKER`). An edition folder must not take one of these names."""
+
+
+# ------------------------------------------------------------------------- absolute URLs
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    """Where a build's files answer, decided once per build and handed to pages, feeds and
+    JSON-LD (README, "Editions"). `pages` starts every absolute link to this build's own pages;
+    `feeds` starts the links a subscriber keeps: a feed's `self` link and the pages' subscribe
+    links. A plain build answers at `site_url` for both. An edition answers at
+    `site_url/<edition>/`, which never changes, and its subscribe links use the alias that
+    moves to each new edition (`site_url/latest/`), so a reader subscribes once."""
+
+    pages: str
+    feeds: str
+    edition: bool = False
+
+    def feed_link(self, here: str, feed: str) -> str:
+        """A subscribe link on the page at docs path `here`: relative in a plain build (it then
+        works wherever the site is opened, a local preview too), absolute through the alias in an edition."""
+        return self.feeds + feed if self.edition else file_url(here, feed)
+
+
+def site_address(site_url: str, edition: str | None = None, alias: str | None = None) -> SiteAddress:
+    root = site_url.rstrip("/") + "/"
+    if edition is None:
+        return SiteAddress(root, root)
+    return SiteAddress(f"{root}{edition}/", f"{root}{alias or edition}/", edition=True)
+
+
+DEFAULT_ADDRESS = site_address(DEFAULT_SITE_URL)
+"""Where absolute links start when a caller names no address: a plain build at the placeholder."""
