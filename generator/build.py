@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import HeldUnits, Unit, available_jobs, run_units
-from .machine_readable import MACHINE_READABLE_FOLDERS, export_tree, feed_tree
+from .machine_readable import MACHINE_READABLE_FOLDERS, card_files, export_tree, feed_tree
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
@@ -147,12 +147,19 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
     return units
 
 
+CARDS_PER_UNIT = 64
+"""Share cards drawn per unit of work (about 12 ms each), so page workers can share them out."""
+
+
 def machine_readable_units(publication: Publication, history: PublicationHistory, site_url: str = "") -> list[Unit]:
-    """The JSON export and the feeds (under MACHINE_READABLE_FOLDERS), the largest units: files
-    mkdocs does nothing to but copy."""
+    """The JSON export, the feeds and the share cards (under MACHINE_READABLE_FOLDERS), the
+    largest units: files mkdocs does nothing to but copy."""
     absolute_url = site_url or DEFAULT_SITE_URL
+    theses = sorted(publication.graph.theses)
     return [Unit(0, lambda: export_tree(publication, history.theses).items()),
-            Unit(0, lambda: feed_tree(publication, history, absolute_url).items())]
+            Unit(0, lambda: feed_tree(publication, history, absolute_url).items())] + [
+        Unit(0, lambda chunk=theses[start:start + CARDS_PER_UNIT]: card_files(publication, chunk, site_url).items())
+        for start in range(0, len(theses), CARDS_PER_UNIT)]
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,

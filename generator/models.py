@@ -233,6 +233,11 @@ class Asset(Authored):
 class Person(Authored):
     id: Identifier = Field(description="Identifier; equals the file name stem.")
     name: Text = Field(description="Full name as the sources spell it.")
+    kind: Literal["person", "organization"] = Field(
+        default="person",
+        description="`organization` for a team, company or other group credited as one (e.g. an editorial team); "
+                    "schema.org data on the site types it `Organization` instead of `Person`.",
+    )
     affiliation: Text | None = Field(default=None, description="Organisation.")
     role: Text | None = Field(default=None, description="Role or title.")
     links: list[Url] = Field(default_factory=list, description="Profile or homepage URLs.")

@@ -24,7 +24,7 @@ PAGES_BRANCH = "gh-pages"
 VERSION_PATTERN = re.compile(r"^[0-9a-z][0-9a-z.\-]{0,39}$")
 RESERVED_NAMES = frozenset({
     "theses", "sources", "assets", "people", "tags", "claims", "api", "feeds", "search", "changes",
-    "contributing", "stylesheets", "javascripts", "images", "404.html", "sitemap.xml", "versions.json",
+    "contributing", "stylesheets", "cards", "javascripts", "images", "404.html", "sitemap.xml", "versions.json",
 })
 """Top-level site paths an edition name must not shadow."""
 

@@ -45,6 +45,15 @@ def tag_page(tag: str) -> str:
     return f"tags/{tag}/index.md"
 
 
+CARDS_FOLDER = "cards"
+"""Share cards (`generator.cards`): a top-level folder of files mkdocs only copies, like the export."""
+
+
+def card_image(thesis_id: str) -> str:
+    """Docs-tree (and site) path of a thesis's share card, the image link previews show."""
+    return f"{CARDS_FOLDER}/{thesis_id}.png"
+
+
 def paged(first_page: str, number: int) -> str:
     """Page `number` (from 1) of a long listing whose first page is `first_page`.
 
