@@ -201,8 +201,10 @@ def _badge_rows(badges: tuple[Badge, ...], font: ImageFont.FreeTypeFont) -> list
         hidden += 1
 
 
+@functools.lru_cache(maxsize=4096)
 def render_card(card: Card) -> bytes:
-    """The card as PNG bytes: the same bytes for the same card."""
+    """The card as PNG bytes: the same bytes for the same card. Remembered, because `serve`
+    regenerates every file on each edit and most cards never change (about 24 KB each)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     accent = STRENGTH_COLOURS.get(card.strength, MUTED)

@@ -194,6 +194,7 @@ def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.
 
 
 def share_meta(publication: Publication, thesis_id: str, dates: ThesisHistory) -> ShareMeta:
+    """Link preview data of a thesis's pages: the dates they show, and its card (described for readers who cannot see it)."""
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
     return ShareMeta(
         published=dates.first_published.isoformat(), modified=dates.last_changed.isoformat(),
