@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import HeldUnits, Unit, available_jobs, run_units
-from .machine_readable import MACHINE_READABLE_FOLDERS, export_tree, feed_tree
+from .machine_readable import MACHINE_READABLE_FOLDERS, card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .pages import PageSpec, plan_pages, urls
 from .pages.urls import SiteAddress, site_address
@@ -165,13 +165,20 @@ def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
     return units
 
 
+CARDS_PER_UNIT = 64
+"""Share cards drawn per unit of work (about 12 ms each), so page workers can share them out."""
+
+
 def machine_readable_units(publication: Publication, history: PublicationHistory,
                            address: SiteAddress | None = None) -> list[Unit]:
-    """The JSON export and the feeds (under MACHINE_READABLE_FOLDERS), the largest units: files
-    mkdocs does nothing to but copy."""
+    """The JSON export, the feeds and the share cards (under MACHINE_READABLE_FOLDERS), the
+    largest units: files mkdocs does nothing to but copy."""
     address = address or urls.DEFAULT_ADDRESS
+    theses = sorted(publication.graph.theses)
     return [Unit(0, lambda: export_tree(publication, history.theses).items()),
-            Unit(0, lambda: feed_tree(publication, history, address).items())]
+            Unit(0, lambda: feed_tree(publication, history, address).items())] + [
+        Unit(0, lambda chunk=theses[start:start + CARDS_PER_UNIT]: card_files(publication, chunk, address).items())
+        for start in range(0, len(theses), CARDS_PER_UNIT)]
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,

@@ -1,5 +1,18 @@
-"""schema.org JSON-LD for thesis and evidence pages: a `Claim` per claim, with its appearances
-(the cited sources as `CreativeWork`), and a `ClaimReview` when the thesis is reviewed.
+"""schema.org JSON-LD for thesis and evidence pages, in the meaning schema.org gives its terms.
+
+- `Claim` (one per claim, `@id` = its anchor on the evidence page): `text` is the claim,
+  `author` the thesis's authors, and `appearance` ("an occurrence of a Claim in some
+  CreativeWork") one passage per evidence item: a `CreativeWork` at the located part of the
+  source page, `isPartOf` the cited source, with the quote as its `text` when the quote is
+  verbatim (a paraphrase is the contributor's words, not the source's, so it has no `text`).
+  No `firstAppearance`: the content records where a claim is quoted, not where it was first made.
+- The cited sources, one `CreativeWork` each (`@id` = its page on the site), with publisher
+  and speakers.
+- `ClaimReview` (one per claim, only when the thesis's review is `reviewed` or `disputed`):
+  `claimReviewed` is the claim's text, `itemReviewed` points at the `Claim` by `@id`, `author`
+  is the reviewer. `reviewRating` only where the content states a verdict (`stated_verdict`);
+  an editorial review status is not one.
+- People are `Person` or `Organization` as their content file says (`kind`).
 
 Output is a ready `<script type="application/ld+json">` block: data, not code, and escaped so
 that no content can close the element.
@@ -8,49 +21,90 @@ that no content can close the element.
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from .graph import ThesisGraph
-from .models import Source, Thesis
+from .models import Thesis
+
+REVIEWED_STATUSES = ("reviewed", "disputed")
+"""Review states in which a reviewer has looked at the claims: each claim gets a `ClaimReview`."""
+
+VERDICTS = ("right", "wrong", "mixed")
+"""Outcome verdicts (SPEC §2) that judge the claims; `withdrawn` judges nothing."""
+
+PERSON_TYPES = {"person": "Person", "organization": "Organization"}
 
 
-def _creative_work(source: Source, graph: ThesisGraph, site_url: str, source_url: str) -> dict:
-    work: dict = {"@type": "CreativeWork", "name": source.title, "datePublished": source.published.isoformat(),
-                  "publisher": {"@type": "Organization", "name": source.publisher}, "url": source.url or site_url + source_url}
-    authors = [{"@type": "Person", "name": graph.people[p].name} for p in source.speakers if p in graph.people]
-    if authors:
-        work["author"] = authors
-    return work
+def stated_verdict(thesis: Thesis) -> str | None:
+    """The verdict the content states on the thesis's claims, if any: the thesis's Outcome
+    verdict (SPEC §2) once the content model has one. Nothing else in the content is a verdict."""
+    verdict = getattr(getattr(thesis, "outcome", None), "verdict", None)
+    return verdict if verdict in VERDICTS else None
 
 
-def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, page_url: str, url_of) -> list[dict]:
-    """The JSON-LD objects for one thesis (used on its page and its evidence page)."""
+def _agent(graph: ThesisGraph, person_id: str, base: str, url_of: Callable[[str, str], str]) -> dict:
+    person = graph.people[person_id]
+    return {"@type": PERSON_TYPES[person.kind], "name": person.name, "url": base + url_of("person", person_id)}
+
+
+def _agents(graph: ThesisGraph, person_ids, base: str, url_of: Callable[[str, str], str]) -> list[dict]:
+    return [_agent(graph, p, base, url_of) for p in person_ids if p in graph.people]
+
+
+def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Callable[[str, str], str],
+                   anchor_of: Callable[[str], str]) -> list[dict]:
+    """The JSON-LD nodes for one thesis (the same on its page and its evidence page).
+
+    `url_of(kind, id)` is an entity page's site path, `anchor_of(locator)` the anchor of an
+    evidence locator on the source page (both from `pages.urls`)."""
     base = site_url.rstrip("/") + "/"
+    evidence_url = base + url_of("evidence", thesis.id)
+    authors = _agents(graph, thesis.authors, base, url_of)
     objects: list[dict] = []
-    authors = [{"@type": "Person", "name": graph.people[p].name} for p in thesis.authors if p in graph.people]
+    cited: dict[str, None] = {}
     for claim in thesis.claims:
-        citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
-        cited = {c.source_id: graph.sources[c.source_id] for c in citations}
-        item: dict = {
-            "@context": "https://schema.org", "@type": "Claim", "@id": f"{base}{url_of('evidence', thesis.id)}#{claim.id}",
-            "text": claim.text, "url": f"{base}{url_of('evidence', thesis.id)}#{claim.id}",
-            "appearance": [_creative_work(s, graph, base, url_of("source", s.id)) for s in cited.values()],
-        }
+        citations = sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index)
+        passages = []
+        for citation in citations:
+            source_url = base + url_of("source", citation.source_id)
+            passage: dict = {"@type": "CreativeWork", "url": f"{source_url}#{anchor_of(citation.evidence.at)}",
+                             "isPartOf": {"@id": source_url}}
+            if not citation.evidence.paraphrase:
+                passage["text"] = citation.evidence.quote
+            passages.append(passage)
+            cited[citation.source_id] = None
+        node: dict = {"@context": "https://schema.org", "@type": "Claim", "@id": f"{evidence_url}#{claim.id}",
+                      "url": f"{evidence_url}#{claim.id}", "text": claim.text}
+        if passages:
+            node["appearance"] = passages
         if authors:
-            item["author"] = authors
-        objects.append(item)
-    if thesis.review and thesis.review.status in ("reviewed", "disputed"):
-        review: dict = {
-            "@context": "https://schema.org", "@type": "ClaimReview", "url": base + page_url,
-            "claimReviewed": thesis.title,
-            "itemReviewed": {"@type": "Claim", "text": thesis.summary,
-                             "appearance": {"@type": "CreativeWork", "name": thesis.title, "url": base + url_of("thesis", thesis.id)}},
-            "reviewRating": {"@type": "Rating", "alternateName": thesis.review.status},
-        }
-        if thesis.review.by and thesis.review.by in graph.people:
-            review["author"] = {"@type": "Person", "name": graph.people[thesis.review.by].name}
-        if thesis.review.on:
-            review["datePublished"] = thesis.review.on.isoformat()
-        objects.append(review)
+            node["author"] = authors
+        objects.append(node)
+    for source_id in cited:
+        source = graph.sources[source_id]
+        page = base + url_of("source", source_id)
+        work: dict = {"@context": "https://schema.org", "@type": "CreativeWork", "@id": page, "name": source.title,
+                      "url": source.url or page, "datePublished": source.published.isoformat(),
+                      "publisher": {"@type": "Organization", "name": source.publisher}}
+        speakers = _agents(graph, source.speakers, base, url_of)
+        if speakers:
+            work["author"] = speakers
+        objects.append(work)
+    if thesis.review and thesis.review.status in REVIEWED_STATUSES:
+        verdict = stated_verdict(thesis)
+        for claim in thesis.claims:
+            review: dict = {
+                "@context": "https://schema.org", "@type": "ClaimReview",
+                "url": base + url_of("thesis", thesis.id),
+                "claimReviewed": claim.text, "itemReviewed": {"@id": f"{evidence_url}#{claim.id}"},
+            }
+            if thesis.review.by and thesis.review.by in graph.people:
+                review["author"] = _agent(graph, thesis.review.by, base, url_of)
+            if thesis.review.on:
+                review["datePublished"] = thesis.review.on.isoformat()
+            if verdict:
+                review["reviewRating"] = {"@type": "Rating", "alternateName": verdict}
+            objects.append(review)
     return objects
 
 

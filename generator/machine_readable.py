@@ -1,5 +1,6 @@
-"""The files for programs that ship inside the site: the JSON export under `api/` and the
-RSS/Atom feeds under `feeds/`, with URLs decided by `pages.urls`.
+"""The files for programs that ship inside the site: the JSON export under `api/`, the
+RSS/Atom feeds under `feeds/` and the share cards link previews show under `cards/`, with URLs
+decided by `pages.urls`.
 
 Input: the publication and its git history. Output: relative path → bytes under
 MACHINE_READABLE_FOLDERS. They go into the docs tree (which mkdocs, mike and other renderers copy
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from .cards import render_card
 from .export import API_FOLDER, build_export, export_files
 from .feeds import FEEDS_FOLDER, collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
-from .pages.urls import SiteAddress, site_path
+from .pages.entities import make_card
+from .pages.urls import CARDS_FOLDER, SiteAddress, card_image, site_path
 from .pipeline import Publication
 
-MACHINE_READABLE_FOLDERS = (API_FOLDER, FEEDS_FOLDER)
+MACHINE_READABLE_FOLDERS = (API_FOLDER, FEEDS_FOLDER, CARDS_FOLDER)
 """The top-level folders of the site that hold these files and nothing else."""
 
 
@@ -27,3 +30,8 @@ def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]
 def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress) -> dict[str, bytes]:
     """Entries link into this build's own pages; a feed's `self` link is where a subscriber keeps reading it."""
     return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds)
+
+
+def card_files(publication: Publication, thesis_ids, address: SiteAddress) -> dict[str, bytes]:
+    """The share cards of `thesis_ids` (PNG, made with Pillow: about 12 ms each)."""
+    return {card_image(t): render_card(make_card(publication, t, address.pages)) for t in thesis_ids}

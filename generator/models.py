@@ -272,6 +272,11 @@ class Person(Authored):
         default_factory=list,
         description="Ids this person had before (same id rules); each old URL redirects to this person's page. An old id may not be a live person id or another person's old id.",
     )
+    kind: Literal["person", "organization"] = Field(
+        default="person",
+        description="`organization` for a team, company or other group credited as one (e.g. an editorial team); "
+                    "schema.org data on the site types it `Organization` instead of `Person`.",
+    )
     affiliation: Text | None = Field(default=None, description="Organisation.")
     role: Text | None = Field(default=None, description="Role or title.")
     links: list[Url] = Field(default_factory=list, description="Profile or homepage URLs.")

@@ -11,12 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tests.site_support import EXPECTED_DOCS, make_project, render_docs
+from tests.site_support import EXPECTED_DOCS, golden_files, make_project, render_docs
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        files = render_docs(make_project(Path(folder) / "project"))
+        files = golden_files(render_docs(make_project(Path(folder) / "project")))
     if EXPECTED_DOCS.exists():
         shutil.rmtree(EXPECTED_DOCS)
     for relpath, data in files.items():

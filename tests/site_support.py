@@ -38,6 +38,16 @@ def render_docs(paths: ProjectPaths) -> dict[str, bytes]:
     return generate_docs(paths, result.publication, read_site_settings(paths).disclaimer)
 
 
+NOT_GOLDEN = ("cards/",)
+"""Docs-tree folders the golden tree leaves out: share cards are PNGs whose bytes follow the
+installed Pillow (its zlib and FreeType), not the generator; tests/test_cards.py checks them."""
+
+
+def golden_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The part of a docs tree the golden tree holds."""
+    return {path: data for path, data in files.items() if not path.startswith(NOT_GOLDEN)}
+
+
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under `root` as relative path → bytes."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -31,6 +31,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from review_support import git_env, isolate_git
+from site_support import TEST_SITE_URL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "samples" / "basic" / "content"
@@ -99,8 +100,16 @@ def test_two_editions(project: Path) -> None:
     first_changes = _git(project, "show", "gh-pages:1.0/changes/index.html")
     assert "first edition" in first_changes
 
+    # link previews name the edition: its canonical URL and its own share card, which exists in it
+    page = _git(project, "show", "gh-pages:2.0/theses/memory-bound-inference/index.html")
+    assert f'<meta property="og:url" content="{TEST_SITE_URL}2.0/theses/memory-bound-inference/">' in page
+    assert f'<meta property="og:image" content="{TEST_SITE_URL}2.0/cards/memory-bound-inference.png">' in page
+    assert "cards/memory-bound-inference.png" in before
+    card = "cards/memory-bound-inference.png"
+    assert _git(project, "rev-parse", f"gh-pages:2.0/{card}") != _git(project, "rev-parse", f"gh-pages:1.0/{card}")  # the flipped badge
 
-@pytest.mark.parametrize("version", ["theses", "api", "Bad Name", "../x", "-rf"])
+
+@pytest.mark.parametrize("version", ["theses", "api", "cards", "Bad Name", "../x", "-rf"])
 def test_version_names_that_collide_or_break_paths_are_refused(project: Path, version: str) -> None:
     result = CliRunner().invoke(main, ["publish", "--root", str(project), "--", version])
     assert result.exit_code == 2

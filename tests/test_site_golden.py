@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import difflib
 
-from site_support import EXPECTED_DOCS, make_project, render_docs, tree_bytes
+from site_support import EXPECTED_DOCS, NOT_GOLDEN, golden_files, make_project, render_docs, tree_bytes
 
 
 def test_docs_tree_matches_golden(tmp_path):
-    actual = render_docs(make_project(tmp_path / "project"))
+    everything = render_docs(make_project(tmp_path / "project"))
+    actual = golden_files(everything)
     expected = tree_bytes(EXPECTED_DOCS)
+    assert sorted(set(everything) - set(actual)) == sorted(f"cards/{t}.png" for t in ("leading-edge-scarcity", "memory-bound-inference"))
+    assert not any(path.startswith(NOT_GOLDEN) for path in expected)
     assert sorted(actual) == sorted(expected), "pages added or missing; run python -m tests.regenerate_golden"
     for relpath in sorted(expected):
         if actual[relpath] != expected[relpath]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Callable, Mapping
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .. import pictures
+from .. import cards, pictures
 from ..feeds import feed_paths
 from ..graph import Citation
 from ..jsonld import json_ld_script, thesis_json_ld
@@ -23,7 +24,7 @@ from .paging import make_pager, page_count, page_slice
 from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
-    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, SourcePage,
+    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
 )
 
@@ -176,9 +177,29 @@ def feed_links(here: Here, kind: str, identifier: str, address: SiteAddress) -> 
     return FeedLinks(address.feed_link(here.path, rss), address.feed_link(here.path, atom))
 
 
-def thesis_json_ld_block(publication: Publication, thesis: Thesis, here: Here, address: SiteAddress) -> Markup:
-    objects = thesis_json_ld(thesis, publication.graph, address.pages, here.path.removesuffix("index.md"), urls.site_path)
+def thesis_json_ld_block(publication: Publication, thesis: Thesis, address: SiteAddress) -> Markup:
+    objects = thesis_json_ld(thesis, publication.graph, address.pages, urls.site_path, urls.locator_anchor)
     return Markup(json_ld_script(objects))
+
+def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.Card:
+    """What a thesis's share card shows: title, one badge per position (long first), the proof line."""
+    thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
+    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
+    return cards.Card(
+        title=thesis.title, fallback_title=thesis.id,
+        badges=tuple(cards.Badge(p.direction, p.asset) for p in positions),
+        proof_line=proof.line, strength=proof.strength, footer=urlsplit(site_url).hostname or "",
+    )
+
+
+def share_meta(publication: Publication, thesis_id: str, dates: ThesisHistory) -> ShareMeta:
+    """Link preview data of a thesis's pages: the dates they show, and its card (described for readers who cannot see it)."""
+    thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
+    return ShareMeta(
+        published=dates.first_published.isoformat(), modified=dates.last_changed.isoformat(),
+        image=urls.card_image(thesis_id), image_alt=f"{thesis.title}. {proof.line}",
+        image_width=cards.WIDTH, image_height=cards.HEIGHT,
+    )
 
 
 def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str,
@@ -217,7 +238,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
-        jsonld=thesis_json_ld_block(publication, thesis, here, address),
+        jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),
     )
 
 
@@ -228,7 +249,8 @@ def make_evidence_page(publication: Publication, thesis_id: str, history, discla
     return EvidencePage(
         nav=make_nav(here), id=thesis_id, title=thesis.title, thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
         proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis, history[thesis_id]),
-        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, here, address),
+        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, address),
+        share=share_meta(publication, thesis_id, history[thesis_id]),
     )
 
 

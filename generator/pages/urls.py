@@ -66,6 +66,15 @@ def redirect_file(page: str) -> str:
     return page.removesuffix(".md") + ".html"
 
 
+CARDS_FOLDER = "cards"
+"""Share cards (`generator.cards`): a top-level folder of files mkdocs only copies, like the export."""
+
+
+def card_image(thesis_id: str) -> str:
+    """Docs-tree (and site) path of a thesis's share card, the image link previews show."""
+    return f"{CARDS_FOLDER}/{thesis_id}.png"
+
+
 def paged(first_page: str, number: int) -> str:
     """Page `number` (from 1) of a long listing whose first page is `first_page`.
 
@@ -230,7 +239,7 @@ def _site_top_level() -> frozenset[str]:
     listings = (HOME, THESES, SOURCES, ASSETS, CLAIMS, PEOPLE, TAGS, METHOD, CHANGES, CONTRIBUTING)
     entities = (thesis_page("x"), evidence_page("x"), source_page("x"), asset_page("X"), person_page("x"), tag_page("x"))
     paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET,
-             f"{API_FOLDER}/", f"{FEEDS_FOLDER}/")
+             f"{API_FOLDER}/", f"{FEEDS_FOLDER}/", f"{CARDS_FOLDER}/")
     return frozenset(_top_level(path) for path in paths) | RENDERER_ROOT | EDITIONS_ROOT | {MARKER}
 
 

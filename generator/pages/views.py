@@ -195,6 +195,19 @@ class ReviewView:
 
 
 @dataclass(frozen=True)
+class ShareMeta:
+    """What link previews (OpenGraph, Twitter cards) read of a thesis or evidence page beyond its
+    title and description: its dates and its card image (a site path, made absolute by the theme)."""
+
+    published: str
+    modified: str
+    image: str
+    image_alt: str
+    image_width: int
+    image_height: int
+
+
+@dataclass(frozen=True)
 class ThesisPage:
     nav: Nav
     id: str
@@ -223,6 +236,7 @@ class ThesisPage:
     changes: tuple[ChangeRow, ...]
     feed: FeedLinks
     jsonld: Markup
+    share: ShareMeta
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,7 @@ class EvidencePage:
     claims: tuple[ClaimBlock, ...]
     disclaimer: str
     jsonld: Markup
+    share: ShareMeta
 
 
 @dataclass(frozen=True)
