@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
+
+from .characters import NONCHARACTERS
 
 Severity = Literal["error", "warning"]
 
@@ -30,6 +33,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml.non-string-key": ("error", "A mapping key is not a string."),
     "yaml.too-deep": ("error", "Nesting is deeper than the limit."),
     "yaml.not-mapping": ("error", "The document is not a mapping of fields."),
+    "text.forbidden-char": ("error", "Text holds a character no output can carry: a control character other than tab and newline (a carriage return only as a body's line end), DEL, a C1 control, a lone surrogate or a noncharacter (U+FFFE, U+FDD0...)."),
     "id.mismatch": ("error", "The `id` field differs from the file name stem."),
     "id.collision": ("error", "Two files of one kind have ids equal ignoring case (or the same id twice)."),
     # fields (validate)
@@ -59,6 +63,18 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
+# What a diagnostic never holds raw, whatever content it quotes (a key, a value): controls (a
+# terminal runs escape sequences), line and paragraph separators, bidirectional overrides (they
+# reorder what the reader sees), surrogates and noncharacters. Each is shown as `<U+001B>`. Tab,
+# newline and carriage return stay: each format escapes those its own way.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+                         + NONCHARACTERS + "]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    return f"<U+{ord(match.group()):04X}>"
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One problem in one place. Ordered by file, line, column so lists sort for output."""
@@ -74,15 +90,21 @@ class Diagnostic:
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unregistered diagnostic code {self.code!r}")
+        for name in ("file", "path", "message", "hint"):
+            value = getattr(self, name)
+            if _UNSHOWABLE.search(value):
+                object.__setattr__(self, name, _UNSHOWABLE.sub(_shown, value))
 
     @property
     def severity(self) -> Severity:
         return CODES[self.code][0]
 
     def format_text(self) -> str:
+        """One line, whatever the message quotes."""
         where = f"{self.path}: " if self.path else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}] {where}{self.message}{hint}"
+        line = f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}] {where}{self.message}{hint}"
+        return line.replace("\r", "<U+000D>").replace("\n", "<U+000A>")
 
     def format_github(self) -> str:
         command = "error" if self.severity == "error" else "warning"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -194,10 +195,18 @@ ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
 """Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _json_text(data: object) -> str:
     """Compact, key-sorted JSON. Compact on purpose: with an `indent`, the json module falls back
-    from its C encoder to pure Python, which was most of the export's time on large corpora."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    from its C encoder to pure Python, which was most of the export's time on large corpora.
+    A lone surrogate (`check` refuses them; a publication built in code may hold one) is written
+    as its `\\uXXXX` escape: UTF-8 cannot encode it raw."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if not text.isascii() and _SURROGATE.search(text):
+        text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
 
 
 def export_schema() -> dict:

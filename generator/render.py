@@ -68,7 +68,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         "inline": markup.inline_text,
         "body": markup.render_body,
         "href": markup.href,
-        "yaml": markup.yaml_string,
+        "front_matter": markup.front_matter,
         "html_text": markup.html_text,
         "code_block": markup.code_block,
         "link": markup.markdown_link,
