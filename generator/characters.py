@@ -43,3 +43,16 @@ def describe(character: str) -> str:
     else:
         kind = "noncharacter"
     return f"{kind} U+{code:04X}"
+
+
+JSON_UNCARRIABLE_CLASS = "\x7f-\x9f\ud800-\udfff" + NONCHARACTERS
+"""What JSON output writes as `\\uXXXX` escapes (`json.dumps` escapes the C0 controls itself)."""
+
+
+def json_escape(match: re.Match[str]) -> str:
+    """The JSON escape of one matched character; the JSON text reads back as the same string."""
+    code = ord(match.group())
+    if code > 0xFFFF:  # a supplementary noncharacter: JSON escapes it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

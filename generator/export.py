@@ -16,6 +16,7 @@ from typing import Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
 from .pipeline import Publication
@@ -195,17 +196,17 @@ ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
 """Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNCARRIABLE = re.compile(f"[{JSON_UNCARRIABLE_CLASS}]")
 
 
 def _json_text(data: object) -> str:
     """Compact, key-sorted JSON. Compact on purpose: with an `indent`, the json module falls back
     from its C encoder to pure Python, which was most of the export's time on large corpora.
-    A lone surrogate (`check` refuses them; a publication built in code may hold one) is written
-    as its `\\uXXXX` escape: UTF-8 cannot encode it raw."""
+    DEL, C1 controls, lone surrogates and noncharacters (`check` refuses them; a publication built
+    in code may hold them) are written as `\\uXXXX` escapes: UTF-8 cannot encode a lone surrogate."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if not text.isascii() and _SURROGATE.search(text):
-        text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if not text.isascii() and _UNCARRIABLE.search(text):
+        text = _UNCARRIABLE.sub(json_escape, text)
     return text
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .characters import NONCHARACTERS
+from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .graph import ThesisGraph
 from .models import Source, Thesis
 
@@ -56,21 +56,13 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, page_url: 
     return objects
 
 
-_UNSAFE_IN_SCRIPT = re.compile(f"[<>&\u2028\u2029\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
+_UNSAFE_IN_SCRIPT = re.compile(f"[<>&\u2028\u2029{JSON_UNCARRIABLE_CLASS}]")
 """Written as `\\uXXXX` escapes, which JSON reads back as the same text: `<`, `>`, `&` (so
 `</script>`, `<!--` or an entity cannot end or confuse the element), the line separators older
 JavaScript parsers end strings at, and what HTML or UTF-8 cannot carry (DEL, C1 controls, lone
 surrogates, noncharacters). `json.dumps` already escapes the C0 controls."""
 
 
-def _json_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code > 0xFFFF:  # a supplementary noncharacter: JSON escapes it as a surrogate pair
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
 def json_ld_script(objects: list[dict]) -> str:
-    text = _UNSAFE_IN_SCRIPT.sub(_json_escape, json.dumps(objects, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    text = _UNSAFE_IN_SCRIPT.sub(json_escape, json.dumps(objects, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
     return f'<script type="application/ld+json">{text}</script>'

@@ -26,8 +26,11 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 """Link schemes a body or a field may use; relative links are allowed too."""
 
 _WHITESPACE = re.compile(r"\s+")
-# Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+# Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line. They
+# become numeric entities, not backslash escapes: not every pattern honours a backslash (the
+# link reference definition reads `[a\\]: x` as the label `a\\`), but no pattern starts at an entity.
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+_ENTITY = {character: f"&#{ord(character)};" for character in "\\`*_[]|"}
 # What could open a block when the text lands at the start of a line: any ASCII punctuation
 # (heading, list, quote, rule, table, fence, admonition `!!!`, details `???`, attribute list
 # `{:`, footnote or reference definition `[x]:`, HTML `<`...) or a number that reads as a list
@@ -84,7 +87,7 @@ def inline_text(value: object) -> Markup:
         text = text[start.end():]
     # `"` is escaped so the text stays inert even inside an attribute; `'` needs no escape here.
     text = html.escape(text, quote=False).replace('"', "&quot;")
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _INLINE_SPECIAL.sub(lambda match: _ENTITY[match.group()], text)
     return _trusted(lead + text)
 
 
@@ -123,6 +126,18 @@ def href(url: str) -> Markup:
         return _trusted("#")
     # Percent-encode what would end a Markdown link target or an attribute value.
     return _trusted(quote(checked, safe="/:?#[]@!$&'*+,;=%-._~").replace("'", "%27"))
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(value: object) -> Markup:
+    """Text as an inline Markdown code span: shown verbatim (Markdown escapes code itself, and
+    reads no syntax inside it), on one line, fenced by more backticks than it holds."""
+    text = replace_uncarriable(_WHITESPACE.sub(" ", str(value)).strip())
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return _trusted(f"{fence}{pad}{text}{pad}{fence}")
 
 
 def code_block(value: object) -> Markup:
