@@ -16,11 +16,11 @@ import re
 NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
 """U+FDD0-U+FDEF and the last two code points of every plane, as the inside of a regex class."""
-_UNCARRIABLE_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + NONCHARACTERS
+UNCARRIABLE_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + NONCHARACTERS
 
-UNCARRIABLE = re.compile(f"[{_UNCARRIABLE_CLASS}]")
+UNCARRIABLE = re.compile(f"[{UNCARRIABLE_CLASS}]")
 """What a writer replaces when the check was bypassed (a publication built in code)."""
-FORBIDDEN_IN_FIELD = re.compile(f"[\r{_UNCARRIABLE_CLASS}]")
+FORBIDDEN_IN_FIELD = re.compile(f"[\r{UNCARRIABLE_CLASS}]")
 """What `check` refuses in a YAML value or key."""
 FORBIDDEN_IN_BODY = UNCARRIABLE
 """What `check` refuses in a Markdown body (a carriage return there ends a line)."""
