@@ -6,8 +6,10 @@ repaint the terminal, a bidi override would reorder the line. Each output escape
 
 - terminal text (`printable`): control characters shown as `\\n`, `\\x1b`, `\\u2028`, so one value
   stays one line and reads as typed;
-- GitHub workflow commands (`github_data`, `github_property`): GitHub's own percent escapes, so
-  the runner parses back exactly the text and properties that were meant;
+- GitHub workflow commands (`github_data`, `github_property`): GitHub's own percent escapes for
+  what GitHub defines (`%`, CR, LF; `:` and `,` in properties), so the runner parses back the
+  text and properties that were meant; every other character `printable` escapes is shown the
+  same way, since the log is itself a terminal (it renders ANSI escapes);
 - JSON (`json_text`): valid JSON whose strings decode to the original values, with nothing in it
   that a terminal would act on.
 """
@@ -25,7 +27,6 @@ _SHOWN_ESCAPED = re.compile(
 )
 """Characters that may move the cursor, break a line, reorder it or fail to encode."""
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_SHOWN_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 """The same set without C0, which json.dumps escapes itself."""
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -46,10 +47,11 @@ def printable(text: str) -> str:
 
 
 def github_data(text: str) -> str:
-    """The message of a workflow command (`::error ...::<data>`), escaped as GitHub specifies.
-    Lone surrogates, which cannot be written as UTF-8, are shown escaped as in `printable`."""
+    """The message of a workflow command (`::error ...::<data>`), escaped as GitHub specifies;
+    the other characters `printable` escapes (ESC, BEL, bidi controls, lone surrogates...) are
+    shown escaped as there, so nothing in the log acts on its reader's terminal."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return _SURROGATE.sub(_escape, text)
+    return _SHOWN_ESCAPED.sub(_escape, text)
 
 
 def github_property(text: str) -> str:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
 from .pipeline import Publication
@@ -194,10 +196,18 @@ ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
 """Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
 
 
+_UNCARRIABLE = re.compile(f"[{JSON_UNCARRIABLE_CLASS}]")
+
+
 def _json_text(data: object) -> str:
     """Compact, key-sorted JSON. Compact on purpose: with an `indent`, the json module falls back
-    from its C encoder to pure Python, which was most of the export's time on large corpora."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    from its C encoder to pure Python, which was most of the export's time on large corpora.
+    DEL, C1 controls, lone surrogates and noncharacters (`check` refuses them; a publication built
+    in code may hold them) are written as `\\uXXXX` escapes: UTF-8 cannot encode a lone surrogate."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if not text.isascii() and _UNCARRIABLE.search(text):
+        text = _UNCARRIABLE.sub(json_escape, text)
+    return text
 
 
 def export_schema() -> dict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Callable
 
+from .characters import replace_uncarriable
 from .history import PublicationHistory, fallback_history
 from .pipeline import Publication
 
@@ -111,48 +112,55 @@ def _updated(feed: Feed) -> dt.datetime:
     return feed.items[0].published if feed.items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
+def _xml_text(text: str) -> str:
+    """Text XML 1.0 can carry: ElementTree escapes `<`, `&` and quotes but writes control
+    characters, surrogates and U+FFFE/U+FFFF as they are, which no XML parser accepts. They
+    become U+FFFD (`check` refuses them in content; this keeps a feed well-formed without it)."""
+    return replace_uncarriable(text)
+
+
 def _rss_text(text: str) -> str:
     """RSS readers take titles and descriptions as HTML: contributor text is HTML-escaped first
     (then XML-escaped by ElementTree), so `<script>` in a summary reaches the reader as text.
     Atom's elements are `type="text"` by default and need no such step."""
-    return html.escape(text, quote=False)
+    return html.escape(_xml_text(text), quote=False)
 
 
 def render_rss(feed: Feed, base: str) -> bytes:
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = ET.SubElement(rss, "channel")
     ET.SubElement(channel, "title").text = _rss_text(feed.title)
-    ET.SubElement(channel, "link").text = feed.link
+    ET.SubElement(channel, "link").text = _xml_text(feed.link)
     ET.SubElement(channel, "description").text = _rss_text(feed.description)
     ET.SubElement(channel, "atom:link", {"href": base + feed.path + ".rss.xml", "rel": "self", "type": "application/rss+xml"})
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(_updated(feed))
     for item in feed.items:
         element = ET.SubElement(channel, "item")
         ET.SubElement(element, "title").text = _rss_text(item.title)
-        ET.SubElement(element, "link").text = item.link
+        ET.SubElement(element, "link").text = _xml_text(item.link)
         ET.SubElement(element, "description").text = _rss_text(item.summary)
-        ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = item.guid
+        ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = _xml_text(item.guid)
         ET.SubElement(element, "pubDate").text = format_datetime(item.published)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
 def render_atom(feed: Feed, base: str) -> bytes:
     atom = ET.Element("feed", {"xmlns": ATOM_NS})
-    ET.SubElement(atom, "title").text = feed.title
+    ET.SubElement(atom, "title").text = _xml_text(feed.title)
     ET.SubElement(atom, "id").text = f"tag:{TAG_URI_AUTHORITY},2026:{feed.path}"
-    ET.SubElement(atom, "link", {"href": feed.link})
+    ET.SubElement(atom, "link", {"href": _xml_text(feed.link)})
     ET.SubElement(atom, "link", {"href": base + feed.path + ".atom.xml", "rel": "self"})
     ET.SubElement(atom, "updated").text = _updated(feed).isoformat()
-    ET.SubElement(atom, "subtitle").text = feed.description
+    ET.SubElement(atom, "subtitle").text = _xml_text(feed.description)
     author = ET.SubElement(atom, "author")
     ET.SubElement(author, "name").text = "thesis-site"
     for item in feed.items:
         entry = ET.SubElement(atom, "entry")
-        ET.SubElement(entry, "title").text = item.title
-        ET.SubElement(entry, "id").text = item.guid
-        ET.SubElement(entry, "link", {"href": item.link})
+        ET.SubElement(entry, "title").text = _xml_text(item.title)
+        ET.SubElement(entry, "id").text = _xml_text(item.guid)
+        ET.SubElement(entry, "link", {"href": _xml_text(item.link)})
         ET.SubElement(entry, "updated").text = item.published.isoformat()
-        ET.SubElement(entry, "summary").text = item.summary
+        ET.SubElement(entry, "summary").text = _xml_text(item.summary)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(atom, encoding="utf-8", xml_declaration=False) + b"\n"
 
 

@@ -21,8 +21,10 @@ that no content can close the element.
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
+from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .graph import ThesisGraph
 from .models import Thesis
 
@@ -108,7 +110,13 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
     return objects
 
 
+_UNSAFE_IN_SCRIPT = re.compile(f"[<>&\u2028\u2029{JSON_UNCARRIABLE_CLASS}]")
+"""Written as `\\uXXXX` escapes, which JSON reads back as the same text: `<`, `>`, `&` (so
+`</script>`, `<!--` or an entity cannot end or confuse the element), the line separators older
+JavaScript parsers end strings at, and what HTML or UTF-8 cannot carry (DEL, C1 controls, lone
+surrogates, noncharacters). `json.dumps` already escapes the C0 controls."""
+
+
 def json_ld_script(objects: list[dict]) -> str:
-    text = json.dumps(objects, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = _UNSAFE_IN_SCRIPT.sub(json_escape, json.dumps(objects, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
     return f'<script type="application/ld+json">{text}</script>'

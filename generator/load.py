@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .characters import FORBIDDEN_IN_BODY, FORBIDDEN_IN_FIELD, describe
 from .diagnostics import Diagnostic
 from .settings import MAX_FILE_BYTES, MAX_NESTING
 from .yamlscalars import PlainScalar
@@ -124,11 +125,65 @@ def load_document(relpath: str, kind: str, stem: str, raw: bytes, fmt: str) -> t
         return None, [*builder.diagnostics, Diagnostic(relpath, line, column, "yaml.not-mapping", "",
                                                        f"the document is a {type(data).__name__ if not isinstance(data, str) else 'text'}, not a mapping of fields",
                                                        "write `field: value` lines")]
+    forbidden = _forbidden_in_fields(relpath, text, data, builder)
+    if body is not None:
+        forbidden += _forbidden_in_body(relpath, body, body_line)
     if body is not None and body.strip():
         data = _with_body(relpath, data, body, body_line or 1, builder)
     document = LoadedDocument(relpath, kind, stem, data, body, builder.value_positions, builder.key_positions, body_line,
                               frozenset(builder.unresolved))
-    return document, builder.diagnostics
+    return document, builder.diagnostics + forbidden
+
+
+_FORBIDDEN_HINT = "delete it; no page, feed or export can carry it"
+
+
+def _forbidden_in_fields(relpath: str, text: str, data: dict[str, Any], builder: _TreeBuilder) -> list[Diagnostic]:
+    """`text.forbidden-char` for every value and key holding a character no output can carry.
+
+    The YAML reader already refuses such characters written raw (except noncharacters), so only
+    an escape (`\\e`, `\\x7f`, `\\uFFFE`, `\\r`) or a non-ASCII file can bring one in: other files
+    skip the walk (`check` stays near the cost of parsing)."""
+    if "\\" not in text and (text.isascii() or FORBIDDEN_IN_FIELD.search(text) is None):
+        return []
+    found: list[Diagnostic] = []
+
+    def report(value: str, path: KeyPath, where: tuple[int, int], what: str) -> None:
+        matches = list(FORBIDDEN_IN_FIELD.finditer(value))
+        if not matches:
+            return
+        first = matches[0]
+        more = f" (and {len(matches) - 1} more)" if len(matches) > 1 else ""
+        found.append(Diagnostic(relpath, where[0], where[1], "text.forbidden-char", dotted_path(path),
+                                f"{what} holds {describe(first.group())} at character {first.start() + 1}{more}",
+                                _FORBIDDEN_HINT if first.group() != "\r" else "write line breaks as new lines, not as \\r"))
+
+    def walk(value: Any, path: KeyPath) -> None:
+        if isinstance(value, str):
+            report(value, path, builder.value_positions.get(path, (1, 1)), "the text")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = (*path, key)
+                report(key, child, builder.key_positions.get(child, (1, 1)), "the key")
+                walk(item, child)
+
+    walk(data, ())
+    return found
+
+
+def _forbidden_in_body(relpath: str, body: str, body_line: int | None) -> list[Diagnostic]:
+    """`text.forbidden-char` at the body's first such character, at its own line and column."""
+    first = FORBIDDEN_IN_BODY.search(body)
+    if first is None:
+        return []
+    count = len(FORBIDDEN_IN_BODY.findall(body))
+    line, column = _LineMap(body).at_index(first.start())
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return [Diagnostic(relpath, line + (body_line or 1) - 1, column, "text.forbidden-char", "body",
+                       f"the Markdown body holds {describe(first.group())}{more}", _FORBIDDEN_HINT)]
 
 
 def _with_body(relpath: str, data: dict[str, Any], body: str, body_line: int, builder: _TreeBuilder) -> dict[str, Any]:

@@ -3,30 +3,40 @@
 Input: text typed by contributors (YAML values, Markdown bodies) and URLs. Output: `Markup`
 strings that are safe to place in the generated Markdown tree: inline text escaped for both
 HTML and Python-Markdown, bodies rendered with markdown-it-py (raw HTML off) and sanitised
-with nh3, URLs allow-listed. The renderer's `finalize` escapes anything that is not `Markup`,
-so a template that forgets a filter still prints inert text.
+with nh3, URLs allow-listed, front matter emitted by a YAML emitter. The renderer's `finalize`
+escapes anything that is not `Markup`, so a template that forgets a filter still prints inert text.
+Characters no output can carry (see `characters`) become U+FFFD here too, in case a publication
+reaches the writers without `check`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from urllib.parse import quote, urlsplit
 
 import nh3
+import yaml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from .characters import UNCARRIABLE, UNCARRIABLE_CLASS, replace_uncarriable
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 """Link schemes a body or a field may use; relative links are allowed too."""
 
 _WHITESPACE = re.compile(r"\s+")
-# Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|])")
-# A character that could open a block (heading, list, quote, rule, setext underline, table,
-# numbered list) when the text lands at the start of a line; replaced by a numeric entity.
-_BLOCK_START = re.compile(r"^([#\-+*=>:|~]|\d+[.)])")
+# Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line. They
+# become numeric entities, not backslash escapes: not every pattern honours a backslash (the
+# link reference definition reads `[a\\]: x` as the label `a\\`), but no pattern starts at an entity.
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+_ENTITY = {character: f"&#{ord(character)};" for character in "\\`*_[]|"}
+# What could open a block when the text lands at the start of a line: any ASCII punctuation
+# (heading, list, quote, rule, table, fence, admonition `!!!`, details `???`, attribute list
+# `{:`, footnote or reference definition `[x]:`, HTML `<`...) or a number that reads as a list
+# item (`12.`, `3)`). An allow-list, so syntax of any extension is covered: it becomes numeric
+# entities, which start no block.
+_BLOCK_START = re.compile(r"[0-9]+[.)]|[^A-Za-z0-9(\u0080-\U0010ffff]")
 
 _BODY_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
@@ -36,9 +46,11 @@ _BODY_TAGS = frozenset({
 _BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 
 
-_NON_ASCII = ("\u0080-\u0084\u0086-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e"
-              "\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff")
-"""Every non-ASCII character except the whitespace that `\\s` matches (one class: fast to match)."""
+_NON_ASCII = ("\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff"
+              "\u3001-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd"
+              + "".join(f"{chr(plane)}-{chr(plane + 0xFFFD)}" for plane in range(0x10000, 0x110000, 0x10000)))
+"""Every non-ASCII character except the whitespace that `\\s` matches and what no output can
+carry (C1 controls, surrogates, noncharacters): one class, fast to match."""
 _PLAIN = re.compile(f"(?![0-9]+[.)])[A-Za-z0-9({_NON_ASCII}][A-Za-z0-9 ,;:'()/%$@?!.+=~{_NON_ASCII}-]*")
 """Text that needs no escaping anywhere (most labels, names, dates, prose); skips the slow path.
 No character of it means anything to HTML or Markdown: letters, digits, safe ASCII punctuation
@@ -61,19 +73,25 @@ def _made_by_generator(url: str) -> bool:
 
 
 def inline_text(value: object) -> Markup:
-    """Content text as one line of inert Markdown: HTML escaped, Markdown specials escaped."""
+    """Content text as one line of inert Markdown: one line (whitespace runs, newlines included,
+    become one space, so no later line can open a block), HTML escaped, Markdown specials
+    escaped, and a start that could open a block written as entities."""
     text = str(value)
     if _PLAIN.fullmatch(text) and not text.endswith(" ") and "  " not in text:
         return _trusted(text)
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = replace_uncarriable(_WHITESPACE.sub(" ", text).strip())
+    start = _BLOCK_START.match(text)
+    lead = ""
+    if start:
+        lead = "".join(f"&#{ord(c)};" for c in start.group())
+        text = text[start.end():]
     # `"` is escaped so the text stays inert even inside an attribute; `'` needs no escape here.
     text = html.escape(text, quote=False).replace('"', "&quot;")
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    text = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(1)), text)
-    return _trusted(text)
+    text = _INLINE_SPECIAL.sub(lambda match: _ENTITY[match.group()], text)
+    return _trusted(lead + text)
 
 
-_HTML_PLAIN = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+_HTML_PLAIN = re.compile(f"[^\\s&<>\"'{UNCARRIABLE_CLASS}]+(?: [^\\s&<>\"'{UNCARRIABLE_CLASS}]+)*")
 """Text `html_text` would return unchanged: nothing to escape, single inner spaces only."""
 
 
@@ -82,13 +100,13 @@ def html_text(value: object) -> Markup:
     text = str(value)
     if _HTML_PLAIN.fullmatch(text):
         return _trusted(text)
-    return _trusted(html.escape(_WHITESPACE.sub(" ", text).strip(), quote=True))
+    return _trusted(html.escape(replace_uncarriable(_WHITESPACE.sub(" ", text).strip()), quote=True))
 
 
 def safe_url(url: str) -> str | None:
     """The URL if its scheme is allow-listed (or it is relative), else None."""
     stripped = url.strip()
-    if any(ord(c) < 0x20 for c in stripped):
+    if any(ord(c) < 0x20 for c in stripped) or UNCARRIABLE.search(stripped):
         return None
     scheme = urlsplit(stripped).scheme.lower()
     if scheme and scheme not in ALLOWED_SCHEMES:
@@ -110,9 +128,21 @@ def href(url: str) -> Markup:
     return _trusted(quote(checked, safe="/:?#[]@!$&'*+,;=%-._~").replace("'", "%27"))
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(value: object) -> Markup:
+    """Text as an inline Markdown code span: shown verbatim (Markdown escapes code itself, and
+    reads no syntax inside it), on one line, fenced by more backticks than it holds."""
+    text = replace_uncarriable(_WHITESPACE.sub(" ", str(value)).strip())
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return _trusted(f"{fence}{pad}{text}{pad}{fence}")
+
+
 def code_block(value: object) -> Markup:
     """Verbatim text as an indented Markdown code block (Markdown escapes code itself)."""
-    lines = str(value).replace("\t", "    ").splitlines()
+    lines = replace_uncarriable(str(value)).replace("\t", "    ").splitlines()
     return _trusted("\n".join(("    " + line).rstrip() for line in lines))
 
 
@@ -149,9 +179,27 @@ def badge(label: object, kind: object, unsearched: bool = False) -> Markup:
     return _trusted(f'<span class="ts-badge ts-badge--{html_text(kind)}"{flag}>{inline_text(label)}</span>')
 
 
-def yaml_string(value: object) -> Markup:
-    """A front matter value: HTML-escaped (the theme prints `page.meta` raw), JSON-quoted."""
-    return _trusted(json.dumps(str(html_text(value)), ensure_ascii=False))
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""`safe_dump`'s dumper with libyaml's emitter: a seventh of the pure-Python one's time per page."""
+
+
+def _front_matter_value(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(key): _front_matter_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_front_matter_value(item) for item in value]
+    if isinstance(value, (bool, int)):
+        return value
+    return str.__str__(html_text(value))  # a plain str: the YAML emitter refuses str subclasses
+
+
+def front_matter(fields: dict) -> Markup:
+    """A page's front matter block, written by a YAML emitter (never by string formatting), so
+    no value can end the block, add a key or break the YAML. Text values are HTML-escaped: the
+    theme prints `page.meta` raw (the page title, the description meta tag)."""
+    text = yaml.dump(_front_matter_value(fields), Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=1_000_000)
+    return _trusted(f"---\n{text}---")
 
 
 def _shift_headings(tokens: list) -> None:
@@ -174,7 +222,7 @@ def render_body(markdown: str | None) -> Markup:
     """A contributor's Markdown body as one sanitised HTML block (empty when there is none)."""
     if not markdown or not markdown.strip():
         return _trusted("")
-    tokens = body_tokens(markdown)
+    tokens = body_tokens(replace_uncarriable(markdown))
     _shift_headings(tokens)
     rendered = _BODY_PARSER.renderer.render(tokens, _BODY_PARSER.options, {})
     cleaned = nh3.clean(

@@ -74,8 +74,10 @@ def _shown(text: str) -> str:
     return "".join(out)
 
 
-def _surrogates_shown(text: str) -> str:
-    return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+def _shown_in_log(text: str) -> str:
+    """The expected form in a GitHub log: CR and LF travel as GitHub's own escapes (undone by
+    `parse_github`), everything else a terminal would act on is shown as in `_shown`."""
+    return "\r".join("\n".join(_shown(part) for part in piece.split("\n")) for piece in text.split("\r"))
 
 
 _COMMAND = re.compile(r"::(?P<command>[a-z]+) (?P<properties>[^:]*)::(?P<data>.*)")
@@ -164,11 +166,12 @@ def test_check_github_prints_one_command_per_diagnostic_that_parses_back(hostile
     assert lines[-1] == "" and len(lines) - 1 == len(hostile_diagnostics)
     assert result.stdout.count("\n::") == len(hostile_diagnostics) - 1  # no command starts inside another line
     assert "\r" not in result.stdout
+    _assert_terminal_safe(result.stdout.replace("\n", ""))
     for line, d in zip(lines, hostile_diagnostics):
         command, properties, message = parse_github(line)
         assert command == d.severity
-        assert properties == {"file": _surrogates_shown(d.file), "line": str(d.line), "col": str(d.column), "title": d.code}
-        assert message == _surrogates_shown(_sentence(d))
+        assert properties == {"file": _shown_in_log(d.file), "line": str(d.line), "col": str(d.column), "title": d.code}
+        assert message == _shown_in_log(_sentence(d))
 
 
 def test_check_json_decodes_to_the_original_values(hostile_project, hostile_diagnostics) -> None:
@@ -232,13 +235,14 @@ def test_review_github_prints_commands_that_parse_back(hostile_history: Repo) ->
     assert "\r" not in result.stdout
     lines = result.stdout.split("\n")  # as the runner reads: U+2028 or NEL do not end a command
     assert lines[-1] == ""
+    _assert_terminal_safe(result.stdout.replace("\n", ""))
     parsed = [parse_github(line) for line in lines[:-1]]
     by_file: dict[str, list[tuple[str, str]]] = {}
     for command, properties, message in parsed:
         assert set(properties) == {"file", "line", "col", "title"} and properties["title"] == "claim review"
         by_file.setdefault(properties["file"], []).append((command, message))
     assert by_file == {
-        "content/theses/hostile-bet.yaml": [("notice", f"new thesis: {HOSTILE_TITLE}")],
+        "content/theses/hostile-bet.yaml": [("notice", _shown_in_log(f"new thesis: {HOSTILE_TITLE}"))],
         "content/theses/memory-bound.yaml": [("notice", "claim 'decode-bound' reworded")],
     }
 

@@ -7,7 +7,9 @@ built with mkdocs-material and every HTML page, the search index and the sitemap
 
 from __future__ import annotations
 
+import html as html_module
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -255,3 +257,110 @@ def test_feeds_carry_content_as_text_for_feed_readers(hostile_site):
     for path in atom_files:
         for element in ET.parse(path).iter():
             assert element.get("type") not in ("html", "xhtml"), f"{path.name}: {element.tag}"
+
+
+# ------------------------------------------------------------------ Markdown syntax in text fields
+
+ADMONITION = "!!! note md-dialog md-dialog--active"
+"""A whole text field that Python-Markdown's admonition extension read as a block: the text was
+gone and the page got a `<div>` with classes the contributor chose (material's dialog, shown)."""
+BLOCK_SYNTAX = {
+    "thesis title": f'{ADMONITION} "thesis"', "summary": ADMONITION, "guidance": "[TOC]",
+    "risks": [ADMONITION, "{: .md-dialog }", "[x]: https://evil.example/ref"],
+    "source title": f'{ADMONITION} "source"', "tldr": ADMONITION, "bottom_line": "??? note md-dialog",
+    "point": "[^1]: footnote", "moment": "*[HTML]: abbreviation", "asset name": f'{ADMONITION} "asset"',
+    "description": ADMONITION, "person name": f'{ADMONITION} "person"',
+}
+
+
+def block_syntax_content(root: Path) -> Path:
+    """Each named field holds nothing but a block of some enabled (or commonly enabled) extension."""
+    content = root / "block-content"
+    for folder in ("sources", "theses", "assets", "people"):
+        (content / folder).mkdir(parents=True)
+    b = BLOCK_SYNTAX
+    source = {"id": "src", "title": b["source title"], "kind": "podcast", "publisher": ADMONITION, "published": "2026-01-02",
+              "coverage": "transcript", "speakers": ["eve"], "tldr": b["tldr"],
+              "insights": [{"id": "g", "title": ADMONITION, "points": [{"id": "p", "title": ADMONITION, "text": b["point"]}]}],
+              "moments": [{"at": "0:01:02", "text": b["moment"]}],
+              "tables": [{"id": "t", "title": ADMONITION, "columns": [ADMONITION], "rows": [[ADMONITION]]}],
+              "mentions": [{"name": ADMONITION, "category": ADMONITION, "note": ADMONITION}], "bottom_line": b["bottom_line"]}
+    (content / "sources" / "src.yaml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    thesis = {"id": "bet", "title": b["thesis title"], "status": "active", "style": "thematic", "horizon": "long-term",
+              "actionability": "high", "opened": "2026-01-04", "authors": ["eve"], "summary": b["summary"],
+              "claims": [{"id": "c", "text": ADMONITION, "confidence": "high",
+                          "evidence": [{"source": "src", "at": "tldr", "quote": ADMONITION}]}],
+              "assets": [{"asset": "EVIL", "direction": "long", "role": ADMONITION, "rationale": ADMONITION, "because": ["c"]}],
+              "risks": b["risks"], "guidance": b["guidance"]}
+    (content / "theses" / "bet.yaml").write_text(yaml.safe_dump(thesis, allow_unicode=True), encoding="utf-8")
+    asset = {"id": "EVIL", "name": b["asset name"], "kind": "equity", "sector": ADMONITION, "description": b["description"]}
+    (content / "assets" / "EVIL.yaml").write_text(yaml.safe_dump(asset, allow_unicode=True), encoding="utf-8")
+    person = {"id": "eve", "name": b["person name"], "role": ADMONITION}
+    (content / "people" / "eve.yaml").write_text(yaml.safe_dump(person, allow_unicode=True), encoding="utf-8")
+    return content
+
+
+@pytest.fixture(scope="module")
+def block_syntax_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("blocks")
+    paths = make_project(root / "project", block_syntax_content(root))
+    result = build_site(paths, root / "site", strict=True)
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+    return root / "site"
+
+
+class _Classes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.classes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.classes += (value or "" for name, value in attrs if name == "class")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("page, title", [("theses/bet", BLOCK_SYNTAX["thesis title"]), ("sources/src", BLOCK_SYNTAX["source title"]),
+                                         ("assets/EVIL", "EVIL · " + BLOCK_SYNTAX["asset name"]),
+                                         ("people/eve", BLOCK_SYNTAX["person name"]), ("theses/bet/evidence", "Evidence: " + BLOCK_SYNTAX["thesis title"])])
+def test_block_syntax_in_text_fields_stays_text(block_syntax_site, page, title):
+    html = (block_syntax_site / page / "index.html").read_text(encoding="utf-8")
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]  # the theme has a dialog of its own
+    parser = _Classes()
+    parser.feed(article)
+    assert not [c for c in parser.classes if "md-dialog" in c or c.startswith("admonition note") or c == "toc" or "footnote" in c]
+    everywhere = _Classes()
+    everywhere.feed(html)
+    assert not [c for c in everywhere.classes if "md-dialog--active" in c]
+    assert "<abbr" not in article and "<hr" not in article
+    admonitions = [c for c in parser.classes if c.startswith("admonition ")]
+    assert admonitions in ([], ["admonition warning"])  # the disclaimer, written by the template
+    assert "".join(parser.text).count(ADMONITION) >= 2, "the text is shown, as text"
+    page_title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert html_module.unescape(page_title) == f"{title} - thesis-site", page_title
+
+
+@pytest.mark.parametrize("page, shown", [
+    ("theses/bet", ("[TOC]", "{: .md-dialog }", "[x]: https://evil.example/ref")),
+    ("sources/src", ("??? note md-dialog", "[^1]: footnote", "*[HTML]: abbreviation")),
+])
+def test_block_syntax_pages_show_each_named_field(block_syntax_site, page, shown):
+    parser = _Classes()
+    parser.feed((block_syntax_site / page / "index.html").read_text(encoding="utf-8"))
+    visible = "".join(parser.text)
+    for text in shown:
+        assert text in visible, text
+
+
+@pytest.mark.parametrize("escape", ["\\x7f", "\\x85", "\\x9b", "\\e", "\\uFFFE"])
+def test_a_title_with_a_control_character_is_refused_before_any_page(tmp_path, escape):
+    content = block_syntax_content(tmp_path)
+    path = content / "theses" / "bet.yaml"
+    text = re.sub(r"^title: .*$", lambda _: f'title: "Title {escape} here"', path.read_text(encoding="utf-8"), count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    result = build_site(make_project(tmp_path / "project", content), tmp_path / "site", strict=True)
+    assert not result.ok
+    assert [d.code for d in result.diagnostics] == ["text.forbidden-char"], [d.format_text() for d in result.diagnostics]
+    assert not (tmp_path / "site").exists()

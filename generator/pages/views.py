@@ -206,6 +206,11 @@ class ShareMeta:
     image_width: int
     image_height: int
 
+    def front_matter(self) -> dict[str, object]:
+        """The page's `share` front matter, which the theme's share partial reads."""
+        return {"type": "article", "published": self.published, "modified": self.modified, "image": self.image,
+                "image_alt": self.image_alt, "image_width": self.image_width, "image_height": self.image_height}
+
 
 @dataclass(frozen=True)
 class ThesisPage:
