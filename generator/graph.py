@@ -60,9 +60,11 @@ class ThesisGraph:
     reviews_by_person: Mapping[str, tuple[str, ...]]
     sources_by_tag: Mapping[str, tuple[str, ...]]
     theses_by_tag: Mapping[str, tuple[str, ...]]
+    claim_order: Mapping[tuple[str, str], int]
+    """(thesis id, claim id) → the claim's place in its thesis: lookups stay constant-time in long theses."""
 
     def claim(self, thesis_id: str, claim_id: str) -> Claim:
-        return next(c for c in self.theses[thesis_id].claims if c.id == claim_id)
+        return self.theses[thesis_id].claims[self.claim_order[(thesis_id, claim_id)]]
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -125,7 +127,7 @@ class _Linker:
                             f"claim '{claim.id}' has no evidence", "quote the source it rests on")
             for evidence_index, evidence in enumerate(claim.evidence):
                 self.link_evidence(document, thesis, claim, (claim_index, evidence_index), evidence)
-        claim_ids = [claim.id for claim in thesis.claims]
+        claim_ids = {claim.id for claim in thesis.claims}
         seen_assets: set[str] = set()
         for position_index, position in enumerate(thesis.assets):
             path: KeyPath = ("assets", position_index)
@@ -141,7 +143,7 @@ class _Linker:
             for because_index, claim_id in enumerate(position.because):
                 if claim_id not in claim_ids:
                     self.report(document, (*path, "because", because_index), "ref.unknown-claim",
-                                f"thesis '{thesis.id}' has no claim '{claim_id}'", did_you_mean(claim_id, claim_ids))
+                                f"thesis '{thesis.id}' has no claim '{claim_id}'", did_you_mean(claim_id, [claim.id for claim in thesis.claims]))
                 else:
                     self.positions_by_claim[(thesis.id, claim_id)].append(PositionRef(thesis.id, position))
         if any(position.direction in ("long", "short") for position in thesis.assets):
@@ -193,6 +195,8 @@ class _Linker:
             sources_by_speaker=frozen(self.sources_by_speaker), theses_by_author=frozen(self.theses_by_author),
             reviews_by_person=frozen(self.reviews_by_person), sources_by_tag=frozen(self.sources_by_tag),
             theses_by_tag=frozen(self.theses_by_tag),
+            claim_order=MappingProxyType({(thesis_id, claim.id): index for thesis_id, doc in sorted(self.by_kind["thesis"].items())
+                                          for index, claim in enumerate(doc.model.claims)}),  # type: ignore[attr-defined]
         )
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, LoadedDocument, dotted_path
 from .models import CONTENT_MODELS, Authored, Source, Thesis
+from .settings import MAX_CLAIMS_PER_THESIS
 
 _TYPE_ERRORS = {
     "string_type", "bool_type", "int_type", "float_type", "date_type", "list_type", "dict_type",
@@ -57,7 +58,7 @@ def validate_document(document: LoadedDocument) -> tuple[ValidDocument | None, l
     except ValidationError as error:
         return None, [_diagnostic_for(document, model_class, item) for item in error.errors(include_url=False)
                       if _loc(item) not in document.unresolved]
-    diagnostics = _check_identity(document, model) + _check_unique_ids(document, model)
+    diagnostics = _check_identity(document, model) + _check_unique_ids(document, model) + _check_length(document, model)
     return ValidDocument(model, document), diagnostics
 
 
@@ -68,6 +69,16 @@ def _check_identity(document: LoadedDocument, model: Authored) -> list[Diagnosti
     return [Diagnostic(document.relpath, line, column, "id.mismatch", "id",
                        f"id '{model.id}' differs from the file name '{document.stem}'",  # type: ignore[attr-defined]
                        f"write id: {document.stem}")]
+
+
+def _check_length(document: LoadedDocument, model: Authored) -> list[Diagnostic]:
+    if not isinstance(model, Thesis) or len(model.claims) <= MAX_CLAIMS_PER_THESIS:
+        return []
+    line, column = document.locate(("claims", MAX_CLAIMS_PER_THESIS))
+    return [Diagnostic(document.relpath, line, column, "thesis.too-many-claims",
+                       dotted_path(("claims", MAX_CLAIMS_PER_THESIS)),
+                       f"{len(model.claims):,} claims, over the limit of {MAX_CLAIMS_PER_THESIS} for one page",
+                       "split the thesis by argument")]
 
 
 def _check_unique_ids(document: LoadedDocument, model: Authored) -> list[Diagnostic]:
