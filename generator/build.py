@@ -1,7 +1,9 @@
 """Build: content → docs tree → site, in one readable function (`build_site`).
 
 check → pages → render → write docs tree → mkdocs-material into a temporary sibling of the
-output → swap it in. Any failure before the swap leaves the previous site untouched. Every
+output → swap it in. Any failure before the swap leaves the previous site untouched. The output
+must be a folder the build may replace (new, empty or marked by an earlier build; see
+`outputs`), and the temporaries of a killed build are removed by the next one. Every
 date the build prints comes from SOURCE_DATE_EPOCH (default: the last commit's time), so two
 builds of one commit are byte-identical.
 """
@@ -15,7 +17,6 @@ import logging
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
@@ -24,6 +25,7 @@ from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .fanout import HeldUnits, Unit, available_jobs, run_units
 from .machine_readable import MACHINE_READABLE_FOLDERS, export_tree, feed_tree
+from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
@@ -182,7 +184,10 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     `fanout`). From the end of the check on, the publication (and whatever else the caller holds)
     is frozen out of the cyclic garbage collector: it outlives the build, and rescanning its millions of objects
     at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
-    forked workers also leave its memory shared."""
+    forked workers also leave its memory shared.
+
+    Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
+    ensure_docs_tree_placed(paths)
     result = check_project(paths)
     with _frozen():
         if result.publication is None or has_errors(result.diagnostics, strict):
@@ -309,10 +314,11 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool,
 
 
 def swap_in(new: Path, out: Path) -> None:
-    """Replace `out` with `new` by two renames on one filesystem; the old site is then removed."""
+    """Replace `out` with `new` by two renames on one filesystem; the old site is then removed.
+    The caller has made sure `out` may be replaced (`outputs.ensure_replaceable`)."""
     old: Path | None = None
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        old = temporary_sibling(out, "old")
         old.rmdir()
         os.rename(out, old)
     os.rename(new, out)
@@ -332,18 +338,25 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     process forked with the page workers makes them while mkdocs builds the pages (on the core
     mkdocs leaves idle); elsewhere they are made in this process before mkdocs starts. Either
     way they are written into the docs tree and into a sibling folder whose contents are moved
-    into the new site before it is swapped in."""
-    out = (out or paths.site).resolve()
+    into the new site before it is swapped in.
+
+    Raises OutputRefused, before anything is read or written, when `out` is not a folder the build
+    may replace (`outputs.output_refusal`). The whole build holds `outputs.output_lock`, under which
+    the temporaries a killed build left beside `out` are removed first."""
+    out = ensure_replaceable(paths, out or paths.site)
+    with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
+        ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
+        return _build_into(paths, out, strict, history, progress)
+
+
+def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: PublicationHistory | None,
+                progress: Progress) -> BuildResult:
     held: list[HeldUnits] = []
     besides: list[Path] = []  # temporary siblings of `out` the held work writes into
     staging: Path | None = None  # the one mkdocs builds into
 
-    def sibling(purpose: str) -> Path:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}-{purpose}-", dir=out.parent))
-
     def hold(units: list[Unit]) -> None:
-        beside = sibling("files")
+        beside = temporary_sibling(out, "files")
         besides.append(beside)
         held.append(HeldUnits(units, lambda: TeeWriter(TreeWriter(beside),
                                                        TreeWriter(paths.docs_tree, only=MACHINE_READABLE_FOLDERS)),
@@ -355,7 +368,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         del checked  # mkdocs' collections need not scan the publication again
         if written is None:
             return BuildResult(diagnostics)
-        staging = sibling("build")
+        staging = temporary_sibling(out, "build")
         with _source_date_epoch(paths.root):
             for job in held:
                 job.release()
@@ -373,6 +386,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 if (staging / name).exists():
                     raise RuntimeError(f"mkdocs wrote {name}/, which the build writes itself")
                 os.rename(beside / name, staging / name)
+        mark(staging)
         swap_in(staging, out)
     finally:
         for job in held:

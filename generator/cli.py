@@ -15,6 +15,7 @@ import click
 
 from .diagnostics import format_diagnostics, has_errors, sort_diagnostics, summary_line
 from .models import ASSET_ID_PATTERN, ID_PATTERN
+from .outputs import OutputRefused
 from .pipeline import check_project
 from .settings import KIND_FOLDERS, ProjectPaths
 
@@ -22,13 +23,17 @@ EXIT_CLEAN, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
 class _Cli(click.Group):
-    """Turns unexpected exceptions into exit code 2 with a short report instead of a crash dump."""
+    """Turns unexpected exceptions into exit code 2 with a short report instead of a crash dump,
+    and a refused output folder (`outputs`, for every command) into exit code 2 with its reason."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
+        except OutputRefused as error:
+            click.echo(f"thesis-site {ctx.invoked_subcommand}: {error}; nothing was changed", err=True)
+            ctx.exit(EXIT_USAGE)
         except Exception as error:  # noqa: BLE001 - the one place that reports internal failures
             click.echo(f"thesis-site: internal error: {error}", err=True)
             click.echo(traceback.format_exc(), err=True)
@@ -108,9 +113,11 @@ def review(root: Path, base: str, head: str | None, fmt: str, fail_on: tuple[str
               help="Folder for the schemas (default: schemas/ in the project).")
 def schema(root: Path, out: Path | None) -> None:
     """Write the JSON Schema of every content kind."""
+    from .outputs import ensure_outside_the_project_folders
     from .schema import write_schemas
 
-    target = out if out is not None else ProjectPaths(root.resolve()).schemas
+    paths = ProjectPaths(root.resolve())
+    target = paths.schemas if out is None else ensure_outside_the_project_folders(paths, out)
     for path in write_schemas(target):
         click.echo(f"wrote {path}")
 
@@ -145,7 +152,7 @@ def build(root: Path, strict: bool, out: Path | None) -> None:
 
     paths = ProjectPaths(root.resolve())
     with progress_reporter() as progress:
-        result = build_site(paths, out.resolve() if out else None, strict, progress=progress)
+        result = build_site(paths, out, strict, progress=progress)
     for message in result.messages:
         click.echo(message, err=True)
     output = format_diagnostics(result.diagnostics, "text")
@@ -178,8 +185,10 @@ def export(root: Path, out: Path | None, strict: bool) -> None:
     """Write the JSON export of the whole graph (api/graph.json, one file per entity, schemas)."""
     from .history import thesis_histories
     from .machine_readable import export_tree
+    from .outputs import ensure_replaceable, mark
 
     paths = ProjectPaths(root.resolve())
+    target = ensure_replaceable(paths, out or paths.root / "build" / "export")
     result = check_project(paths)
     if result.diagnostics:
         click.echo(format_diagnostics(result.diagnostics, "text"))
@@ -189,7 +198,11 @@ def export(root: Path, out: Path | None, strict: bool) -> None:
     from .write import write_tree
 
     files = export_tree(result.publication, thesis_histories(paths.root, result.publication.graph))
-    target = (out or paths.root / "build" / "export").resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    mark(target)  # first: a folder this export wrote into is one the next export may write into
+    api = target / API_FOLDER
+    if api.is_symlink():  # the writer would empty the folder it points to
+        api.unlink()
     # api/ holds exactly this export: files of entities removed since an earlier export go away
     write_tree(target / API_FOLDER, {relpath.removeprefix(f"{API_FOLDER}/"): data for relpath, data in files.items()})
     click.echo(f"wrote {len(files)} files into {target}", err=True)

@@ -15,7 +15,7 @@ from typing import Mapping
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, dotted_path
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
-from .quotes import locator_parts, normalise_text
+from .quotes import LocatedText, located_parts
 from .validate import ValidDocument
 
 
@@ -77,7 +77,7 @@ class _Linker:
         for document in documents:
             self.by_kind[document.kind][document.model.id] = document  # type: ignore[attr-defined]
         self.diagnostics: list[Diagnostic] = []
-        self._parts: dict[str, dict[str, str]] = {}
+        self._parts: dict[str, dict[str, LocatedText]] = {}
         self.citations_by_claim: dict[tuple[str, str], list[Citation]] = defaultdict(list)
         self.citations_by_source: dict[str, list[Citation]] = defaultdict(list)
         self.positions_by_asset: dict[str, list[PositionRef]] = defaultdict(list)
@@ -99,9 +99,10 @@ class _Linker:
                     did_you_mean(person_id, self.by_kind["person"]) or f"add content/people/{person_id}.yaml")
         return False
 
-    def normalised_parts(self, source: Source) -> dict[str, str]:
+    def parts_of(self, source: Source) -> dict[str, LocatedText]:
+        """Built once per source: many quotes cite one source, and each part normalises once."""
         if source.id not in self._parts:
-            self._parts[source.id] = {key: normalise_text(text) for key, text in locator_parts(source).items()}
+            self._parts[source.id] = located_parts(source)
         return self._parts[source.id]
 
     def link_source(self, document: ValidDocument) -> None:
@@ -162,14 +163,14 @@ class _Linker:
                         did_you_mean(evidence.source, self.by_kind["source"]) or f"add content/sources/{evidence.source}.yaml")
             return
         source: Source = source_document.model  # type: ignore[assignment]
-        parts = self.normalised_parts(source)
+        parts = self.parts_of(source)
         if evidence.at not in parts:
             self.report(document, (*path, "at"), "ref.unknown-locator",
                         f"source '{source.id}' has no part '{evidence.at}'", did_you_mean(evidence.at, parts))
             return
         verified = False
         if not evidence.paraphrase:
-            if normalise_text(evidence.quote) not in parts[evidence.at]:
+            if not parts[evidence.at].contains(evidence.quote):
                 self.report(document, (*path, "quote"), "quote.not-found",
                             f"the quote is not in {source.id} at {evidence.at}",
                             "copy the words exactly, or set paraphrase: true")

@@ -165,11 +165,16 @@ def _shift_headings(tokens: list) -> None:
 _BODY_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable("strikethrough")
 
 
+def body_tokens(markdown: str) -> list:
+    """The markdown-it tokens of a body: what `render_body` renders and `quotes` reads the visible text of."""
+    return _BODY_PARSER.parse(markdown)
+
+
 def render_body(markdown: str | None) -> Markup:
     """A contributor's Markdown body as one sanitised HTML block (empty when there is none)."""
     if not markdown or not markdown.strip():
         return _trusted("")
-    tokens = _BODY_PARSER.parse(markdown)
+    tokens = body_tokens(markdown)
     _shift_headings(tokens)
     rendered = _BODY_PARSER.renderer.render(tokens, _BODY_PARSER.options, {})
     cleaned = nh3.clean(

@@ -1,47 +1,196 @@
-"""Quote verification: find a quote in the part of a source that its locator points at.
+"""Quote verification: a quote is verified only when a reader would find it on the source page.
 
-Comparison ignores whitespace runs, letter case, typographic quotes and Unicode compatibility
-forms (non-breaking hyphens, ligatures); nothing else. Used by `graph` when linking evidence.
+The rule, written once (the Method page and README say the same in prose):
+
+1. **Where.** The locator names a part of the source, and each part is shown as separate pieces
+   of text, its *segments*; a quote must lie within one segment. `tldr`, `bottom-line` and
+   `moment/<at>` are one segment each; `insight/<id>` is the point's title and its text (two
+   segments); `table/<id>` is the table's title, each column header and each cell, every one a
+   segment of its own; `body` is the text the rendered Markdown shows, one segment per paragraph,
+   heading, list item paragraph, table cell and code block. Of the body, link targets, link
+   titles, reference definitions and images (the sanitiser drops them, alt text included) are not
+   text; Markdown syntax is not either (`**a**` shows `a`); text that looks like HTML (a tag or a
+   comment: the page prints it escaped, another renderer would hide it) is never quotable, and a
+   quote cannot reach across it or start or end in a word it splits.
+2. **Normalisation**, applied to quote and segment alike, changes nothing a reader would read
+   differently: Unicode NFC (canonical composition only: superscripts, subscripts, fractions and
+   full-width forms stay distinct, so `10⁶` never reads `106`); invisible characters dropped
+   (soft hyphen, zero-width spaces and joiners, direction marks, byte-order mark, tag characters,
+   control characters); typographic quotes and primes to `'` and `"`; dashes (U+2010-U+2015,
+   U+2E3A/B, the small and full-width forms) and the minus sign U+2212 to `-` (a minus and a
+   hyphen-minus read alike in `-5%`); every run of whitespace, non-breaking spaces included, to
+   one space; full Unicode case folding (which also spells out a few ligatures, `ﬁ` as `fi`).
+3. **Whole words.** After normalising, the quote must occur in the segment starting and ending at
+   word boundaries: never inside a word. A word is a run of letters, digits and combining marks,
+   in which an apostrophe between two such characters (`can't`), a `.`, `,`, `:`, `/` or `^`
+   between two digits (`3.5`, `1,000`, `10:30`, `1/2`, `10^6`), and a `-`, `+` or `.` directly
+   before a number that does not continue a word (`-5%`, `.5`) stay inside the word, so a quote
+   can never cut a number or a contraction. Chinese and Japanese characters are words each on
+   their own (those scripts put no space between words). A combining mark stays with the character
+   it sits on. A quote must hold at least one letter or digit.
+
+Used by `graph` when linking evidence: `located_parts` gives each locator's `LocatedText`, which
+normalises its segments once, when it is first asked, however many quotes cite it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 
+from markdown_it.common.html_re import HTML_TAG_RE
+
+from .markup import body_tokens
 from .models import Source
 
+_INVISIBLE = {
+    0xAD, 0x61C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065), *range(0x2066, 0x2070), *range(0xE0000, 0xE0080),
+    *(c for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if not chr(c).isspace()),
+}
 _TYPOGRAPHIC = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2011": "-",
+    **dict.fromkeys(_INVISIBLE),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u02bc\u2039\u203a\uff07", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\uff02", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d", "-"),
 })
 _WHITESPACE = re.compile(r"\s+")
 
+_MARKUP = "\ue000"
+"""Stands, in a body segment, for text that looks like HTML (a private-use character, which no
+verified quote may contain). It is transparent to words: a tag inside a word leaves one word, a
+tag beside a space or punctuation is a boundary; a quote cannot reach across it."""
+_INSIDE_NUMBER = frozenset(".,:/^")
+_NUMBER_SIGN = frozenset("-+.")
+_STANDALONE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
 
 def normalise_text(text: str) -> str:
-    """The form in which quotes and source text are compared."""
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return _WHITESPACE.sub(" ", text).strip().casefold()
+    """The form in which quotes and source text are compared (rule 2 of the module docstring)."""
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC).casefold()
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def locator_parts(source: Source) -> dict[str, str]:
-    """Every locator the source offers → the text a quote at it must come from."""
-    parts: dict[str, str] = {"tldr": source.tldr}
+def _is_word(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
+
+
+def _is_number(char: str) -> bool:
+    return unicodedata.category(char)[0] == "N"
+
+
+def _joined(text: str, at: int) -> bool:
+    """Whether `text[at - 1]` and `text[at]` belong to one word (rule 3): `at` is no boundary."""
+    if at <= 0 or at >= len(text):
+        return False
+    before, after = text[at - 1], text[at]
+    if _MARKUP in (before, after):
+        left, right = text[:at].rstrip(_MARKUP)[-1:], text[at:].lstrip(_MARKUP)[:1]
+        return bool(left and right) and _is_word(left) and _is_word(right)
+    if unicodedata.category(after)[0] == "M":
+        return True  # a combining mark never leaves the character it sits on
+    if _is_word(before) and _is_word(after):
+        return not (_STANDALONE.match(before) or _STANDALONE.match(after))
+    if _is_word(before) and at + 1 < len(text):
+        return _inside_word(before, after, text[at + 1])
+    if _is_word(after) and at >= 2 and _inside_word(text[at - 2], before, after):
+        return True
+    return (before in _NUMBER_SIGN and _is_number(after)
+            and (at < 2 or not _is_word(text[at - 2])))
+
+
+def _inside_word(left: str, middle: str, right: str) -> bool:
+    """Whether the punctuation `middle` between `left` and `right` is part of one word."""
+    if middle == "'":
+        return _is_word(left) and _is_word(right)
+    return middle in _INSIDE_NUMBER and _is_number(left) and _is_number(right)
+
+
+def _has_word(text: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+class LocatedText:
+    """The segments one locator shows, normalised once (on first use) for every quote that cites it."""
+
+    __slots__ = ("_make", "_segments")
+
+    def __init__(self, segments: Iterable[str] | Callable[[], Iterable[str]]) -> None:
+        self._make = segments
+        self._segments: tuple[str, ...] | None = None
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Normalised segments, in the order the page shows them; empty ones left out."""
+        if self._segments is None:
+            raw = self._make() if callable(self._make) else self._make
+            self._segments = tuple(s for s in map(normalise_text, raw) if s)
+            self._make = ()
+        return self._segments
+
+    def contains(self, quote: str) -> bool:
+        """Whether the quote lies, as whole words, within one segment (rules 1-3)."""
+        wanted = normalise_text(quote)
+        if _MARKUP in wanted or not _has_word(wanted):
+            return False
+        for segment in self.segments:
+            start = segment.find(wanted)
+            while start != -1:
+                end = start + len(wanted)
+                if not _joined(segment, start) and not _joined(segment, end):
+                    return True
+                start = segment.find(wanted, start + 1)
+        return False
+
+
+def body_segments(markdown: str) -> list[str]:
+    """The visible text of a Markdown body, one string per block, as `markup.render_body` shows it."""
+    segments: list[str] = []
+    for token in body_tokens(markdown):
+        if token.type in ("code_block", "fence"):
+            segments.append(token.content)
+        elif token.type == "inline":
+            segments.append("".join(_visible(token.children or ())))
+    return segments
+
+
+def _visible(children) -> Iterable[str]:
+    """Inline tokens → the text they show. An image is one token (its alt text its children), and
+    the sanitiser drops `<img>`: it shows nothing. Link tokens carry only the target and title."""
+    for child in children:
+        if child.type == "text":
+            text = child.content.replace(_MARKUP, "")
+            yield HTML_TAG_RE.sub(_MARKUP, text) if "<" in text else text
+        elif child.type == "code_inline":
+            yield child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            yield " "
+
+
+def located_parts(source: Source) -> dict[str, LocatedText]:
+    """Every locator the source offers → the segments a quote at it must come from (rule 1)."""
+    parts: dict[str, LocatedText] = {"tldr": LocatedText([source.tldr])}
     if source.bottom_line:
-        parts["bottom-line"] = source.bottom_line
+        parts["bottom-line"] = LocatedText([source.bottom_line])
     if source.body:
-        parts["body"] = source.body
+        body = source.body
+        parts["body"] = LocatedText(lambda: body_segments(body))
     for group in source.insights:
         for point in group.points:
-            parts[f"insight/{point.id}"] = f"{point.title}\n{point.text}"
+            parts[f"insight/{point.id}"] = LocatedText([point.title, point.text])
     for moment in source.moments:
-        parts[f"moment/{moment.at}"] = moment.text
+        parts[f"moment/{moment.at}"] = LocatedText([moment.text])
     for table in source.tables:
         cells = [table.title, *table.columns, *(cell for row in table.rows for cell in row)]
-        parts[f"table/{table.id}"] = "\n".join(cells)
+        parts[f"table/{table.id}"] = LocatedText(cells)
     return parts
 
 
-def quote_is_in(quote: str, located_text: str) -> bool:
-    return normalise_text(quote) in normalise_text(located_text)
+def quote_is_in(quote: str, located: LocatedText | str | Iterable[str]) -> bool:
+    """Whether `quote` verifies against a `LocatedText`, one raw segment or a list of them."""
+    if isinstance(located, str):
+        located = LocatedText([located])
+    elif not isinstance(located, LocatedText):
+        located = LocatedText(list(located))
+    return located.contains(quote)

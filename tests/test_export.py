@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from generator.export import EXPORT_FORMAT_VERSION
+from generator.outputs import MARKER
 
 try:
     from tests.review_support import Repo, isolate_git, run_cli
@@ -123,7 +124,7 @@ def errors_of(schema: dict, instance) -> list[str]:
 
 def test_export_writes_graph_one_file_per_entity_and_schemas(export: Export) -> None:
     files = set(tree_bytes(export.out))
-    expected = {"api/graph.json", "api/schema/graph.schema.json"}
+    expected = {MARKER, "api/graph.json", "api/schema/graph.schema.json"}
     expected |= {f"api/schema/{kind}.schema.json" for kind in KINDS.values()}
     expected |= {f"api/{folder}/{identifier}.json" for folder in KINDS for identifier in export.raw[folder]}
     assert files == expected
