@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Callable, Literal, Mapping
 
 from .models import Claim, Evidence, Position, Review, Thesis
 from .pipeline import Publication
@@ -165,23 +166,34 @@ class ChangeReport:
         return not self.entities and not self.theses and not self.renames
 
 
+def _pair_by(key: Callable[[Evidence], object], old: list[Evidence], new: list[Evidence],
+             unmatched_old: set[int], unmatched_new: set[int]) -> list[tuple[int, int]]:
+    """Pair each unmatched old item, in order, with the first unmatched new item of equal key;
+    keys are bucketed, so a claim with thousands of quotes costs linear time."""
+    waiting: dict[object, deque[int]] = defaultdict(deque)
+    for j in sorted(unmatched_new):
+        waiting[key(new[j])].append(j)
+    pairs = []
+    for i in sorted(unmatched_old):
+        candidates = waiting.get(key(old[i]))
+        if candidates:
+            j = candidates.popleft()
+            unmatched_old.discard(i)
+            unmatched_new.discard(j)
+            pairs.append((i, j))
+    return pairs
+
+
 def compare_evidence(before: tuple[Evidence, ...], after: tuple[Evidence, ...]) -> tuple[EvidenceChange, ...]:
     """Match evidence exactly, then by (source, locator), then by (source, quote); the rest is added or removed."""
     old, new = list(before), list(after)
-    for item in list(old):
-        if item in new:
-            old.remove(item)
-            new.remove(item)
-    changes: list[EvidenceChange] = []
-    for key in (lambda e: (e.source, e.at), lambda e: (e.source, e.quote)):
-        for item in list(old):
-            match = next((n for n in new if key(n) == key(item)), None)
-            if match is not None:
-                changes.append(EvidenceChange("changed", item.source, item, match))
-                old.remove(item)
-                new.remove(match)
-    changes += [EvidenceChange("removed", e.source, e, None) for e in old]
-    changes += [EvidenceChange("added", e.source, None, e) for e in new]
+    unmatched_old, unmatched_new = set(range(len(old))), set(range(len(new)))
+    _pair_by(lambda e: e, old, new, unmatched_old, unmatched_new)  # unchanged evidence is no change
+    pairs = [pair for key in ((lambda e: (e.source, e.at)), (lambda e: (e.source, e.quote)))
+             for pair in _pair_by(key, old, new, unmatched_old, unmatched_new)]
+    changes = [EvidenceChange("changed", old[i].source, old[i], new[j]) for i, j in pairs]
+    changes += [EvidenceChange("removed", old[i].source, old[i], None) for i in sorted(unmatched_old)]
+    changes += [EvidenceChange("added", new[j].source, None, new[j]) for j in sorted(unmatched_new)]
     return tuple(changes)
 
 

@@ -43,6 +43,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "field.enum": ("error", "A field's value is not one of the allowed choices."),
     "field.format": ("error", "A field's value does not match its format (id, ticker, date, URL, timestamp, locator)."),
     "field.value": ("error", "A field's value breaks a rule (empty text, too few items, row length)."),
+    "thesis.too-many-claims": ("warning", "A thesis has more claims than one page can usefully show (`MAX_CLAIMS_PER_THESIS`); split it into several theses."),
     "field.duplicate-id": ("error", "Two items of one list share an id that must be unique (claims, insight points, tables)."),
     # references and quotes (link)
     "ref.unknown-source": ("error", "Evidence cites a source that does not exist."),

@@ -73,9 +73,11 @@ class ThesisGraph:
     reviews_by_person: Mapping[str, tuple[str, ...]]
     sources_by_tag: Mapping[str, tuple[str, ...]]
     theses_by_tag: Mapping[str, tuple[str, ...]]
+    claim_order: Mapping[tuple[str, str], int]
+    """(thesis id, claim id) → the claim's place in its thesis: lookups stay constant-time in long theses."""
 
     def claim(self, thesis_id: str, claim_id: str) -> Claim:
-        return next(c for c in self.theses[thesis_id].claims if c.id == claim_id)
+        return self.theses[thesis_id].claims[self.claim_order[(thesis_id, claim_id)]]
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -228,6 +230,7 @@ class _Linker:
                     self.link_evidence(document, field_value(claim, "id"), (claim_index, evidence_index), evidence)
         claim_ids = [field_value(claim, "id") for _, claim in claims]
         every_claim_known = all_items_known(view, "claims") and None not in claim_ids
+        known_claims = set(claim_ids)  # a set: long theses check thousands of `because` ids
         seen_assets: set[str] = set()
         for position_index, position in items_of(view, "assets"):
             path: KeyPath = ("assets", position_index)
@@ -242,7 +245,7 @@ class _Linker:
                     self.positions_by_asset[asset].append(PositionRef(thesis_id, position))
                 seen_assets.add(asset)
             for because_index, claim_id in items_of(position, "because"):
-                if claim_id in claim_ids:
+                if claim_id in known_claims:
                     if full:
                         self.positions_by_claim[(thesis_id, claim_id)].append(PositionRef(thesis_id, position))
                 elif every_claim_known:  # otherwise it may name a claim whose id did not validate
@@ -310,6 +313,8 @@ class _Linker:
             sources_by_speaker=frozen(self.sources_by_speaker), theses_by_author=frozen(self.theses_by_author),
             reviews_by_person=frozen(self.reviews_by_person), sources_by_tag=frozen(self.sources_by_tag),
             theses_by_tag=frozen(self.theses_by_tag),
+            claim_order=MappingProxyType({(thesis_id, claim.id): index for thesis_id, doc in sorted(self.by_kind["thesis"].items())
+                                          for index, claim in enumerate(doc.model.claims)}),  # type: ignore[attr-defined]
         )
 
 

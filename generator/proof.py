@@ -23,7 +23,7 @@ from typing import Literal, Mapping
 
 from .graph import Citation, ThesisGraph
 from .models import Source, Thesis
-from .quotes import normalise_text
+from .quotes import quote_is_in
 
 Grade = Literal["verified", "fragmentary", "weak", "none"]
 Strength = Literal["strong", "moderate", "weak", "unsupported"]
@@ -95,11 +95,9 @@ def supporting_authors(thesis: Thesis, graph: ThesisGraph) -> tuple[str, ...]:
 
 def review_title(thesis: Thesis, graph: ThesisGraph) -> Literal["headline-like", "statement"]:
     """`headline-like` when the thesis is named after a cited source rather than its argument."""
-    title = normalise_text(thesis.title)
     cited = {c.source_id for claim in thesis.claims for c in graph.citations_by_claim.get((thesis.id, claim.id), ())}
-    for source_id in cited:
-        if title in normalise_text(graph.sources[source_id].title):
-            return "headline-like"
+    if any(quote_is_in(thesis.title, graph.sources[source_id].title) for source_id in cited):
+        return "headline-like"  # the whole title, in whole words, as a quote would have to be
     return "statement"
 
 

@@ -19,6 +19,11 @@ KIND_FOLDERS: dict[str, str] = {
 MAX_FILE_BYTES = 1_048_576
 """Larger files are refused: no honest source summary or thesis is a megabyte of YAML."""
 
+MAX_CLAIMS_PER_THESIS = 250
+"""More claims than this make a thesis page no reader can use (about 2 KB of page per claim):
+`check` warns, so `--strict` refuses it. Below it, build time grows linearly with the claims
+(bench/claims_scale.py)."""
+
 MAX_NESTING = 16
 """Deeper YAML nesting is refused; the deepest model (source → insights → points) needs 4."""
 

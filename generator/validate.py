@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, LoadedDocument, dotted_path
 from .models import CONTENT_MODELS, RULE_ERROR, Authored
+from .settings import MAX_CLAIMS_PER_THESIS
 _TYPE_ERRORS = {
     "string_type", "bool_type", "int_type", "float_type", "date_type", "list_type", "dict_type",
     "model_type", "model_attributes_type", "bool_parsing", "int_parsing", "date_from_datetime_inexact",
@@ -155,8 +156,10 @@ def check_document(document: LoadedDocument) -> tuple[ValidDocument | PartialDoc
         diagnostics = [diagnostic for item in error.errors(include_url=False) if _loc(item) not in document.unresolved
                        for diagnostic in _diagnostics_for(document, model_class, item)]
         view = partial_view(model_class, document.data)
-        return PartialDocument(view, document), diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
-    return ValidDocument(model, document), _check_identity(document, model) + _check_unique_ids(document, model)
+        return PartialDocument(view, document), (diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
+                                                 + _check_length(document, view))
+    return ValidDocument(model, document), (_check_identity(document, model) + _check_unique_ids(document, model)
+                                            + _check_length(document, model))
 
 
 # --------------------------------------------------------------------------- partial views
@@ -266,6 +269,19 @@ def _check_identity(document: LoadedDocument, view: View) -> list[Diagnostic]:
     line, column = document.locate(("id",))
     return [Diagnostic(document.relpath, line, column, "id.mismatch", "id",
                        f"id '{given}' differs from the file name '{document.stem}'", f"write id: {document.stem}")]
+
+
+def _check_length(document: LoadedDocument, view: View) -> list[Diagnostic]:
+    """A thesis page past `MAX_CLAIMS_PER_THESIS` claims is more than a reader can use."""
+    claims = field_value(view, "claims")
+    count = claims.length if isinstance(claims, Items) else len(claims) if isinstance(claims, (list, tuple)) else 0
+    if document.kind != "thesis" or count <= MAX_CLAIMS_PER_THESIS:
+        return []
+    line, column = document.locate(("claims", MAX_CLAIMS_PER_THESIS))
+    return [Diagnostic(document.relpath, line, column, "thesis.too-many-claims",
+                       dotted_path(("claims", MAX_CLAIMS_PER_THESIS)),
+                       f"{count:,} claims, over the limit of {MAX_CLAIMS_PER_THESIS} for one page",
+                       "split the thesis by argument")]
 
 
 def _check_unique_ids(document: LoadedDocument, view: View) -> list[Diagnostic]:

@@ -28,7 +28,7 @@ import pytest
 from generator.codes_doc import diagnostic_codes_markdown
 from generator.diagnostics import CODES, Diagnostic
 from generator.pipeline import check_project
-from generator.settings import MAX_FILE_BYTES, ProjectPaths
+from generator.settings import MAX_CLAIMS_PER_THESIS, MAX_FILE_BYTES, ProjectPaths
 
 TESTS = Path(__file__).parent
 BROKEN = TESTS / "fixtures" / "broken"
@@ -82,10 +82,21 @@ def _make_not_utf8(root: Path) -> None:
     (people / "ann-lee.yaml").write_bytes("id: ann-lee\nname: Zoë L".encode() + b"\xe9e\n")
 
 
+def _make_too_many_claims(root: Path) -> None:
+    """The valid fixture's thesis with one claim more than a page may hold, each quoting the talk."""
+    shutil.copytree(VALID / "content", root / "content")
+    thesis = root / "content" / "theses" / "bet.yaml"
+    head = thesis.read_text(encoding="utf-8").split("claims:")[0]
+    claims = "".join(f"  - {{id: c{n}, text: Claim {n}., confidence: low, evidence: [{{source: talk, at: insight/gpu-demand, "
+                     f"quote: Every lab wants more GPUs}}]}}\n" for n in range(MAX_CLAIMS_PER_THESIS + 1))
+    thesis.write_text(f"{head}claims:\n{claims}", encoding="utf-8")
+
+
 MADE_AT_TEST_TIME: dict[str, Callable[[Path], None]] = {
     "file.not-regular": _make_not_regular,
     "file.too-large": _make_too_large,
     "file.not-utf8": _make_not_utf8,
+    "thesis.too-many-claims": _make_too_many_claims,
 }
 
 

@@ -272,7 +272,7 @@ def make_source_page(publication: Publication, source_id: str) -> SourcePage:
     citations = sorted(
         graph.citations_by_source.get(source_id, ()),
         key=lambda c: (graph.theses[c.thesis_id].title.casefold(), c.thesis_id,
-                       [cl.id for cl in graph.theses[c.thesis_id].claims].index(c.claim_id), c.index),
+                       graph.claim_order[(c.thesis_id, c.claim_id)], c.index),
     )
     places: dict[str, dict[str, list[QuotedPlace]]] = {}  # thesis → claim → places, in citation order
     for c in citations:
