@@ -3,27 +3,28 @@
     python bench/site_bench.py                      # 1,000 and 5,000 sources, one run of each stage
     python bench/site_bench.py --repeat 2 --detail  # best of 2; index and page sizes by page kind
     python bench/site_bench.py --sizes 1000         # one size (repeatable: --sizes 1000 --sizes 5000)
-    python bench/site_bench.py --profile 5000       # cProfile of write_docs_tree, top 30 by own time
+    python bench/site_bench.py --profile 5000       # cProfile of the generator (write_docs_tree), top 30 by own time
     python bench/run.py --site                      # the check table, then this one
 
 For each size a fresh corpus (bench/make_corpus.py, seed 1) is written into a temporary folder,
 next to copies of the repository's mkdocs.yml and site_templates/, so the folder is a project.
 Each size runs in its own worker process, so peak memory is that size's alone. In one worker:
 
-  (a) generator: `write_docs_tree` into an empty docs tree as the build calls it: check + pages +
-      render + write, with the export and feeds set aside (the build makes them in a process of
-      their own while mkdocs runs: they are timed after (a), apart, and written outside the tree);
+  (a) generator: the stages `build_site` runs before mkdocs, into an empty docs tree, called one
+      by one through their public functions (check_project, site_settings, publication_history,
+      plan_docs, render_docs, write_tree) and timed each; rendering is timed as `write_tree`
+      pulls each file from `render_docs`, by kind (pages, export, feeds), the rest is the write;
   (b) full build: `build_site` from an empty docs tree (what `thesis-site build` does), in a
       fresh child process each time, as a user runs it; the moments mkdocs starts and ends are
       marked, which gives the generator's time inside the full build (before mkdocs, and the
-      wait for the export and feeds and the swap after it);
+      swap after it);
   (c) bare mkdocs: `python -m mkdocs build` of the tree (a) wrote, in a child process: the same
       tree the mkdocs of (b) builds.
 
 Generator share = (a) / (b). Times are wall-clock seconds, the best of --repeat runs of each
 stage, Python imports excluded (mkdocs, material and jinja2 are imported before the clock
-starts); (a) is also broken down by stage (check, git history, pages + render, write), and the
-export and feeds beside it. Peak memory is ru_maxrss of the full build's process (generator and in-process mkdocs)
+starts); (a) is also broken down by stage (check, git history, pages + render, export, feeds,
+write). Peak memory is ru_maxrss of the full build's process (generator and in-process mkdocs)
 and of the bare mkdocs child. Largest page and search index are read from
 the full build's site: entity pages are thesis, evidence, source, asset and person pages
 (listings are paged, see generator/pages/paging.py). The temporary project is no git
@@ -33,7 +34,6 @@ repository, so git history falls back to `opened` dates.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import resource
@@ -87,13 +87,6 @@ def page_kind(relpath: str) -> str:
 
 
 ENTITY_KINDS = ("thesis", "evidence", "source", "asset", "person")
-
-STAGES = ("check_project", "publication_history", "run_units")
-"""Functions `generator.build` calls by these names, timed in (a) to break the generator down."""
-
-UNIT_KINDS = ("static files",)
-"""The first units `docs_units` returns, in its order; every later unit is a chunk of pages."""
-
 
 def page_sizes(site: Path) -> dict[str, tuple[int, str, int]]:
     """Page kind → (largest HTML bytes, its site path, pages over ENTITY_LIMIT)."""
@@ -156,79 +149,46 @@ def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="site-bench-", dir=parent or work_parent())
 
 
-def time_generator(paths, pages: list[int], jobs: int | None = None) -> tuple[float, dict[str, float]]:
-    """(a): `write_docs_tree` into an empty docs tree as `build_site` calls it, its stages timed
-    through the names `generator.build` calls them by. Returns (seconds, stage → seconds); the
-    export and feeds, set aside as the build sets them aside, are then made in this process and
-    timed apart ("export + feeds, beside mkdocs"), into a folder outside the tree.
-
-    With jobs=1 (one process) the units are timed by kind too: pages + render, static files;
-    "write" is then the wait for the writer thread after the last unit. With more processes the
-    units overlap and only their span is timed."""
-    import generator.build as build
-    from generator.fanout import HeldUnits, Unit
-    from generator.write import TreeWriter
+def time_generator(paths) -> tuple[float, dict[str, float]]:
+    """(a): the generator's stages, as `build_site` calls them, into an empty docs tree. Returns
+    (seconds, stage → seconds)."""
+    from generator.build import plan_docs, render_docs, site_settings
+    from generator.history import publication_history
+    from generator.pipeline import check_project
+    from generator.write import write_tree
 
     set_aside(paths.docs_tree)
     stages: dict[str, float] = defaultdict(float)
-    originals = {name: getattr(build, name) for name in STAGES + ("docs_units",)}
-    original_finish = TreeWriter.finish
-    beside = paths.root / "beside-mkdocs"
-    held: list[HeldUnits] = []
 
-    def timed(name: str, function):
-        def call(*args, **kwargs):
+    def rendered(files):
+        """`files`, with the time spent making each added to its kind."""
+        while True:
             begin = time.perf_counter()
             try:
-                return function(*args, **kwargs)
-            finally:
-                stages[name] += time.perf_counter() - begin
-        return call
+                relpath, data = next(files)
+            except StopIteration:
+                return
+            kind = "export" if relpath.startswith("api/") else "feeds" if relpath.startswith("feeds/") else "pages + render"
+            stages[kind] += time.perf_counter() - begin
+            yield relpath, data
 
-    def timed_units(*args, **kwargs):
-        units = timed("plan", originals["docs_units"])(*args, **kwargs)
-        kinds = UNIT_KINDS + ("pages + render",) * (len(units) - len(UNIT_KINDS))
-        return [Unit(unit.pages, timed(kind, lambda unit=unit: list(unit.produce())))
-                for kind, unit in zip(kinds, units)]
-
-    for name in STAGES:
-        setattr(build, name, timed(name, originals[name]))
-    if jobs == 1:
-        build.docs_units = timed_units
-    TreeWriter.finish = timed("write", original_finish)
     os.sync()  # each stage starts with no other stage's writes pending
     start = time.perf_counter()
-    try:
-        checked, written = build.write_docs_tree(
-            paths, jobs=jobs, set_aside=lambda units: held.append(HeldUnits(units, lambda: TreeWriter(beside), False)))
-    finally:
-        for name, original in originals.items():
-            setattr(build, name, original)
-        TreeWriter.finish = original_finish
-    seconds = time.perf_counter() - start
-    if written is None:
+    checked = check_project(paths)
+    stages["check"] = time.perf_counter() - start
+    if checked.publication is None or checked.errors:
         raise SystemExit(f"the corpus does not check: {[d.format_text() for d in checked.errors][:3]}")
-    pages[:] = [written.pages]
-    del checked, written  # the next stage starts without this publication in memory
-    gc.collect()
-    os.sync()
+    site_url, disclaimer = site_settings(paths)  # a Diagnostic (not a pair) only for a broken mkdocs.yml
     begin = time.perf_counter()
-    for job in held:
-        job.release()
-        job.collect()
-    beside_mkdocs = time.perf_counter() - begin
-    del held
-    set_aside(beside)
-    breakdown = {"check": stages["check_project"], "git history": stages["publication_history"]}
-    if jobs == 1:
-        breakdown["pages + render"] = stages["pages + render"] + stages["plan"]
-        breakdown["write (wait)"] = stages["run_units"] - sum(stages[k] for k in UNIT_KINDS + ("pages + render",)) \
-            + stages["write"]
-    else:
-        breakdown["pages, write"] = stages["run_units"] + stages["write"]
-    breakdown["other"] = seconds - sum(breakdown.values())  # reading mkdocs.yml, compiling templates
-    breakdown["export + feeds, beside mkdocs"] = beside_mkdocs
-    return seconds, breakdown
+    history = publication_history(paths.root, checked.publication.graph)
+    stages["git history"] = time.perf_counter() - begin
+    plan = plan_docs(paths, checked.publication, disclaimer, history, site_url)
+    begin = time.perf_counter()
+    write_tree(paths.docs_tree, rendered(render_docs(plan)))
+    stages["write"] = time.perf_counter() - begin - sum(stages[k] for k in ("pages + render", "export", "feeds"))
+    seconds = time.perf_counter() - start
+    stages["other"] = seconds - sum(stages.values())  # reading mkdocs.yml, planning, compiling templates
+    return seconds, dict(stages)
 
 
 def time_bare_mkdocs(paths) -> tuple[float, float]:
@@ -248,12 +208,11 @@ def time_bare_mkdocs(paths) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def time_full_build(paths) -> tuple[float, float, float, float]:
+def time_full_build(paths) -> tuple[float, float, float]:
     """(b): `build_site` from an empty docs tree, in a fresh Python process as `thesis-site build`
     runs it (a process that has already built several times is not what a user runs). Returns
-    (seconds, seconds outside mkdocs, that process's peak RSS in MB, the largest peak RSS among
-    its children: page workers and the process making the export and feeds); its imports are
-    excluded like everywhere here."""
+    (seconds, seconds outside mkdocs, that process's peak RSS in MB); its imports are excluded
+    like everywhere here."""
     set_aside(paths.docs_tree)
     set_aside(paths.site)
     os.sync()
@@ -264,7 +223,7 @@ def time_full_build(paths) -> tuple[float, float, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit("full build failed")
     timed = json.loads(output.strip().splitlines()[-1])
-    return timed["seconds"], timed["generator"], usage.ru_maxrss / 1024, timed["children_mb"]
+    return timed["seconds"], timed["generator"], usage.ru_maxrss / 1024
 
 
 def full_build_child(root: Path) -> None:
@@ -290,8 +249,7 @@ def full_build_child(root: Path) -> None:
     if not result.ok:
         raise SystemExit(f"build failed: {[d.format_text() for d in result.diagnostics][-3:]}")
     mkdocs_start, mkdocs_end = marks
-    print(json.dumps({"seconds": seconds, "generator": seconds - (mkdocs_end - mkdocs_start),
-                      "children_mb": peak_mb(resource.RUSAGE_CHILDREN)}))
+    print(json.dumps({"seconds": seconds, "generator": seconds - (mkdocs_end - mkdocs_start)}))
 
 
 def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int = 1) -> dict:
@@ -309,27 +267,21 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     make_project(root, sources)
     os.sync()
     paths = ProjectPaths(root)
-    pages: list[int] = []
     # Best of `repeat` runs of each stage, like bench/run.py: the dev machine's disk and
     # memory make single runs vary by several seconds.
-    generator, breakdown = min((time_generator(paths, pages) for _ in range(repeat)), key=lambda r: r[0])
+    generator, breakdown = min((time_generator(paths) for _ in range(repeat)), key=lambda r: r[0])
     generator_mb = peak_mb(resource.RUSAGE_SELF)
-    workers_mb = peak_mb(resource.RUSAGE_CHILDREN)  # the forked page workers: no other child yet
-    one_process, one_process_breakdown = min((time_generator(paths, pages, jobs=1) for _ in range(repeat)),
-                                             key=lambda r: r[0])
     bare, mkdocs_mb = min(time_bare_mkdocs(paths) for _ in range(repeat))
-    full, in_build_generator, build_mb, build_children_mb = min((time_full_build(paths) for _ in range(repeat)),
-                                                                key=lambda r: r[0])
+    full, in_build_generator, build_mb = min((time_full_build(paths) for _ in range(repeat)), key=lambda r: r[0])
+    pages = sum(1 for _ in paths.docs_tree.rglob("*.md"))
 
     sizes = page_sizes(paths.site)
     entity = max((sizes[k][0], sizes[k][1]) for k in ENTITY_KINDS if k in sizes)
     index = paths.site / "search" / "search_index.json"
     row = {
-        "sources": sources, "pages": pages[0], "generator": generator, "in_build_generator": in_build_generator,
-        "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages[0] / full,
-        "process_mb": build_mb, "build_children_mb": build_children_mb, "generator_mb": generator_mb,
-        "workers_mb": workers_mb, "children_mb": mkdocs_mb,
-        "one_process": one_process, "one_process_breakdown": one_process_breakdown,
+        "sources": sources, "pages": pages, "generator": generator, "in_build_generator": in_build_generator,
+        "mkdocs": bare, "full": full, "share": 100 * generator / full, "pages_per_s": pages / full,
+        "process_mb": build_mb, "generator_mb": generator_mb, "children_mb": mkdocs_mb,
         "largest_entity": entity, "entities_over": sum(sizes[k][2] for k in ENTITY_KINDS if k in sizes),
         "index_bytes": index.stat().st_size, "breakdown": breakdown, "repeat": repeat,
     }
@@ -340,8 +292,7 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
 
 
 def profile(sources: int, parent: Path | None = None, top: int = 30) -> None:
-    """cProfile of `write_docs_tree` (check + pages + render + write) on a fresh corpus, in one
-    process (cProfile does not follow forked workers)."""
+    """cProfile of the generator (`write_docs_tree`: check, history, plan, render, write) on a fresh corpus."""
     import cProfile
     import pstats
 
@@ -352,11 +303,11 @@ def profile(sources: int, parent: Path | None = None, top: int = 30) -> None:
     with work_folder(parent) as folder:
         root = Path(folder)
         make_project(root, sources)
-        write_docs_tree(ProjectPaths(root), jobs=1)  # warm: imports and the first mkdocs config load
+        write_docs_tree(ProjectPaths(root))  # warm: imports and the first template compilation
         set_aside(ProjectPaths(root).docs_tree)
         profiler = cProfile.Profile()
         profiler.enable()
-        write_docs_tree(ProjectPaths(root), jobs=1)
+        write_docs_tree(ProjectPaths(root))
         profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(top)
@@ -399,11 +350,7 @@ def print_table(rows: list[dict]) -> None:
               f"mkdocs {r['full'] - r['in_build_generator']:.1f} s)")
     for r in rows:
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["breakdown"].items())
-        print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB, "
-              f"page workers {r['workers_mb']:.0f} MB; in the full build, its largest child "
-              f"(a page worker or the export and feeds) {r['build_children_mb']:.0f} MB")
-        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["one_process_breakdown"].items())
-        print(f"{r['sources']:>7} sources, generator in one process: {r['one_process']:.1f} s ({parts})")
+        print(f"{r['sources']:>7} sources, generator: {parts}; peak RSS {r['generator_mb']:.0f} MB")
     for r in rows:
         if "index" not in r:
             continue
@@ -456,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
         profile(args.profile, args.tmp)
         return
     runs = "one run" if args.repeat == 1 else f"best of {args.repeat} runs"
-    print(f"\nSite build (write_docs_tree, build_site and a bare `mkdocs build` of the same tree, {runs}):\n")
+    print(f"\nSite build (the generator's stages, build_site and a bare `mkdocs build` of the same tree, {runs}):\n")
     with work_folder(args.tmp) as folder:  # removed only after every size has run
         rows = [run_worker(size, args.detail, Path(folder), args.repeat) for size in args.sizes or DEFAULT_SIZES]
     print_table(rows)

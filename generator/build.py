@@ -1,40 +1,45 @@
 """Build: content → docs tree → site, in one readable function (`build_site`).
 
-check → pages → render → write docs tree → mkdocs-material into a temporary sibling of the
-output → swap it in. Any failure before the swap leaves the previous site untouched. The output
-must be a folder the build may replace (new, empty or marked by an earlier build; see
-`outputs`), and the temporaries of a killed build are removed by the next one. Every
-date the build prints comes from SOURCE_DATE_EPOCH (default: the last commit's time), so two
-builds of one commit are byte-identical.
+check → history → plan → render → write the docs tree → render the site with mkdocs-material
+into a temporary sibling of the output → swap it in. Each stage is a function here or in the
+module named in the README's table; `write_docs_tree` is the first half, for `serve` and
+`publish`. Any failure before the swap leaves the previous site untouched. The output must be a
+folder the build may replace (new, empty or marked by an earlier build; see `outputs`), and the
+temporaries of a killed build are removed by the next one. Every date the build prints comes
+from SOURCE_DATE_EPOCH (default: the last commit's time), so two builds of one commit are
+byte-identical.
+
+Everything runs in one process, one stage after the other: mkdocs takes about nine tenths of a
+build, so spreading the rest over cores cannot pay for the code it takes (bench/README.md, "Removed").
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import logging
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
-from .fanout import HeldUnits, Unit, available_jobs, run_units
-from .machine_readable import MACHINE_READABLE_FOLDERS, card_files, export_tree, feed_tree
+from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .pages import PageSpec, plan_pages, urls
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
 from .settings import ProjectPaths
-from .siteconfig import DEFAULT_SITE_URL, read_site_settings
-from .write import TeeWriter, TreeWriter, WriteReport
+from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
+from .write import WriteReport, write_tree
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .publish import EditionNote
 
 Progress = Callable[[str, int, int], None]
@@ -77,10 +82,8 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 # ----------------------------------------------------------------------- stages
 
 
-def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
-                     left_out: tuple[str, ...] = (), offline: bool = False):
-    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set, and
-    the docs tree's top-level folders `left_out` excluded (the build writes those itself).
+def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False, offline: bool = False):
+    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set.
 
     `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
     the worker shim the docs tree then holds (`OFFLINE_FILES`), so the plugin loads none from unpkg.
@@ -99,11 +102,6 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     extra = config.get("extra")
     if extra is not None and extra.get("version"):
         extra["version"] = None  # mkdocs' `extra` is a LegacyConfig: mutable, dict-like
-    if left_out:
-        from pathspec.gitignore import GitIgnoreSpec  # mkdocs' own type for `exclude_docs`
-
-        excluded = GitIgnoreSpec.from_lines(f"/{folder}/" for folder in left_out)
-        config["exclude_docs"] = config["exclude_docs"] + excluded if config["exclude_docs"] else excluded
     listed = config.plugins.get(OFFLINE_PLUGIN)
     if offline or (listed is not None and listed.config.enabled):
         _go_offline(config)
@@ -129,146 +127,105 @@ def _go_offline(config) -> None:
         config.plugins[OFFLINE_PLUGIN] = plugin
 
 
-PAGES_PER_UNIT = 32
-"""Pages rendered per unit of work: small enough to share out evenly, large enough that taking a unit costs nothing."""
+@dataclass(frozen=True)
+class DocsPlan:
+    """Every file of the docs tree, decided but not yet made (`plan_docs`); `render_docs` makes them."""
+
+    pages: tuple[tuple[str, str, Callable[[], object]], ...]
+    """(docs-tree path, template, view-model factory) per page, in a stable order."""
+    environment: jinja2.Environment
+    static_files: Mapping[str, Path]
+    """Docs-tree path → file under `site_templates/` copied as is."""
+    machine_readable: tuple[Callable[[], Mapping[str, bytes]], ...]
+    """The JSON export, the feeds and the share cards (`api/`, `feeds/`, `cards/`): files mkdocs copies as they are."""
+    directory_urls: bool = True
+    """False for a site read from `file://`: links in raw HTML then name each page's file."""
 
 
-def docs_units(paths: ProjectPaths, publication: Publication, disclaimer: str,
-               history: PublicationHistory | None = None, address: SiteAddress | None = None,
-               edition: EditionNote | None = None, directory_urls: bool = True) -> list[Unit]:
-    """The docs tree's pages and static files as units of work, the pages in chunks. Nothing is
-    rendered until a unit runs. Without `directory_urls` (a site for `file://`), links in raw HTML
-    name the page's file and the worker shim is added (`OFFLINE_FILES`).
+def site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettings | Diagnostic:
+    """What the pages need of mkdocs.yml (`siteconfig`), or the diagnostic that stops the build when it cannot be read."""
+    try:
+        return read_site_settings(paths, offline)
+    except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
+        return _mkdocs_failure(f"mkdocs.yml: {error}")
 
-    Each page's view model is rendered as soon as it is made and then dropped, so they are never
-    all alive at once."""
-    environment = make_environment(paths.templates)
-    for name in environment.list_templates():  # compiled once, before any worker is forked
-        environment.get_template(name)
+
+def plan_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
+              history: PublicationHistory | None = None, address: SiteAddress | None = None,
+              edition: EditionNote | None = None, directory_urls: bool = True) -> DocsPlan:
+    """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
+    `address`: where this build's files answer (`urls.SiteAddress`); an edition brings its own."""
     history = history or PublicationHistory({}, {})
-    plan = list(plan_pages(publication, disclaimer, history.theses, address, edition))
-
-    def pages(chunk: list) -> Iterator[tuple[str, bytes]]:
-        for path, template, factory in chunk:
-            with urls.link_style(directory_urls):
-                context = factory()
-            yield path, render_page(environment, PageSpec(path, template, context)).encode("utf-8")
-
-    def static_files() -> Iterator[tuple[str, bytes]]:
-        for target, source in (STATIC_FILES if directory_urls else {**STATIC_FILES, **OFFLINE_FILES}).items():
-            yield target, (paths.templates / source).read_bytes()
-
-    units = [Unit(0, static_files)]
-    for start in range(0, len(plan), PAGES_PER_UNIT):
-        chunk = plan[start:start + PAGES_PER_UNIT]
-        units.append(Unit(len(chunk), lambda chunk=chunk: pages(chunk)))
-    return units
+    address = edition.address if edition else (address or urls.DEFAULT_ADDRESS)
+    static = STATIC_FILES if directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
+    return DocsPlan(
+        pages=tuple(plan_pages(publication, disclaimer, history.theses, address, edition)),
+        environment=make_environment(paths.templates),
+        static_files={target: paths.templates / source for target, source in static.items()},
+        machine_readable=(lambda: export_tree(publication, history.theses),
+                          lambda: feed_tree(publication, history, address),
+                          lambda: card_files(publication, sorted(publication.graph.theses), address)),
+        directory_urls=directory_urls,
+    )
 
 
-CARDS_PER_UNIT = 64
-"""Share cards drawn per unit of work (about 12 ms each), so page workers can share them out."""
-
-
-def machine_readable_units(publication: Publication, history: PublicationHistory,
-                           address: SiteAddress | None = None) -> list[Unit]:
-    """The JSON export, the feeds and the share cards (under MACHINE_READABLE_FOLDERS), the
-    largest units: files mkdocs does nothing to but copy."""
-    address = address or urls.DEFAULT_ADDRESS
-    theses = sorted(publication.graph.theses)
-    return [Unit(0, lambda: export_tree(publication, history.theses).items()),
-            Unit(0, lambda: feed_tree(publication, history, address).items())] + [
-        Unit(0, lambda chunk=theses[start:start + CARDS_PER_UNIT]: card_files(publication, chunk, address).items())
-        for start in range(0, len(theses), CARDS_PER_UNIT)]
+def render_docs(plan: DocsPlan, progress: Progress = _no_progress) -> Iterator[tuple[str, bytes]]:
+    """The docs tree's files as (path, bytes), each made when it is asked for: the export and the
+    feeds, the static files, then every page. Handed straight to `write_tree`, a page's view model
+    and text are dropped once it is written, so they are never all in memory at once."""
+    for make in plan.machine_readable:
+        yield from make().items()
+    for target, source in plan.static_files.items():
+        yield target, source.read_bytes()
+    total = len(plan.pages)
+    for done, (path, template, factory) in enumerate(plan.pages, 1):
+        with urls.link_style(plan.directory_urls):
+            context = factory()
+        yield path, render_page(plan.environment, PageSpec(path, template, context)).encode("utf-8")
+        progress("pages rendered", done, total)
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
                   history: PublicationHistory | None = None, address: SiteAddress | None = None,
                   edition: EditionNote | None = None) -> dict[str, bytes]:
-    """The whole docs tree as path → bytes, in one process (nothing written)."""
-    files: dict[str, bytes] = {}
-    history = history or PublicationHistory({}, {})
-    for unit in (machine_readable_units(publication, history, address)
-                 + docs_units(paths, publication, disclaimer, history, address, edition)):
-        files.update(unit.produce())
-    return files
+    """The whole docs tree as path → bytes, in memory (nothing written)."""
+    return dict(render_docs(plan_docs(paths, publication, disclaimer, history, address, edition)))
+
+
+def build_address(settings: SiteSettings) -> SiteAddress:
+    """Where a plain build's files answer: `site_url` (the placeholder while it is unset, which
+    `check` warns about and `build --strict` refuses)."""
+    return site_address(settings.site_url or DEFAULT_SITE_URL)
+
+
+def _stops(checked: CheckResult, strict: bool) -> bool:
+    """Whether the content's diagnostics stop the build before anything is written."""
+    return checked.publication is None or has_errors(checked.diagnostics, strict)
 
 
 def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
                     strict: bool = False, progress: Progress = _no_progress,
-                    edition: EditionNote | None = None, jobs: int | None = None,
-                    committed: CommittedHistory | None = None,
-                    set_aside: Callable[[list[Unit]], None] | None = None,
-                    offline: bool = False) -> tuple[CheckResult, WriteReport | None]:
-    """check → history → pages (and the export and feeds, unless set aside) → write; the tree is left as it was when the content has errors.
+                    edition: EditionNote | None = None,
+                    committed: CommittedHistory | None = None, offline: bool = False) -> tuple[CheckResult, WriteReport | None]:
+    """check → history → plan → render → write the docs tree: the first half of `build_site`, for
+    `serve` and `publish`. The tree is left as it was when the content has errors.
 
     Without `history`, it is derived from git, or from `committed` if given (its caller keeps it current).
-    With `set_aside`, the export and feeds units are handed to it before any page is made, and
-    their folders in the tree are left alone (`build_site` makes them while mkdocs runs).
-
-    Pages are written as they are rendered, in `jobs` processes (default: one per core, see
-    `fanout`). From the end of the check on, the publication (and whatever else the caller holds)
-    is frozen out of the cyclic garbage collector: it outlives the build, and rescanning its millions of objects
-    at every collection cost up to a sixth of page generation at 5,000 sources; frozen, the
-    forked workers also leave its memory shared.
-
-    `offline`: the tree of a site read from `file://` (`build --offline`, see `docs_units`).
-
+    `offline`: the tree of a site read from `file://` (`build --offline`).
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
-    result = check_project(paths)
-    with _frozen():
-        if result.publication is None or has_errors(result.diagnostics, strict):
-            return result, None
-        try:
-            settings = read_site_settings(paths, offline)
-        except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
-            return CheckResult(result.files, result.diagnostics + [_mkdocs_failure(f"mkdocs.yml: {error}")], None), None
-        # Where this build's files answer (SiteAddress), decided here once; `publish` decides it for an edition.
-        address = edition.address if edition else site_address(settings.site_url or DEFAULT_SITE_URL)
-        if history is None:
-            history = publication_history(paths.root, result.publication.graph, committed)
-        return result, _write_units(paths, result, address, settings.disclaimer, history, progress, edition, jobs, set_aside,
-                                    settings.directory_urls)
-
-
-@contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """Everything alive now stays out of the collector's scans until the block ends; skipped if
-    the caller already froze objects, which unfreezing at the end would release."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def _write_units(paths: ProjectPaths, result: CheckResult, address: SiteAddress, disclaimer: str,
-                 history: PublicationHistory, progress: Progress, edition: EditionNote | None,
-                 jobs: int | None, set_aside: Callable[[list[Unit]], None] | None,
-                 directory_urls: bool = True) -> WriteReport:
-    assert result.publication is not None
-    machine_readable = machine_readable_units(result.publication, history, address)
-    writer = TreeWriter(paths.docs_tree, leave=MACHINE_READABLE_FOLDERS if set_aside is not None else ())
-    try:
-        units = docs_units(paths, result.publication, disclaimer, history, address, edition, directory_urls)
-        if set_aside is None:
-            units = machine_readable + units
-        else:
-            # Right before the page workers fork: a process forked now shares the memory they
-            # share, so the parent copies no more pages on write than it did without it.
-            set_aside(machine_readable)
-        del machine_readable
-        total = sum(unit.pages for unit in units)
-        # Jobs are counted now, before the progress bar starts its thread (see fanout.available_jobs).
-        run_units(units, writer, available_jobs() if jobs is None else jobs,
-                  lambda done: progress("pages rendered", done, total))
-    except BaseException:
-        writer.abandon()
-        raise
-    return dataclasses.replace(writer.finish(), pages=total)
+    checked = check_project(paths)
+    if _stops(checked, strict):
+        return checked, None
+    assert checked.publication is not None
+    settings = site_settings(paths, offline)
+    if isinstance(settings, Diagnostic):
+        return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
+    if history is None:
+        history = publication_history(paths.root, checked.publication.graph, committed)
+    plan = plan_docs(paths, checked.publication, settings.disclaimer, history, build_address(settings), edition,
+                     settings.directory_urls)
+    return checked, write_tree(paths.docs_tree, render_docs(plan, progress))
 
 
 def default_source_date_epoch(root: Path) -> str | None:
@@ -325,14 +282,13 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate = previous_propagate
 
 
-def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool,
-               left_out: tuple[str, ...] = (), offline: bool = False) -> tuple[bool, list[str]]:
-    """Build the docs tree, but for the folders `left_out`, into `site_dir` with mkdocs-material; (succeeded, warnings)."""
+def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False) -> tuple[bool, list[str]]:
+    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings)."""
     from mkdocs.commands.build import build
 
     with _quiet_mkdocs() as collected:
         try:
-            config = load_site_config(paths, site_dir, strict, left_out, offline)
+            config = load_site_config(paths, site_dir, strict, offline)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -363,79 +319,48 @@ def swap_in(new: Path, out: Path) -> None:
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
                progress: Progress = _no_progress, offline: bool = False) -> BuildResult:
-    """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was.
-    `offline`: a site that works from `file://` (see `load_site_config` and `docs_units`).
-
-    The export and feeds are files mkdocs would only copy. Where the generator may fork, a
-    process forked with the page workers makes them while mkdocs builds the pages (on the core
-    mkdocs leaves idle); elsewhere they are made in this process before mkdocs starts. Either
-    way they are written into the docs tree and into a sibling folder whose contents are moved
-    into the new site before it is swapped in.
+    """check → history → plan → render → write the docs tree → render the site with mkdocs into a
+    temporary sibling of `out` → swap it in. On any failure `out` is left as it was.
+    `offline`: a site that works from `file://` (see `load_site_config`).
 
     Raises OutputRefused, before anything is read or written, when `out` is not a folder the build
-    may replace (`outputs.output_refusal`). The whole build holds `outputs.output_lock`, under which
-    the temporaries a killed build left beside `out` are removed first."""
+    may replace (`outputs.output_refusal`) or the docs tree is reached through a link. The whole
+    build holds `outputs.output_lock`, under which the temporaries a killed build left beside
+    `out` are removed first."""
     out = ensure_replaceable(paths, out or paths.site)
     with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
-        return _build_into(paths, out, strict, history, progress, offline)
+        ensure_docs_tree_placed(paths)
 
+        checked = check_project(paths)
+        if _stops(checked, strict):
+            return BuildResult(checked.diagnostics)
+        diagnostics, publication = checked.diagnostics, checked.publication
+        assert publication is not None
+        del checked
+        settings = site_settings(paths, offline)
+        if isinstance(settings, Diagnostic):
+            return BuildResult(diagnostics + [settings])
 
-def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: PublicationHistory | None,
-                progress: Progress, offline: bool) -> BuildResult:
-    held: list[HeldUnits] = []
-    besides: list[Path] = []  # temporary siblings of `out` the held work writes into
-    staging: Path | None = None  # the one mkdocs builds into
+        if history is None:
+            history = publication_history(paths.root, publication.graph)
+        plan = plan_docs(paths, publication, settings.disclaimer, history, build_address(settings),
+                         directory_urls=settings.directory_urls)
+        pages = len(plan.pages)
+        write_tree(paths.docs_tree, render_docs(plan, progress))
+        del publication, plan  # mkdocs runs without the publication in memory
 
-    def hold(units: list[Unit]) -> None:
-        beside = temporary_sibling(out, "files")
-        besides.append(beside)
-        held.append(HeldUnits(units, lambda: TeeWriter(TreeWriter(beside),
-                                                       TreeWriter(paths.docs_tree, only=MACHINE_READABLE_FOLDERS)),
-                              fork=available_jobs() > 1))
-
-    try:
-        checked, written = write_docs_tree(paths, history, strict, progress, set_aside=hold, offline=offline)
-        diagnostics = checked.diagnostics
-        del checked  # mkdocs' collections need not scan the publication again
-        if written is None:
-            return BuildResult(diagnostics)
         staging = temporary_sibling(out, "build")
-        with _source_date_epoch(paths.root):
-            for job in held:
-                job.release()
-            progress("mkdocs build", 0, 1)
-            succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS, offline=offline)
-            progress("mkdocs build", 1, 1)
-        if not succeeded:
-            failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
-            messages += _collect_after_failure(held)  # the docs tree is left whole
-            return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
-        for job in held:
-            job.collect()
-        for beside in besides:
-            for name in sorted(os.listdir(beside)):
-                if (staging / name).exists():
-                    raise RuntimeError(f"mkdocs wrote {name}/, which the build writes itself")
-                os.rename(beside / name, staging / name)
-        mark(staging)
-        swap_in(staging, out)
-    finally:
-        for job in held:
-            job.cancel()
-        for folder in [*besides, staging]:
-            if folder is not None and folder.exists():
-                shutil.rmtree(folder, ignore_errors=True)
-    return BuildResult(diagnostics, messages, written.pages, out)
-
-
-def _collect_after_failure(held: list[HeldUnits]) -> list[str]:
-    """Wait for the held work after mkdocs failed; its own failure becomes a message, so the
-    diagnostic the reader needs (mkdocs') stays the one reported."""
-    messages = []
-    for job in held:
         try:
-            job.collect()
-        except RuntimeError as error:
-            messages.append(f"export and feeds: ERROR: {str(error).strip().splitlines()[-1]}")
-    return messages
+            with _source_date_epoch(paths.root):
+                progress("mkdocs build", 0, 1)
+                succeeded, messages = run_mkdocs(paths, staging, strict, offline)
+                progress("mkdocs build", 1, 1)
+            if not succeeded:
+                failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
+                return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
+            mark(staging)
+            swap_in(staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
+    return BuildResult(diagnostics, messages, pages, out)

@@ -28,24 +28,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 KeyPath = tuple[str | int, ...]
 
 
-class _UntypedComposer(_EventSource):  # type: ignore[misc, valid-type]
-    """Composes nodes without guessing types: every untagged node gets the plain str/seq/map tag.
-
-    The loader keeps plain scalars as text anyway (models convert by field type), so PyYAML's
-    regex-based resolver would be pure cost; explicit tags still arrive untouched.
-    """
-
-    _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
-                     yaml.MappingNode: "tag:yaml.org,2002:map"}
-
-    def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's signature
-        return self._DEFAULT_TAGS[kind]
-
 _CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 _CORE_TAGS = {f"{_CORE_TAG_PREFIX}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_MAY_HOLD_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])[&*]\S", re.MULTILINE)
-"""Where YAML could start an anchor (&) or alias (*): after a space, line start or an indicator."""
 _NON_STRING_KEYS = {"true", "True", "TRUE", "false", "False", "FALSE"} | _NULLS
 # Editors, git and GitHub annotations break lines at \r\n, \r and \n only; YAML 1.1 also at these.
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -255,16 +240,6 @@ class _TreeBuilder:
     def build(self, text: str) -> Any:
         self.lines = _LineMap(text)
         try:
-            if ("&" not in text and "*" not in text) or not _MAY_HOLD_ANCHOR.search(text):
-                # Fast path: libyaml composes the node tree in C. Text with no '&' or '*' at a
-                # token start holds no anchor or alias, the one thing a node tree hides; anything
-                # odd (a syntax error, several documents) falls back to the event path.
-                try:
-                    return self._build_from_nodes(text)
-                except yaml.YAMLError:
-                    self.diagnostics.clear()
-                    self.value_positions.clear()
-                    self.key_positions.clear()
             return self._build_from_events(text)
         except _Refused:
             # The YAML reader refuses control characters with a poor position; find the first one
@@ -278,45 +253,9 @@ class _TreeBuilder:
                     "delete it, or write it as an escape in a double-quoted string")]
             raise
 
-    def _build_from_nodes(self, text: str) -> Any:
-        loader = _UntypedComposer(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
-        return None if node is None else self._walk(node, (), 0)
-
-    def _walk(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
-        if depth > MAX_NESTING:
-            self._refuse(node, "yaml.too-deep", f"nesting is deeper than {MAX_NESTING} levels", "flatten the structure")
-        self.value_positions[path] = self._position(node)
-        tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            if not node.style:
-                if tag not in _CORE_TAGS:
-                    self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
-                return None if node.value in _NULLS else PlainScalar(node.value)
-            if tag not in _CORE_TAGS:
-                self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
-            return node.value
-        if tag not in _CORE_TAGS:
-            self._report(node, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
-        if isinstance(node, yaml.SequenceNode):
-            return [self._walk(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._report(key_node, "yaml.non-string-key", path, "a mapping or list is used as a key",
-                             "field names are plain words")
-                continue
-            child = self._admit_key(key_node, key_node.value, not key_node.style, mapping, path)
-            if child is not None:
-                mapping[key_node.value] = self._walk(value_node, child, depth + 1)
-        return mapping
-
     def _admit_key(self, where: Any, key: str, plain: bool, mapping: dict[str, Any], path: KeyPath) -> KeyPath | None:
-        """The one key rule of both paths: a field name, not yet in the mapping. Returns the
-        child's key path (its position recorded), or None after reporting why not."""
+        """The key rule: a field name, not yet in the mapping. Returns the child's key path (its
+        position recorded), or None after reporting why not."""
         if plain and (key in _NON_STRING_KEYS or _looks_numeric(key)):
             self._report(where, "yaml.non-string-key", path, f"key '{key}' is not a field name",
                          "field names are lower-case words")
@@ -388,7 +327,7 @@ class _TreeBuilder:
             self._report(event, "yaml.tag", path, f"tag '{tag}' is outside the YAML core schema", "remove the tag")
 
     def _node(self, event: Any, path: KeyPath, depth: int) -> Any:
-        """Event path: builds one node from parser events, refusing anchors and aliases."""
+        """Builds one node from parser events, refusing anchors and aliases."""
         if depth > MAX_NESTING:
             self._refuse(event, "yaml.too-deep", f"nesting is deeper than {MAX_NESTING} levels", "flatten the structure")
         self.value_positions[path] = self._position(event)

@@ -3,8 +3,8 @@ RSS/Atom feeds under `feeds/` and the share cards link previews show under `card
 decided by `pages.urls`.
 
 Input: the publication and its git history. Output: relative path → bytes under
-MACHINE_READABLE_FOLDERS. They go into the docs tree (which mkdocs, mike and other renderers copy
-as they are); `thesis-site build` writes them into the site itself while mkdocs builds the pages.
+`api/` and `feeds/`. They go into the docs tree, which mkdocs, mike and other renderers
+copy as it is.
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from __future__ import annotations
 from typing import Mapping
 
 from .cards import render_card
-from .export import API_FOLDER, build_export, export_files
-from .feeds import FEEDS_FOLDER, collect_feeds, feed_files
+from .export import build_export, export_files
+from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
 from .pages.entities import make_card
 from .pages.urls import CARDS_FOLDER, SiteAddress, card_image, site_path
 from .pipeline import Publication
-
-MACHINE_READABLE_FOLDERS = (API_FOLDER, FEEDS_FOLDER, CARDS_FOLDER)
-"""The top-level folders of the site that hold these files and nothing else."""
 
 
 def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]) -> dict[str, bytes]:

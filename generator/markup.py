@@ -60,13 +60,6 @@ _SAFE_RELATIVE = re.compile(r"[A-Za-z0-9._~/-]*(#[A-Za-z0-9._~-]*)?")
 """A relative link the generator made from validated ids: nothing to check or encode."""
 
 
-def _trusted(text: str) -> Markup:
-    """`Markup(text)` for text this module has just made safe. Calls `str.__new__` directly:
-    Markup's own constructor first probes its argument for `__html__`, and pages print hundreds
-    of thousands of values."""
-    return str.__new__(Markup, text)
-
-
 def _made_by_generator(url: str) -> bool:
     """A relative link of validated ids and fixed words: nothing to check, encode or escape."""
     return _SAFE_RELATIVE.fullmatch(url) is not None and not url.startswith("//")
@@ -78,7 +71,7 @@ def inline_text(value: object) -> Markup:
     escaped, and a start that could open a block written as entities."""
     text = str(value)
     if _PLAIN.fullmatch(text) and not text.endswith(" ") and "  " not in text:
-        return _trusted(text)
+        return Markup(text)
     text = replace_uncarriable(_WHITESPACE.sub(" ", text).strip())
     start = _BLOCK_START.match(text)
     lead = ""
@@ -88,7 +81,7 @@ def inline_text(value: object) -> Markup:
     # `"` is escaped so the text stays inert even inside an attribute; `'` needs no escape here.
     text = html.escape(text, quote=False).replace('"', "&quot;")
     text = _INLINE_SPECIAL.sub(lambda match: _ENTITY[match.group()], text)
-    return _trusted(lead + text)
+    return Markup(lead + text)
 
 
 _HTML_PLAIN = re.compile(f"[^\\s&<>\"'{UNCARRIABLE_CLASS}]+(?: [^\\s&<>\"'{UNCARRIABLE_CLASS}]+)*")
@@ -99,8 +92,8 @@ def html_text(value: object) -> Markup:
     """Content text for an HTML context that Markdown never parses (SVG, front matter titles)."""
     text = str(value)
     if _HTML_PLAIN.fullmatch(text):
-        return _trusted(text)
-    return _trusted(html.escape(replace_uncarriable(_WHITESPACE.sub(" ", text).strip()), quote=True))
+        return Markup(text)
+    return Markup(html.escape(replace_uncarriable(_WHITESPACE.sub(" ", text).strip()), quote=True))
 
 
 def safe_url(url: str) -> str | None:
@@ -120,12 +113,12 @@ def href(url: str) -> Markup:
     """A URL for a Markdown link target or an HTML attribute; refused schemes become '#'."""
     url = str(url)
     if _made_by_generator(url):
-        return _trusted(url)
+        return Markup(url)
     checked = safe_url(url)
     if checked is None:
-        return _trusted("#")
+        return Markup("#")
     # Percent-encode what would end a Markdown link target or an attribute value.
-    return _trusted(quote(checked, safe="/:?#[]@!$&'*+,;=%-._~").replace("'", "%27"))
+    return Markup(quote(checked, safe="/:?#[]@!$&'*+,;=%-._~").replace("'", "%27"))
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -137,36 +130,36 @@ def code_span(value: object) -> Markup:
     text = replace_uncarriable(_WHITESPACE.sub(" ", str(value)).strip())
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return _trusted(f"{fence}{pad}{text}{pad}{fence}")
+    return Markup(f"{fence}{pad}{text}{pad}{fence}")
 
 
 def code_block(value: object) -> Markup:
     """Verbatim text as an indented Markdown code block (Markdown escapes code itself)."""
     lines = replace_uncarriable(str(value)).replace("\t", "    ").splitlines()
-    return _trusted("\n".join(("    " + line).rstrip() for line in lines))
+    return Markup("\n".join(("    " + line).rstrip() for line in lines))
 
 
 def markdown_link(link) -> Markup:
     """A `Link` (see `pages.urls`) as a Markdown link to its target page."""
-    return _trusted(f"[{inline_text(link.text)}]({href(link.href)})")
+    return Markup(f"[{inline_text(link.text)}]({href(link.href)})")
 
 
 def html_href(url: str) -> Markup:
     """`href` for an attribute of raw HTML, which Markdown leaves as it is: `&` becomes `&amp;`."""
     if _made_by_generator(url):
-        return _trusted(url)
-    return _trusted(html.escape(str(href(url)), quote=True))
+        return Markup(url)
+    return Markup(html.escape(str(href(url)), quote=True))
 
 
 def html_link(link) -> Markup:
     """A `Link` or `ExternalLink` as an `<a>` for raw HTML blocks, which Markdown and mkdocs leave
     as they are: so it points at the final URL (`link.url`), not at the Markdown file."""
-    return _trusted(f'<a href="{html_href(link.url)}">{html_text(link.text)}</a>')
+    return Markup(f'<a href="{html_href(link.url)}">{html_text(link.text)}</a>')
 
 
 def external_link(link) -> Markup:
     """An `ExternalLink` (content URL) as a Markdown link; unsafe schemes become '#'."""
-    return _trusted(f"[{inline_text(link.text)}]({href(link.url)})")
+    return Markup(f"[{inline_text(link.text)}]({href(link.url)})")
 
 
 def badge(label: object, kind: object, unsearched: bool = False) -> Markup:
@@ -176,7 +169,7 @@ def badge(label: object, kind: object, unsearched: bool = False) -> Markup:
     (Material's search parser tells elements apart by tag only: inside an excluded `<span>`, the
     end of a nested badge `<span>` would end the exclusion, so mark the badge itself instead.)"""
     flag = " data-search-exclude" if unsearched else ""
-    return _trusted(f'<span class="ts-badge ts-badge--{html_text(kind)}"{flag}>{inline_text(label)}</span>')
+    return Markup(f'<span class="ts-badge ts-badge--{html_text(kind)}"{flag}>{inline_text(label)}</span>')
 
 
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -199,7 +192,7 @@ def front_matter(fields: dict) -> Markup:
     theme prints `page.meta` raw (the page title, the description meta tag)."""
     text = yaml.dump(_front_matter_value(fields), Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1_000_000)
-    return _trusted(f"---\n{text}---")
+    return Markup(f"---\n{text}---")
 
 
 def _shift_headings(tokens: list) -> None:
@@ -221,7 +214,7 @@ def body_tokens(markdown: str) -> list:
 def render_body(markdown: str | None) -> Markup:
     """A contributor's Markdown body as one sanitised HTML block (empty when there is none)."""
     if not markdown or not markdown.strip():
-        return _trusted("")
+        return Markup("")
     tokens = body_tokens(replace_uncarriable(markdown))
     _shift_headings(tokens)
     rendered = _BODY_PARSER.renderer.render(tokens, _BODY_PARSER.options, {})
@@ -236,4 +229,4 @@ def render_body(markdown: str | None) -> Markup:
     )
     # Python-Markdown ends a raw HTML block at a blank line inside some constructs; keep it whole.
     cleaned = re.sub(r"\n\s*\n", "\n", cleaned).strip()
-    return _trusted(f'<div class="ts-body">\n{cleaned}\n</div>')
+    return Markup(f'<div class="ts-body">\n{cleaned}\n</div>')

@@ -32,8 +32,8 @@ _MARKER_PREFIX = b"thesis-site output, format "
 
 TEMPORARY_PURPOSES = ("build", "files", "old")
 """A build's temporaries are siblings of its output named `.<output name>-<purpose>-<random>`:
-`build` (mkdocs' output), `files` (export and feeds made beside mkdocs), `old` (the replaced site
-while it is removed)."""
+`build` (mkdocs' output), `old` (the replaced site while it is removed), and `files`, which
+builds no longer make but earlier versions left when killed (the next build removes them)."""
 
 
 LOCK_NAME = ".thesis-site-lock"

@@ -3,7 +3,6 @@ own mkdocs.yml and site templates, so tests build exactly what the shipped site 
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -30,12 +29,13 @@ def make_project(root: Path, content: Path = SAMPLE_CONTENT) -> ProjectPaths:
     return ProjectPaths(root)
 
 
-def render_docs(paths: ProjectPaths) -> dict[str, bytes]:
-    """The docs tree the generator makes for a project, in memory (no mkdocs run)."""
+def render_docs(paths: ProjectPaths, address=None) -> dict[str, bytes]:
+    """The docs tree the generator makes for a project, in memory (no mkdocs run); absolute links
+    start at `address` (default: the placeholder, as in the golden tree)."""
     result = check_project(paths, jobs=1)
     assert not result.errors, [d.format_text() for d in result.errors]
     assert result.publication is not None
-    return generate_docs(paths, result.publication, read_site_settings(paths).disclaimer)
+    return generate_docs(paths, result.publication, read_site_settings(paths).disclaimer, address=address)
 
 
 NOT_GOLDEN = ("cards/",)
@@ -51,20 +51,6 @@ def golden_files(files: dict[str, bytes]) -> dict[str, bytes]:
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under `root` as relative path → bytes."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def trouble_in_forked_processes(monkeypatch, module, name: str, trouble: Callable[[], None]) -> None:
-    """Replace `module.name` so that, in any process other than this one (a page worker, the
-    export and feeds process), `trouble()` runs first: it raises, or waits."""
-    parent, working = os.getpid(), getattr(module, name)
-
-    def troubled(*args, **kwargs):
-        if os.getpid() != parent:
-            trouble()
-        return working(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, troubled)
-    monkeypatch.setattr(module, "available_jobs", lambda: 2)
 
 
 def raising(message: str) -> Callable[[], None]:

@@ -328,14 +328,12 @@ def test_a_file_with_every_kind_of_problem_reports_them_all() -> None:
     ]
 
 
-def test_both_parse_paths_apply_the_same_key_rules() -> None:
-    """A file that mentions an anchor takes the event path, others the node fast path; the key
-    rules (non-string keys, duplicates) must report the same problems on both."""
-    from generator.load import load_document
-
-    body = b"id: a\n1: k\ntitle: x\ntitle: y\n"
-    _, fast = load_document("f.yaml", "source", "a", body, "yaml")
-    _, events = load_document("f.yaml", "source", "a", body + b"note: &n z\n", "yaml")
-    key_codes = {"yaml.non-string-key", "yaml.duplicate-key"}
-    assert [d for d in fast if d.code in key_codes] == [d for d in events if d.code in key_codes]
-    assert {d.code for d in fast} == key_codes
+@pytest.mark.parametrize("elsewhere", ["", "note: &n z\n"], ids=["no anchor", "an anchor elsewhere"])
+def test_an_explicit_tag_decides_the_same_way_whatever_else_the_file_holds(elsewhere: str) -> None:
+    """`!!str` makes text even of a plain scalar (a bool field refuses `!!str true`); any other
+    core tag leaves the type to the model's field, even on a quoted scalar; `!` forces text.
+    (Files without an anchor were once read by a second walker that did the opposite.)"""
+    text = 'a: !!str true\nb: !!int "5"\nc: ! x\n' + elsewhere
+    document, _ = load_document("f.yaml", "source", "a", text.encode(), "yaml")
+    assert document is not None
+    assert [type(document.data[key]).__name__ for key in "abc"] == ["str", "PlainScalar", "str"]

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build_site
+from generator.build import build_address, build_site
 from generator.cli import main
 from generator.settings import ProjectPaths
-from site_support import REPO, make_project, raising, tree_bytes, trouble_in_forked_processes
+from generator.siteconfig import read_site_settings
+from site_support import REPO, make_project, raising, render_docs, tree_bytes
 
 EPOCH = "1700000000"
 
@@ -71,40 +72,66 @@ def test_two_builds_are_byte_identical(tmp_path, epoch):
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
 
 
-@pytest.mark.parametrize("jobs", [pytest.param(2, marks=pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")), 1])
-def test_export_and_feeds_made_beside_mkdocs_land_in_the_site_and_the_docs_tree(tmp_path, epoch, monkeypatch, jobs):
-    """The build makes the export and feeds while mkdocs runs (forked, or in-process where it may
-    not fork); the site and the docs tree hold exactly what the in-tree path writes."""
-    import generator.build as build_module
-    from generator.build import write_docs_tree
-
+def test_the_export_and_feeds_are_written_into_the_docs_tree_and_copied_into_the_site(tmp_path, epoch):
+    """The generator writes `api/` and `feeds/` into the docs tree before mkdocs runs, and mkdocs
+    copies them: the site, the docs tree and the in-memory tree hold the same bytes."""
     paths = make_project(tmp_path / "project")
-    monkeypatch.setattr(build_module, "available_jobs", lambda: jobs)
     result = build(paths, tmp_path / "site")
     assert result.ok
     assert result.pages == sum(1 for p in paths.docs_tree.rglob("*.md"))
-    site, beside_tree = tree_bytes(tmp_path / "site"), tree_bytes(paths.docs_tree)
-    (paths.docs_tree).rename(tmp_path / "beside-docs")
-    write_docs_tree(paths, jobs=1)  # everything into the tree, as serve and publish have it
-    in_tree = tree_bytes(paths.docs_tree)
-    assert beside_tree == in_tree
-    machine_readable = {path: data for path, data in in_tree.items() if path.startswith(("api/", "feeds/"))}
+    site, docs = tree_bytes(tmp_path / "site"), tree_bytes(paths.docs_tree)
+    address = build_address(read_site_settings(paths))  # where the build's absolute links start
+    machine_readable = {path: data for path, data in render_docs(paths, address).items() if path.startswith(("api/", "feeds/"))}
     assert len(machine_readable) > 20
-    assert {path: site[path] for path in machine_readable} == machine_readable
+    assert {path: docs.get(path) for path in machine_readable} == machine_readable
+    assert {path: site.get(path) for path in machine_readable} == machine_readable
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
 
 
-def test_mkdocs_leaves_the_export_to_the_build_and_keeps_the_projects_own_exclusions(tmp_path):
-    from generator.build import load_site_config
+@pytest.mark.parametrize("broken, message", [("render_page", "this page cannot be rendered"),
+                                             ("feed_tree", "feeds cannot be made")])
+def test_a_failure_while_rendering_leaves_the_previous_site_as_it_was(tmp_path, epoch, monkeypatch, broken, message):
+    import generator.build as build_module
 
     paths = make_project(tmp_path / "project")
-    paths.mkdocs_config.write_text(paths.mkdocs_config.read_text() + "\nexclude_docs: |\n  drafts/\n")
-    config = load_site_config(paths, left_out=("api", "feeds"))
-    excluded = config["exclude_docs"]
-    assert excluded.match_file("api/graph.json") and excluded.match_file("feeds/all.rss.xml")
-    assert excluded.match_file("drafts/page.md")
-    assert not excluded.match_file("theses/index.md") and not excluded.match_file("sources/api/page.md")
-    assert not load_site_config(paths)["exclude_docs"].match_file("api/graph.json")
+    out = tmp_path / "site"
+    assert build(paths, out).ok
+    before = tree_bytes(out)
+
+    def fail(*args, **kwargs):
+        raising(message)()
+
+    monkeypatch.setattr(build_module, broken, fail)
+    with pytest.raises(RuntimeError, match=message):
+        build(paths, out)
+    assert tree_bytes(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+def test_the_build_runs_in_one_process_and_leaves_the_garbage_collector_alone(tmp_path, epoch, monkeypatch):
+    """No worker is forked and the collector is neither paused nor frozen: `serve` regenerates
+    from a timer thread, where forking is unsafe and a frozen heap would outlive the call."""
+    import gc
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the build must not call this")
+
+    for name in ("fork", "forkpty"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refused)
+    for name in ("disable", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, refused)
+    paths = make_project(tmp_path / "project")
+    result = build(paths, tmp_path / "site")
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+
+
+def test_a_failing_mkdocs_leaves_the_docs_tree_whole(tmp_path, epoch):
+    paths = _project_whose_mkdocs_fails(tmp_path)
+    result = build(paths, tmp_path / "site")
+    assert not result.ok
+    assert any(d.code == "build.mkdocs" for d in result.diagnostics)
+    assert (paths.docs_tree / "api" / "graph.json").is_file() and (paths.docs_tree / "index.md").is_file()
 
 
 def test_build_date_comes_from_source_date_epoch(tmp_path, epoch):
@@ -146,33 +173,6 @@ def _project_whose_mkdocs_fails(tmp_path: Path) -> ProjectPaths:
     paths = make_project(tmp_path / "project")
     paths.mkdocs_config.write_text(paths.mkdocs_config.read_text().replace("name: material", "name: no-such-theme"))
     return paths
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the export is made in a forked process")
-def test_the_export_made_beside_a_failing_mkdocs_is_waited_for(tmp_path, epoch, monkeypatch):
-    """mkdocs fails fast here, the export is slow: the build still waits, and keeps mkdocs' diagnostic."""
-    import time
-
-    import generator.build as build_module
-
-    paths = _project_whose_mkdocs_fails(tmp_path)
-    trouble_in_forked_processes(monkeypatch, build_module, "export_tree", lambda: time.sleep(1.5))
-    result = build(paths, tmp_path / "site")
-    assert not result.ok
-    assert any(d.code == "build.mkdocs" for d in result.diagnostics)
-    assert (paths.docs_tree / "api" / "graph.json").is_file(), "the docs tree is left whole"
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the export is made in a forked process")
-def test_a_failing_export_beside_a_failing_mkdocs_keeps_mkdocs_diagnostic(tmp_path, epoch, monkeypatch):
-    import generator.build as build_module
-
-    paths = _project_whose_mkdocs_fails(tmp_path)
-    trouble_in_forked_processes(monkeypatch, build_module, "export_tree", raising("the export cannot be made"))
-    result = build(paths, tmp_path / "site")
-    assert not result.ok
-    assert any(d.code == "build.mkdocs" for d in result.diagnostics)
-    assert any("the export cannot be made" in message for message in result.messages)
 
 
 def test_a_rebuild_leaves_unchanged_export_files_untouched_in_the_docs_tree(tmp_path, epoch):
@@ -309,42 +309,3 @@ def test_build_dates_default_to_the_last_commit(tmp_path, monkeypatch):
     assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
     assert "Built on 2024-02-29" in (tmp_path / "site" / "index.html").read_text()
     assert "SOURCE_DATE_EPOCH" not in os.environ
-
-
-@pytest.mark.parametrize("broken", [False, True])
-def test_generating_the_docs_tree_leaves_the_garbage_collector_as_it_found_it(tmp_path, broken):
-    """The build pauses the collector during the check and freezes the publication while pages
-    are made; a long-lived process (`serve`) must get it back enabled and unfrozen either way."""
-    import gc
-
-    from generator.build import write_docs_tree
-
-    paths = make_project(tmp_path / "project")
-    if broken:
-        thesis = paths.content / "theses" / "leading-edge-scarcity.yaml"
-        thesis.write_text(thesis.read_text().replace("asset: TSM", "asset: TSMX"))
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    _, written = write_docs_tree(paths, jobs=1)
-    assert (written is None) == broken
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
-
-
-def test_the_check_leaves_the_collector_on_and_what_a_caller_froze_frozen(tmp_path):
-    """The check moves what it made to the oldest generation with a freeze and unfreeze; that
-    must neither leave anything frozen nor release objects a caller froze on purpose."""
-    import gc
-
-    from generator.pipeline import check_project
-
-    paths = make_project(tmp_path / "project")
-    assert check_project(paths, jobs=1).publication is not None
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        assert check_project(paths, jobs=1).publication is not None
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()

@@ -1,0 +1,51 @@
+"""The tree writer (`generator/write.py`): the folder ends up holding exactly the files handed
+over, and only files whose bytes changed are touched."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.write import write_tree
+from site_support import tree_bytes
+
+
+def test_writer_touches_only_what_changed_and_removes_the_rest(tmp_path):
+    root = tmp_path / "tree"
+    write_tree(root, {"a/one.md": b"one", "a/b/two.md": b"two", "three.md": b"three"})
+    stamp = 1_000_000_000
+    for path in root.rglob("*.md"):
+        os.utime(path, (stamp, stamp))
+    report = write_tree(root, iter([("a/one.md", b"one"), ("three.md", b"THREE"), ("four/four.md", b"four")]))
+    assert report.written == ("four/four.md", "three.md")
+    assert report.unchanged == 1
+    assert report.removed == ("a/b/two.md",)
+    assert (root / "a/one.md").stat().st_mtime == stamp, "an unchanged file keeps its mtime"
+    assert not (root / "a/b").exists(), "an emptied folder is removed"
+    assert tree_bytes(root) == {"a/one.md": b"one", "three.md": b"THREE", "four/four.md": b"four"}
+
+
+def test_writer_refuses_a_path_produced_twice(tmp_path):
+    with pytest.raises(ValueError, match="produced twice"):
+        write_tree(tmp_path / "tree", iter([("page.md", b"first"), ("page.md", b"second")]))
+
+
+def test_a_failed_write_reaches_the_caller_and_removes_nothing(tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "blocked").write_text("a file where a folder must go")
+    (root / "kept.md").write_text("not handed over, but the write failed")
+    with pytest.raises(OSError):
+        write_tree(root, {"blocked/page.md": b"text"})
+    assert (root / "kept.md").is_file()
+
+
+def test_a_link_in_the_tree_is_replaced_not_written_through(tmp_path):
+    root, elsewhere = tmp_path / "tree", tmp_path / "elsewhere.md"
+    root.mkdir()
+    elsewhere.write_bytes(b"someone else's")
+    (root / "page.md").symlink_to(elsewhere)
+    write_tree(root, {"page.md": b"page"})
+    assert not (root / "page.md").is_symlink() and (root / "page.md").read_bytes() == b"page"
+    assert elsewhere.read_bytes() == b"someone else's"
