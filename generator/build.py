@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import logging
 import os
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_l
 from .pages import DEFAULT_DISCLAIMER, PageSpec, plan_pages, urls
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
+from .renderers import Renderer, project_renderer
 from .settings import ProjectPaths
 from .write import TeeWriter, TreeWriter, WriteReport
 
@@ -66,33 +66,6 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 
 
 # ----------------------------------------------------------------------- stages
-
-
-def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
-                     left_out: tuple[str, ...] = ()):
-    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set, and
-    the docs tree's top-level folders `left_out` excluded (the build writes those itself).
-
-    The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
-    written, while a plain build (not a mike deployment, no versions.json) leaves it out.
-    """
-    from mkdocs.config import load_config
-
-    paths.docs_tree.mkdir(parents=True, exist_ok=True)  # mkdocs refuses a docs_dir that does not exist
-    overrides: dict[str, object] = {"docs_dir": str(paths.docs_tree)}
-    if site_dir is not None:
-        overrides["site_dir"] = str(site_dir)
-    with _quiet_mkdocs():
-        config = load_config(config_file=str(paths.mkdocs_config), strict=strict, **overrides)
-    extra = config.get("extra")
-    if extra is not None and extra.get("version"):
-        extra["version"] = None  # mkdocs' `extra` is a LegacyConfig: mutable, dict-like
-    if left_out:
-        from pathspec.gitignore import GitIgnoreSpec  # mkdocs' own type for `exclude_docs`
-
-        excluded = GitIgnoreSpec.from_lines(f"/{folder}/" for folder in left_out)
-        config["exclude_docs"] = config["exclude_docs"] + excluded if config["exclude_docs"] else excluded
-    return config
 
 
 def site_disclaimer(config: Mapping) -> str:
@@ -267,52 +240,6 @@ def _source_date_epoch(root: Path) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"mkdocs: {record.levelname}: {record.getMessage()}")
-
-
-@contextlib.contextmanager
-def _quiet_mkdocs() -> Iterator[_Collect]:
-    """Collect mkdocs' warnings as values instead of letting it print."""
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    previous_level, previous_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous_level)
-        logger.propagate = previous_propagate
-
-
-def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool,
-               left_out: tuple[str, ...] = ()) -> tuple[bool, list[str]]:
-    """Build the docs tree, but for the folders `left_out`, into `site_dir` with mkdocs-material; (succeeded, warnings)."""
-    from mkdocs.commands.build import build
-
-    with _quiet_mkdocs() as collected:
-        try:
-            config = load_site_config(paths, site_dir, strict, left_out)
-            config.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(config)
-            finally:
-                config.plugins.on_shutdown()
-        except (Exception, SystemExit) as error:  # mkdocs raises Abort, ConfigurationError, plugin errors
-            collected.messages.append(f"mkdocs: ERROR: {error}")
-            return False, collected.messages
-    return True, collected.messages
-
-
 def swap_in(new: Path, out: Path) -> None:
     """Replace `out` with `new` by two renames on one filesystem; the old site is then removed.
     The caller has made sure `out` may be replaced (`outputs.ensure_replaceable`)."""
@@ -331,8 +258,9 @@ def swap_in(new: Path, out: Path) -> None:
 
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
-               progress: Progress = _no_progress) -> BuildResult:
-    """check → pages → render → write → mkdocs → swap. On any failure `out` is left as it was.
+               progress: Progress = _no_progress, renderer: Renderer | None = None) -> BuildResult:
+    """check → pages → render → write → renderer (default: the project's, see `renderers`) → swap.
+    On any failure `out` is left as it was.
 
     The export and feeds are files mkdocs would only copy. Where the generator may fork, a
     process forked with the page workers makes them while mkdocs builds the pages (on the core
@@ -346,11 +274,11 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     out = ensure_replaceable(paths, out or paths.site)
     with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
-        return _build_into(paths, out, strict, history, progress)
+        return _build_into(paths, out, strict, history, progress, renderer or project_renderer(paths))
 
 
 def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: PublicationHistory | None,
-                progress: Progress) -> BuildResult:
+                progress: Progress, renderer: Renderer) -> BuildResult:
     held: list[HeldUnits] = []
     besides: list[Path] = []  # temporary siblings of `out` the held work writes into
     staging: Path | None = None  # the one mkdocs builds into
@@ -372,9 +300,9 @@ def _build_into(paths: ProjectPaths, out: Path, strict: bool, history: Publicati
         with _source_date_epoch(paths.root):
             for job in held:
                 job.release()
-            progress("mkdocs build", 0, 1)
-            succeeded, messages = run_mkdocs(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS)
-            progress("mkdocs build", 1, 1)
+            progress(f"{renderer.name} build", 0, 1)
+            succeeded, messages = renderer.build(paths, staging, strict, left_out=MACHINE_READABLE_FOLDERS)
+            progress(f"{renderer.name} build", 1, 1)
         if not succeeded:
             failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
             messages += _collect_after_failure(held)  # the docs tree is left whole

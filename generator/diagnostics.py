@@ -54,7 +54,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "review.missing": ("error", "An active thesis is unreviewed (only with `--require-review`)."),
     "review.stale": ("error", "A thesis review is older than its last claim change (only with `--require-review`)."),
     # build
-    "build.mkdocs": ("error", "mkdocs-material failed to build the generated docs tree."),
+    "build.mkdocs": ("error", "The renderer (mkdocs-material, or Zensical when chosen) failed to build the generated docs tree."),
     "internal.error": ("error", "An unexpected failure inside the generator; please report it."),
 }
 

@@ -95,7 +95,7 @@ def test_export_and_feeds_made_beside_mkdocs_land_in_the_site_and_the_docs_tree(
 
 
 def test_mkdocs_leaves_the_export_to_the_build_and_keeps_the_projects_own_exclusions(tmp_path):
-    from generator.build import load_site_config
+    from generator.renderers.mkdocs import load_site_config
 
     paths = make_project(tmp_path / "project")
     paths.mkdocs_config.write_text(paths.mkdocs_config.read_text() + "\nexclude_docs: |\n  drafts/\n")
