@@ -70,12 +70,12 @@ def check_prerequisites() -> None:
 # --------------------------------------------------------------------------- build and serve
 
 
-def build_default_site(out: Path) -> Path:
-    """`thesis-site build --out OUT` from the repository root: the README's site, the shipped
-    content, the repository's own history."""
+def build_default_site(out: Path, *options: str) -> Path:
+    """`thesis-site build --out OUT [OPTIONS]` from the repository root: the README's site, the
+    shipped content, the repository's own history."""
     exe = shutil.which("thesis-site")
     command = [exe] if exe else [sys.executable, "-m", "generator"]
-    completed = subprocess.run(command + ["build", "--out", str(out)], cwd=REPO,
+    completed = subprocess.run(command + ["build", "--out", str(out), *options], cwd=REPO,
                                capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, (
         f"thesis-site build failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")

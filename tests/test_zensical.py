@@ -1,6 +1,7 @@
 """The Zensical renderer keeps the site's promises: every page at the URL mkdocs gives it, the
 export and feeds byte for byte, injection inert, atomic, reproducible, no third-party request,
-search present, the live preview, and axe-clean pages. Editions stay mkdocs-only.
+search present, and the live preview (axe-core on its pages: tests/test_browser.py). Editions
+stay mkdocs-only.
 
 Zensical comes with the test extra (`pip install -e ".[test]"`); missing, these tests skip
 locally and fail under CI=true. The sample is built once per module (three builds: Zensical
@@ -310,38 +311,3 @@ def test_serve_with_zensical_shows_a_saved_edit_and_cleans_up(tmp_path):
             server.kill()
     assert _wait_for(lambda: _fetch(url) is None, 15), "Zensical's server outlived thesis-site serve"
     assert not [p for p in paths.docs_tree.parent.iterdir() if p.name.startswith(".zensical-")]
-
-
-# --------------------------------------------------------------------------- in a browser
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("page_path", ["", "theses/memory-bound-inference/evidence/"])
-def test_pages_are_accessible_and_self_contained_in_a_browser(sites, page_path):
-    from browser_support import (CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, Watch, block_foreign, blocking,
-                                 check_prerequisites, format_violations, run_axe, serve)
-
-    check_prerequisites()
-    from playwright.sync_api import sync_playwright
-
-    _, site, _, _ = sites
-    server = serve(site)
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce",
-                                      service_workers="block")
-        block_foreign(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        watch = Watch().attach(page)
-        response = page.goto(server.base + page_path, wait_until="networkidle")
-        assert response is not None and response.ok
-        serious = blocking(run_axe(page))
-        assert not watch.problems(), "\n".join(watch.problems())
-        assert not serious, format_violations(serious)
-        assert any(u.startswith(f"http://{LOCAL_HOST}:") and u.endswith(".css") for u in watch.requests), watch.requests
-        browser.close()
-    finally:
-        playwright.stop()
-        server.close()
