@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import logging
 import os
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from .pages import PageSpec, plan_pages, urls
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
+from .renderers import Renderer, RendererError, project_renderer
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
 from .write import WriteReport, write_tree
@@ -48,16 +48,10 @@ Progress = Callable[[str, int, int], None]
 STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
 """Docs-tree path → file under `site_templates/` copied as is."""
 
-WORKER_SHIM = "javascripts/iframe-worker.js"
-OFFLINE_FILES = {WORKER_SHIM: "static/iframe-worker.js"}
+OFFLINE_FILES = {urls.WORKER_SHIM: "static/iframe-worker.js"}
 """Docs-tree path → file under `site_templates/`, for a site read from `file://` only: material's
 search runs in a Web Worker, which browsers do not start from `file://` without this shim. The
 offline plugin would load it from unpkg; the site makes no third-party request, so it ships it."""
-
-OFFLINE_PLUGIN = "material/offline"
-"""mkdocs-material's plugin for a site opened from the file system (no directory URLs, the
-search index inlined into a script)."""
-
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -80,51 +74,6 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 
 
 # ----------------------------------------------------------------------- stages
-
-
-def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False, offline: bool = False):
-    """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set.
-
-    `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
-    the worker shim the docs tree then holds (`OFFLINE_FILES`), so the plugin loads none from unpkg.
-
-    The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
-    written, while a plain build (not a mike deployment, no versions.json) leaves it out.
-    """
-    from mkdocs.config import load_config
-
-    paths.docs_tree.mkdir(parents=True, exist_ok=True)  # mkdocs refuses a docs_dir that does not exist
-    overrides: dict[str, object] = {"docs_dir": str(paths.docs_tree)}
-    if site_dir is not None:
-        overrides["site_dir"] = str(site_dir)
-    with _quiet_mkdocs():
-        config = load_config(config_file=str(paths.mkdocs_config), strict=strict, **overrides)
-    extra = config.get("extra")
-    if extra is not None and extra.get("version"):
-        extra["version"] = None  # mkdocs' `extra` is a LegacyConfig: mutable, dict-like
-    listed = config.plugins.get(OFFLINE_PLUGIN)
-    if offline or (listed is not None and listed.config.enabled):
-        _go_offline(config)
-    return config
-
-
-def _go_offline(config) -> None:
-    """Set a loaded configuration up for `file://`, as if mkdocs.yml listed `offline` (mkdocs runs
-    plugins' `on_config` when it builds, after this)."""
-    from material.plugins.offline.plugin import OfflinePlugin
-
-    config["use_directory_urls"] = False
-    extra = config["extra"]
-    polyfills = list(extra.get("polyfills") or [])
-    if WORKER_SHIM not in polyfills:
-        polyfills.append(WORKER_SHIM)  # the plugin adds unpkg's copy only if no iframe-worker is listed
-    extra["polyfills"] = polyfills
-    if OFFLINE_PLUGIN not in config.plugins:
-        plugin = OfflinePlugin()
-        errors, _warnings = plugin.load_config({})
-        if errors:
-            raise RuntimeError(f"material's offline plugin refused its configuration: {errors}")
-        config.plugins[OFFLINE_PLUGIN] = plugin
 
 
 @dataclass(frozen=True)
@@ -255,51 +204,6 @@ def _source_date_epoch(root: Path) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"mkdocs: {record.levelname}: {record.getMessage()}")
-
-
-@contextlib.contextmanager
-def _quiet_mkdocs() -> Iterator[_Collect]:
-    """Collect mkdocs' warnings as values instead of letting it print."""
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    previous_level, previous_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous_level)
-        logger.propagate = previous_propagate
-
-
-def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False) -> tuple[bool, list[str]]:
-    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings)."""
-    from mkdocs.commands.build import build
-
-    with _quiet_mkdocs() as collected:
-        try:
-            config = load_site_config(paths, site_dir, strict, offline)
-            config.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(config)
-            finally:
-                config.plugins.on_shutdown()
-        except (Exception, SystemExit) as error:  # mkdocs raises Abort, ConfigurationError, plugin errors
-            collected.messages.append(f"mkdocs: ERROR: {error}")
-            return False, collected.messages
-    return True, collected.messages
-
-
 def swap_in(new: Path, out: Path) -> None:
     """Replace `out` with `new` by two renames on one filesystem; the old site is then removed.
     The caller has made sure `out` may be replaced (`outputs.ensure_replaceable`)."""
@@ -318,16 +222,23 @@ def swap_in(new: Path, out: Path) -> None:
 
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
-               progress: Progress = _no_progress, offline: bool = False) -> BuildResult:
-    """check → history → plan → render → write the docs tree → render the site with mkdocs into a
-    temporary sibling of `out` → swap it in. On any failure `out` is left as it was.
-    `offline`: a site that works from `file://` (see `load_site_config`).
+               progress: Progress = _no_progress, offline: bool = False,
+               renderer: Renderer | None = None) -> BuildResult:
+    """check → history → plan → render → write the docs tree → render the site (`renderer`,
+    default: the project's, see `renderers`) into a temporary sibling of `out` → swap it in. On
+    any failure `out` is left as it was. `offline`: a site that works from `file://`.
+
+    Raises RendererError, before anything is read, when the renderer cannot make what is asked.
 
     Raises OutputRefused, before anything is read or written, when `out` is not a folder the build
     may replace (`outputs.output_refusal`) or the docs tree is reached through a link. The whole
     build holds `outputs.output_lock`, under which the temporaries a killed build left beside
     `out` are removed first."""
     out = ensure_replaceable(paths, out or paths.site)
+    renderer = renderer or project_renderer(paths)
+    if offline and not renderer.supports_offline:
+        raise RendererError(f"--offline uses mkdocs-material's offline plugin; the {renderer.name} renderer cannot "
+                            "build a site for file://: build it with --renderer mkdocs")
     with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
         ensure_docs_tree_placed(paths)
@@ -348,14 +259,14 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                          directory_urls=settings.directory_urls)
         pages = len(plan.pages)
         write_tree(paths.docs_tree, render_docs(plan, progress))
-        del publication, plan  # mkdocs runs without the publication in memory
+        del publication, plan  # the renderer runs without the publication in memory
 
         staging = temporary_sibling(out, "build")
         try:
             with _source_date_epoch(paths.root):
-                progress("mkdocs build", 0, 1)
-                succeeded, messages = run_mkdocs(paths, staging, strict, offline)
-                progress("mkdocs build", 1, 1)
+                progress(f"{renderer.name} build", 0, 1)
+                succeeded, messages = renderer.build(paths, staging, strict, offline)
+                progress(f"{renderer.name} build", 1, 1)
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)

@@ -18,6 +18,7 @@ from .diagnostics import format_diagnostics, has_errors, sort_diagnostics, summa
 from .models import ASSET_ID_PATTERN, ID_PATTERN
 from .outputs import OutputRefused
 from .pipeline import check_project
+from .renderers import RENDERERS, RendererError
 from .settings import KIND_FOLDERS, ProjectPaths
 
 EXIT_CLEAN, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -25,7 +26,8 @@ EXIT_CLEAN, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 class _Cli(click.Group):
     """Turns unexpected exceptions into exit code 2 with a short report instead of a crash dump,
-    and a refused output folder (`outputs`, for every command) into exit code 2 with its reason."""
+    and a refused output folder (`outputs`, for every command) or an unknown or missing renderer
+    (`renderers`) into exit code 2 with its reason."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -35,11 +37,19 @@ class _Cli(click.Group):
         except OutputRefused as error:
             click.echo(f"thesis-site {ctx.invoked_subcommand}: {error}; nothing was changed", err=True)
             ctx.exit(EXIT_USAGE)
+        except RendererError as error:
+            click.echo(f"thesis-site {ctx.invoked_subcommand}: {error}", err=True)
+            ctx.exit(EXIT_USAGE)
         except Exception as error:  # noqa: BLE001 - the one place that reports internal failures
             click.echo(f"thesis-site: internal error: {error}", err=True)
             click.echo(traceback.format_exc(), err=True)
             ctx.exit(EXIT_USAGE)
 
+
+renderer_option = click.option(
+    "--renderer", type=click.Choice(RENDERERS), default=None,
+    help="What builds the docs tree into the site (default: extra.thesis_site.renderer in mkdocs.yml, else mkdocs).",
+)
 
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".",
@@ -151,14 +161,17 @@ def new(root: Path, kind: str, identifier: str) -> None:
               help="Folder for the built site (default: site/ in the project).")
 @click.option("--offline", is_flag=True,
               help="A site that works opened from the file system (file://), without a web server.")
-def build(root: Path, strict: bool, out: Path | None, offline: bool) -> None:
-    """Check, write the docs tree and build the site with mkdocs-material (atomically)."""
+@renderer_option
+def build(root: Path, strict: bool, out: Path | None, offline: bool, renderer: str | None) -> None:
+    """Check, write the docs tree and build the site with mkdocs-material or Zensical (atomically)."""
     from .build import build_site
     from .progress import progress_reporter
+    from .renderers import project_renderer
 
     paths = ProjectPaths(root.resolve())
+    chosen = project_renderer(paths, renderer)
     with progress_reporter() as progress:
-        result = build_site(paths, out, strict, progress=progress, offline=offline)
+        result = build_site(paths, out, strict, progress=progress, offline=offline, renderer=chosen)
     for message in result.messages:
         click.echo(message, err=True)
     output = format_diagnostics(result.diagnostics, "text")
@@ -175,11 +188,14 @@ def build(root: Path, strict: bool, out: Path | None, offline: bool) -> None:
 @main.command()
 @root_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
-def serve(root: Path, dev_addr: str) -> None:
+@renderer_option
+def serve(root: Path, dev_addr: str, renderer: str | None) -> None:
     """Live preview: regenerate the docs tree when content or templates change; the browser reloads."""
+    from .renderers import project_renderer
     from .serve import serve_site
 
-    serve_site(ProjectPaths(root.resolve()), dev_addr, echo=lambda text: click.echo(text, err=True))
+    paths = ProjectPaths(root.resolve())
+    serve_site(paths, dev_addr, echo=lambda text: click.echo(text, err=True), renderer=project_renderer(paths, renderer))
 
 
 @main.command()

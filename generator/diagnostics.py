@@ -64,7 +64,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # site settings (mkdocs.yml)
     "config.site-url": ("warning", "`site_url` in mkdocs.yml is unset, not an absolute http(s) URL, or the shipped placeholder; `publish` and `build --strict` refuse it."),
     # build
-    "build.mkdocs": ("error", "mkdocs-material failed to build the generated docs tree."),
+    "build.mkdocs": ("error", "The renderer (mkdocs-material, or Zensical when chosen) failed to build the generated docs tree."),
     "internal.error": ("error", "An unexpected failure inside the generator; please report it."),
 }
 

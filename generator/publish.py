@@ -99,6 +99,7 @@ def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | 
     """check → docs tree with this edition's change page → mike deploy; nothing is published on errors."""
     from .build import write_docs_tree
 
+    refuse_other_renderers(paths)
     validate_edition_name(version)
     validate_edition_name(alias, "alias")
     if alias == version:
@@ -139,6 +140,17 @@ def edition_address(paths: ProjectPaths, version: str, alias: str) -> SiteAddres
     except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
         raise PublishError(f"cannot read {paths.relative(paths.mkdocs_config)}: {error}") from error
     return site_address(settings.site_url, version, alias)
+
+
+def refuse_other_renderers(paths: ProjectPaths) -> None:
+    """mike builds each edition with mkdocs: a project that renders with Zensical has no editions."""
+    from .renderers import EDITIONS_RENDERER, configured_renderer_name
+
+    name = configured_renderer_name(paths)
+    if name != EDITIONS_RENDERER:
+        raise PublishError(f"editions are published with mike, which builds with mkdocs only, and mkdocs.yml sets "
+                           f"extra.thesis_site.renderer: {name}; remove that setting to publish editions, "
+                           f"or build a single site with `thesis-site build`")
 
 
 PUBLISHED_INPUTS = ("content", "site_templates", "mkdocs.yml")

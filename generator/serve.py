@@ -1,5 +1,6 @@
-"""Serve: a live preview. Content or template edits regenerate the docs tree; mkdocs' own
-live-reload server watches that tree, rebuilds and reloads the browser.
+"""Serve: a live preview. Content or template edits regenerate the docs tree; the renderer's
+own live-reload server (mkdocs' or `zensical serve`) watches that tree, rebuilds and reloads
+the browser.
 
 Only files whose text changed are rewritten (see `write`), so an edit to one thesis touches
 the pages that show it, and mkdocs reloads once.
@@ -7,13 +8,13 @@ the pages that show it, and mkdocs reloads once.
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Callable
 
 from .build import write_docs_tree
 from .diagnostics import format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
+from .renderers import Renderer, project_renderer
 from .settings import ProjectPaths
 
 DEBOUNCE_SECONDS = 0.3
@@ -51,11 +52,12 @@ class _Regenerator:
         self._timer.start()
 
 
-def serve_site(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None]) -> None:
-    from mkdocs.commands.serve import serve
+def serve_site(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None],
+               renderer: Renderer | None = None) -> None:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
+    renderer = renderer or project_renderer(paths)
     regenerator = _Regenerator(paths, echo)
     regenerator.regenerate()
 
@@ -71,15 +73,8 @@ def serve_site(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None]) 
     observer.daemon = True
     observer.start()
 
-    logger = logging.getLogger("mkdocs")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
     try:
-        serve(config_file=str(paths.mkdocs_config), livereload=True, watch_theme=True,
-              docs_dir=str(paths.docs_tree), dev_addr=dev_addr)
+        renderer.serve(paths, dev_addr)
     finally:
         observer.stop()
         observer.join(timeout=2)

@@ -13,6 +13,7 @@ skip and say why; under CI=true they fail instead.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
@@ -26,6 +27,7 @@ from browser_support import (
     build_default_site,
     check_prerequisites,
     format_violations,
+    require,
     run_axe,
     serve,
     squash,
@@ -64,6 +66,18 @@ VARIANTS = {
 def site_url(tmp_path_factory):
     check_prerequisites()
     site = build_default_site(tmp_path_factory.mktemp("browser") / "site")
+    server = serve(site)
+    try:
+        yield server.base
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def zensical_site_url(tmp_path_factory, site_url):
+    """The same site built with the Zensical renderer (`--renderer zensical`)."""
+    require(importlib.util.find_spec("zensical") is not None, 'Zensical is not installed (pip install -e ".[zensical]")')
+    site = build_default_site(tmp_path_factory.mktemp("browser-zensical") / "site", "--renderer", "zensical")
     server = serve(site)
     try:
         yield server.base
@@ -130,6 +144,23 @@ def test_page_is_clean_accessible_and_self_contained(site_url, open_page, name, 
     assert not serious, (f"{url} ({variant}): axe-core found {len(serious)} serious/critical "
                          f"violation(s):\n{format_violations(serious)}")
     # The watch really saw the page load (a silent listener would make the checks above vacuous).
+    assert any(u.startswith(f"http://{LOCAL_HOST}:") and u.endswith(".css") for u in watch.requests), watch.requests
+
+
+@pytest.mark.zensical
+@pytest.mark.parametrize("name", ["home", "evidence"])
+def test_zensical_page_is_clean_accessible_and_self_contained(zensical_site_url, open_page, name):
+    """Under Zensical too: no console error, failed or foreign request, or serious axe violation."""
+    page, watch = open_page("light", DESKTOP)
+    url = zensical_site_url + PAGES[name]
+    goto(page, url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"zensical-{name}.png"), full_page=True)
+    serious = blocking(run_axe(page))
+    problems = watch.problems()
+    assert not problems, f"{url}:\n  " + "\n  ".join(problems)
+    assert not serious, f"{url}: axe-core found serious/critical violation(s):\n{format_violations(serious)}"
+    assert "Built with thesis-site and Zensical." in page.inner_text("footer")
     assert any(u.startswith(f"http://{LOCAL_HOST}:") and u.endswith(".css") for u in watch.requests), watch.requests
 
 

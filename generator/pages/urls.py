@@ -66,6 +66,10 @@ def redirect_file(page: str) -> str:
     return page.removesuffix(".md") + ".html"
 
 
+WORKER_SHIM = "javascripts/iframe-worker.js"
+"""The search worker shim of a site read from `file://` (`build --offline`), shipped with the site."""
+
+
 CARDS_FOLDER = "cards"
 """Share cards (`generator.cards`): a top-level folder of files mkdocs only copies, like the export."""
 
