@@ -13,7 +13,7 @@ from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
 from .context import PageContext
-from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
+from .entities import DIRECTION_ORDER, make_nav, source_row, stance_view, thesis_row
 from .paging import ListingPage, make_pager
 from .urls import Here
 from .views import (

@@ -8,7 +8,7 @@ registry into `PlannedPage` values; the render stage looks each page's template 
 and refuses a view model of another type (`render.render_page`).
 
 Adding a page kind: its view model (`views`), its path (`urls`), its maker (a function of the
-publication, the `PageContext` and its key), its template, and one entry in `KINDS`.
+publication, the `PageContext` and its key; no key for a single page), its template, and one entry in `KINDS`.
 """
 
 from __future__ import annotations
