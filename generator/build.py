@@ -22,13 +22,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
-from .pages import PageSpec, plan_pages, urls
+from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, Publication, check_project
 from .render import make_environment, render_page
@@ -80,8 +80,8 @@ def _mkdocs_failure(message: str) -> Diagnostic:
 class DocsPlan:
     """Every file of the docs tree, decided but not yet made (`plan_docs`); `render_docs` makes them."""
 
-    pages: tuple[tuple[str, str, Callable[[], object]], ...]
-    """(docs-tree path, template, view-model factory) per page, in a stable order."""
+    pages: tuple[PlannedPage[Any], ...]
+    """Every page (its kind, docs-tree path and view-model maker), in a stable order (`pages.kinds`)."""
     environment: jinja2.Environment
     static_files: Mapping[str, Path]
     """Docs-tree path → file under `site_templates/` copied as is."""
@@ -99,22 +99,31 @@ def site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettings | 
         return _mkdocs_failure(f"mkdocs.yml: {error}")
 
 
-def plan_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
-              history: PublicationHistory | None = None, address: SiteAddress | None = None,
-              edition: EditionNote | None = None, directory_urls: bool = True) -> DocsPlan:
+def page_context(publication: Publication, settings: SiteSettings, history: PublicationHistory,
+                 edition: EditionNote | None = None) -> PageContext:
+    """What every page maker gets besides the publication, decided once per build: the disclaimer,
+    where the build's files answer (an edition's own address, `site_url` otherwise), every thesis's
+    dates and the edition."""
+    address = edition.address if edition else build_address(settings)
+    return PageContext(settings.disclaimer, address, thesis_dates(publication, history.theses), edition)
+
+
+def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
+              history: PublicationHistory | None = None, edition: EditionNote | None = None) -> DocsPlan:
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
-    `address`: where this build's files answer (`urls.SiteAddress`); an edition brings its own."""
+    `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address."""
     history = history or PublicationHistory({}, {})
-    address = edition.address if edition else (address or urls.DEFAULT_ADDRESS)
-    static = STATIC_FILES if directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
+    context = page_context(publication, settings, history, edition)
+    address = context.address
+    static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
     return DocsPlan(
-        pages=tuple(plan_pages(publication, disclaimer, history.theses, address, edition)),
+        pages=tuple(plan_pages(publication, context)),
         environment=make_environment(paths.templates),
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: export_tree(publication, history.theses),
                           lambda: feed_tree(publication, history, address),
                           lambda: card_files(publication, sorted(publication.graph.theses), address)),
-        directory_urls=directory_urls,
+        directory_urls=settings.directory_urls,
     )
 
 
@@ -127,18 +136,17 @@ def render_docs(plan: DocsPlan, progress: Progress = _no_progress) -> Iterator[t
     for target, source in plan.static_files.items():
         yield target, source.read_bytes()
     total = len(plan.pages)
-    for done, (path, template, factory) in enumerate(plan.pages, 1):
+    for done, page in enumerate(plan.pages, 1):
         with urls.link_style(plan.directory_urls):
-            context = factory()
-        yield path, render_page(plan.environment, PageSpec(path, template, context)).encode("utf-8")
+            view = page.make()
+        yield page.path, render_page(plan.environment, page.kind, view).encode("utf-8")
         progress("pages rendered", done, total)
 
 
-def generate_docs(paths: ProjectPaths, publication: Publication, disclaimer: str,
-                  history: PublicationHistory | None = None, address: SiteAddress | None = None,
-                  edition: EditionNote | None = None) -> dict[str, bytes]:
+def generate_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
+                  history: PublicationHistory | None = None, edition: EditionNote | None = None) -> dict[str, bytes]:
     """The whole docs tree as path → bytes, in memory (nothing written)."""
-    return dict(render_docs(plan_docs(paths, publication, disclaimer, history, address, edition)))
+    return dict(render_docs(plan_docs(paths, publication, settings, history, edition)))
 
 
 def build_address(settings: SiteSettings) -> SiteAddress:
@@ -172,8 +180,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed)
-    plan = plan_docs(paths, checked.publication, settings.disclaimer, history, build_address(settings), edition,
-                     settings.directory_urls)
+    plan = plan_docs(paths, checked.publication, settings, history, edition)
     return checked, write_tree(paths.docs_tree, render_docs(plan, progress))
 
 
@@ -255,8 +262,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
 
         if history is None:
             history = publication_history(paths.root, publication.graph)
-        plan = plan_docs(paths, publication, settings.disclaimer, history, build_address(settings),
-                         directory_urls=settings.directory_urls)
+        plan = plan_docs(paths, publication, settings, history)
         pages = len(plan.pages)
         write_tree(paths.docs_tree, render_docs(plan, progress))
         del publication, plan  # the renderer runs without the publication in memory

@@ -1,4 +1,4 @@
-"""Render: page specs → Markdown text, with the Jinja2 templates in `site_templates/pages/`.
+"""Render: planned pages → Markdown text, with the Jinja2 templates in `site_templates/pages/`.
 
 StrictUndefined makes a missing value fail the build. The output is Markdown, so HTML
 autoescaping alone would not do: `finalize` passes every printed value that is not `Markup`
@@ -10,12 +10,13 @@ own `escape()` around `finalize` then returns that `Markup` unchanged).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from . import markup
-from .pages import PageSpec
+from .pages import PageKind
 
 
 def _finalize(value: object) -> object:
@@ -53,7 +54,13 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return environment
 
 
-def render_page(environment: jinja2.Environment, spec: PageSpec) -> str:
-    """One page's Markdown; identical input gives identical output."""
-    template = environment.get_template(spec.template)
-    return template.render(page=spec.context)
+def render_page(environment: jinja2.Environment, kind: PageKind[Any, Any], view: object) -> str:
+    """One page's Markdown, from the template of its kind; identical input gives identical output.
+
+    Raises TypeError when `view` is not the view model the kind's template presents: a template
+    given another type would print whatever fields happen to share a name, or fail on the first
+    that does not, far from the mistake."""
+    if not isinstance(view, kind.view):
+        raise TypeError(f"the {kind.name} page ({kind.template}) presents a {kind.view.__name__}, "
+                        f"not a {type(view).__name__}")
+    return environment.get_template(kind.template).render(page=view)

@@ -3,6 +3,7 @@ own mkdocs.yml and site templates, so tests build exactly what the shipped site 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -10,7 +11,7 @@ from typing import Callable
 from generator.build import generate_docs
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
-from generator.siteconfig import read_site_settings
+from generator.siteconfig import DEFAULT_SITE_URL, read_site_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "samples" / "basic"
@@ -29,13 +30,14 @@ def make_project(root: Path, content: Path = SAMPLE_CONTENT) -> ProjectPaths:
     return ProjectPaths(root)
 
 
-def render_docs(paths: ProjectPaths, address=None) -> dict[str, bytes]:
-    """The docs tree the generator makes for a project, in memory (no mkdocs run); absolute links
-    start at `address` (default: the placeholder, as in the golden tree)."""
+def render_docs(paths: ProjectPaths, site_url: str = DEFAULT_SITE_URL) -> dict[str, bytes]:
+    """The docs tree the generator makes for a project, in memory (no mkdocs run), with the
+    project's settings; absolute links start at `site_url` (default: the placeholder, as in the golden tree)."""
     result = check_project(paths, jobs=1)
     assert not result.errors, [d.format_text() for d in result.errors]
     assert result.publication is not None
-    return generate_docs(paths, result.publication, read_site_settings(paths).disclaimer, address=address)
+    settings = dataclasses.replace(read_site_settings(paths), site_url=site_url)
+    return generate_docs(paths, result.publication, settings)
 
 
 NOT_GOLDEN = ("cards/",)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build_address, build_site
+from generator.build import build_site
 from generator.cli import main
 from generator.settings import ProjectPaths
 from generator.siteconfig import read_site_settings
@@ -80,8 +80,8 @@ def test_the_export_and_feeds_are_written_into_the_docs_tree_and_copied_into_the
     assert result.ok
     assert result.pages == sum(1 for p in paths.docs_tree.rglob("*.md"))
     site, docs = tree_bytes(tmp_path / "site"), tree_bytes(paths.docs_tree)
-    address = build_address(read_site_settings(paths))  # where the build's absolute links start
-    machine_readable = {path: data for path, data in render_docs(paths, address).items() if path.startswith(("api/", "feeds/"))}
+    site_url = read_site_settings(paths).site_url  # where the build's absolute links start
+    machine_readable = {path: data for path, data in render_docs(paths, site_url).items() if path.startswith(("api/", "feeds/"))}
     assert len(machine_readable) > 20
     assert {path: docs.get(path) for path in machine_readable} == machine_readable
     assert {path: site.get(path) for path in machine_readable} == machine_readable

@@ -225,14 +225,14 @@ def test_reworded_claim_diff_on_the_changes_page_is_inert(tmp_path):
     from generator.pages.entities import make_nav
     from generator.pages.urls import Here
     from generator.render import make_environment, render_page
-    from generator.pages import PageSpec
+    from generator.pages import kinds
 
     runs = tuple(WordRun(op, PAYLOAD) for op in ("=", "-", "+"))
     claim = ClaimChangeView("c", "reworded", PAYLOAD, runs, None, ())
     thesis = ThesisChangeView(None, "t", "changed", "one claim reworded", None, (), (claim,))
     page = EditionChangesPage(make_nav(Here(CHANGES)), "2", "1", (), (), (), (), (thesis,), ())
     paths = make_project(tmp_path / "project")
-    text = render_page(make_environment(paths.templates), PageSpec(CHANGES, "changes.md.j2", page))
+    text = render_page(make_environment(paths.templates), kinds.CHANGES, page)
     inspector = _Inspector()
     inspector.feed(markdown.markdown(text))
     assert inspector.problems == []

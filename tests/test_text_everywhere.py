@@ -14,6 +14,7 @@ bypassed (defence in depth). The mkdocs end-to-end build is in `test_site_inject
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -30,7 +31,6 @@ from mkdocs.utils.meta import get_data
 
 from generator import load
 from generator.build import generate_docs
-from generator.pages.urls import site_address
 from generator.siteconfig import read_site_settings
 from generator.characters import FORBIDDEN_IN_FIELD
 from generator.diagnostics import format_diagnostics
@@ -141,18 +141,18 @@ def page_structure(page: str) -> tuple[Counter, dict]:
 def project(tmp_path_factory):
     paths = make_project(tmp_path_factory.mktemp("everywhere") / "project",
                          Path(__file__).parent / "fixtures" / "valid" / "content")
-    disclaimer = read_site_settings(paths).disclaimer
-    return paths, disclaimer
+    site = dataclasses.replace(read_site_settings(paths), site_url="https://example.org/")
+    return paths, site
 
 
 def docs_for(project, text: str, body: str = "Notes.") -> dict[str, bytes] | list:
     """The docs tree for `text` in every field, or the errors `check` reports."""
-    paths, disclaimer = project
+    paths, site = project
     result = check_snapshot(contents(text, body))
     if result.errors:
         return result.errors
     assert result.publication is not None
-    return generate_docs(paths, result.publication, disclaimer, address=site_address("https://example.org/"))
+    return generate_docs(paths, result.publication, site)
 
 
 _placeholder_cache: dict[str, Counter] = {}

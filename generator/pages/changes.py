@@ -1,5 +1,6 @@
-"""The "What changed in this edition" page: a `ChangeReport` (from `compare`, the engine that
-`review` uses) turned into a view model. Outside a published edition the page says so.
+"""The "What changed in this edition" page: the edition's `ChangeReport` (from `compare`, the
+engine that `review` uses; carried by `PageContext.edition`) turned into a view model. Outside a
+published edition the page says so.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from ..compare import ChangeReport, ThesisChange
 from ..pipeline import Publication
 from . import urls
+from .context import PageContext
+from .entities import make_nav
 from .urls import CHANGES, Here, Link
 from .views import Nav
 
@@ -73,8 +76,11 @@ def _thesis_view(here: Here, publication: Publication, change: ThesisChange) -> 
                             tuple(claims))
 
 
-def make_changes_page(publication: Publication, nav: Nav, version: str | None, report: ChangeReport | None) -> EditionChangesPage:
+def make_changes_page(publication: Publication, context: PageContext) -> EditionChangesPage:
     here = Here(CHANGES)
+    nav = make_nav(here)
+    version = context.edition.version if context.edition else None
+    report: ChangeReport | None = context.edition.changes if context.edition else None
     if report is None:
         return EditionChangesPage(nav, version, None, (), (), (), (), (), ())
     opened = tuple(here.link(urls.thesis_page(t.thesis_id), t.title) for t in report.theses

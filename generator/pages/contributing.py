@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from ..diagnostics import CODES
 from ..models import CONTENT_MODELS
 from ..settings import KIND_FOLDERS
-from .urls import CONTRIBUTING
+from .entities import make_nav
+from .urls import CONTRIBUTING, Here
 from .views import Nav
 
 
@@ -86,7 +87,7 @@ def _section(model: type[BaseModel], title: str, location: str) -> ModelSection:
     return ModelSection(title, location, rows)
 
 
-def make_contributing_page(nav: Nav) -> ContributingPage:
+def make_contributing_page() -> ContributingPage:
     sections: list[ModelSection] = []
     seen: set[type[BaseModel]] = set()
     for kind, model in CONTENT_MODELS.items():
@@ -98,4 +99,4 @@ def make_contributing_page(nav: Nav) -> ContributingPage:
                 seen.add(nested)
                 sections.append(_section(nested, nested.__name__, f"inside {model.__name__}"))
     codes = tuple(CodeRow(code, severity, description) for code, (severity, description) in CODES.items())
-    return ContributingPage(nav, tuple(sections), codes)
+    return ContributingPage(make_nav(Here(CONTRIBUTING)), tuple(sections), codes)

@@ -1,13 +1,14 @@
 """Entity pages: one thesis, its evidence dossier, one source, asset, person or tag.
 
-Input: the publication (sealed graph + proofs + stances) and the page's own `Here`.
-Output: the page's view model. Sorting and every link are decided here, never in templates.
+Input: the publication (sealed graph + proofs + stances), the build's `PageContext` and the
+page's id. Output: the page's view model. Sorting and every link are decided here, never in templates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -20,8 +21,9 @@ from ..models import Source, Thesis
 from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
+from .context import PageContext
 from .paging import make_pager, page_count, page_slice
-from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
+from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
@@ -202,8 +204,7 @@ def share_meta(publication: Publication, thesis_id: str, dates: ThesisHistory) -
     )
 
 
-def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str,
-                     address: SiteAddress = DEFAULT_ADDRESS) -> ThesisPage:
+def make_thesis_page(publication: Publication, context: PageContext, thesis_id: str) -> ThesisPage:
     here = Here(urls.thesis_page(thesis_id))
     graph, proof = publication.graph, publication.proofs[thesis_id]
     thesis = graph.theses[thesis_id]
@@ -217,7 +218,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         )
         for p in thesis.assets
     )
-    dates = history[thesis_id]
+    dates, address = context.dates[thesis_id], context.address
     claims = claim_blocks(here, publication, thesis, dates)
     review = None
     if thesis.review:
@@ -235,22 +236,22 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
         positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
-        body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
+        body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=context.disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
         jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),
     )
 
 
-def make_evidence_page(publication: Publication, thesis_id: str, history, disclaimer: str,
-                       address: SiteAddress = DEFAULT_ADDRESS) -> EvidencePage:
+def make_evidence_page(publication: Publication, context: PageContext, thesis_id: str) -> EvidencePage:
     here = Here(urls.evidence_page(thesis_id))
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
+    dates = context.dates[thesis_id]
     return EvidencePage(
         nav=make_nav(here), id=thesis_id, title=thesis.title, thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
-        proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis, history[thesis_id]),
-        disclaimer=disclaimer, jsonld=thesis_json_ld_block(publication, thesis, address),
-        share=share_meta(publication, thesis_id, history[thesis_id]),
+        proof_line=proof.line, strength=proof.strength, claims=claim_blocks(here, publication, thesis, dates),
+        disclaimer=context.disclaimer, jsonld=thesis_json_ld_block(publication, thesis, context.address),
+        share=share_meta(publication, thesis_id, dates),
     )
 
 
@@ -265,7 +266,7 @@ def _metrics_text(source: Source) -> str | None:
     return f"{', '.join(counts) or 'no counts'} as of {source.metrics.as_of.isoformat()}"
 
 
-def make_source_page(publication: Publication, source_id: str) -> SourcePage:
+def make_source_page(publication: Publication, context: PageContext, source_id: str) -> SourcePage:
     here = Here(urls.source_page(source_id))
     graph = publication.graph
     source = graph.sources[source_id]
@@ -317,8 +318,7 @@ def stance_view(publication: Publication, asset_id: str) -> StanceView:
     return StanceView(stance.net, stance.net.replace(" ", "-"), stance.long, stance.short, stance.neutral, stance.watch)
 
 
-def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
-                    address: SiteAddress = DEFAULT_ADDRESS) -> AssetPage:
+def make_asset_page(publication: Publication, context: PageContext, asset_id: str) -> AssetPage:
     here = Here(urls.asset_page(asset_id))
     graph = publication.graph
     asset = graph.assets[asset_id]
@@ -341,13 +341,13 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
     return AssetPage(
         nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
         sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
-        positions=positions, disclaimer=disclaimer, feed=feed_links(here, "assets", asset_id, address),
+        positions=positions, disclaimer=context.disclaimer, feed=feed_links(here, "assets", asset_id, context.address),
     )
 
 
-def make_person_page(publication: Publication, person_id: str, history) -> PersonPage:
+def make_person_page(publication: Publication, context: PageContext, person_id: str) -> PersonPage:
     here = Here(urls.person_page(person_id))
-    graph = publication.graph
+    graph, history = publication.graph, context.dates
     person = graph.people[person_id]
     return PersonPage(
         nav=make_nav(here), id=person.id, name=person.name,
@@ -365,7 +365,23 @@ def tag_page_count(publication: Publication, tag: str) -> int:
                page_count(len(set(graph.sources_by_tag.get(tag, ())))))
 
 
-def make_tag_page(publication: Publication, tag: str, history, number: int = 1) -> TagPage:
+@dataclass(frozen=True)
+class TagListingPage:
+    """Page `number` (from 1) of the listing of one tag's theses and sources."""
+
+    tag: str
+    number: int
+
+
+def tag_listing_pages(publication: Publication) -> Iterator[TagListingPage]:
+    """Every page of every tag, tag by tag."""
+    for tag in publication.graph.tags:
+        for number in range(1, tag_page_count(publication, tag) + 1):
+            yield TagListingPage(tag, number)
+
+
+def make_tag_page(publication: Publication, context: PageContext, page: TagListingPage) -> TagPage:
+    tag, number, history = page.tag, page.number, context.dates
     first = urls.tag_page(tag)
     here = Here(urls.paged(first, number))
     graph = publication.graph

@@ -1,19 +1,20 @@
 """Index pages and home: theses, sources, the stance board, claims, people, tags, method.
 
-Input: the publication, thesis dates, and for long listings the ordered items and a page
-number. Output: view models; orders are decided here (`order_*`), once per build.
+Input: the publication, the build's `PageContext`, and for long listings a `ListingPage` (the
+ordered items and a page number). Output: view models; orders are decided here (`order_*`),
+once per build, and shared by the pages of a listing (`kinds`).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
 
 from .. import pictures, proof
 from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
-from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
-from .paging import make_pager, page_slice
+from .context import PageContext
+from .entities import DIRECTION_ORDER, make_nav, source_row, stance_view, thesis_row
+from .paging import ListingPage, make_pager
 from .urls import Here
 from .views import (
     ClaimRow, ClaimsIndex, HomePage, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
@@ -52,9 +53,9 @@ def order_people(publication: Publication) -> tuple[str, ...]:
 # ----------------------------------------------------------------------- pages
 
 
-def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
+def make_home(publication: Publication, context: PageContext) -> HomePage:
     here = Here(urls.HOME)
-    graph = publication.graph
+    graph, history = publication.graph, context.dates
     ids = list(graph.theses)
     newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
     changed = sorted(ids, key=lambda t: (-history[t].last_changed.toordinal(), graph.theses[t].title.casefold(), t))
@@ -66,23 +67,24 @@ def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
                      for t in newest[:HOME_LIST_LENGTH]),
         recently_changed=tuple(thesis_row(here, publication, t, history, lambda dates: dates.last_changed)
                                for t in changed[:HOME_LIST_LENGTH]),
-        disclaimer=disclaimer,
+        disclaimer=context.disclaimer,
     )
 
 
-def make_theses_index(publication: Publication, history, order: Sequence[str], number: int) -> ThesesIndex:
-    here = Here(urls.paged(urls.THESES, number))
-    rows = tuple(thesis_row(here, publication, t, history) for t in page_slice(order, number))
-    return ThesesIndex(make_nav(here), make_pager(urls.THESES, number, len(order)), rows)
+def make_theses_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> ThesesIndex:
+    here = Here(urls.paged(urls.THESES, page.number))
+    rows = tuple(thesis_row(here, publication, t, context.dates) for t in page.rows)
+    return ThesesIndex(make_nav(here), make_pager(urls.THESES, page.number, len(page.order)), rows)
 
 
-def make_sources_index(publication: Publication, order: Sequence[str], number: int) -> SourcesIndex:
-    here = Here(urls.paged(urls.SOURCES, number))
-    rows = tuple(source_row(here, publication, s) for s in page_slice(order, number))
-    return SourcesIndex(make_nav(here), make_pager(urls.SOURCES, number, len(order)), rows)
+def make_sources_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> SourcesIndex:
+    here = Here(urls.paged(urls.SOURCES, page.number))
+    rows = tuple(source_row(here, publication, s) for s in page.rows)
+    return SourcesIndex(make_nav(here), make_pager(urls.SOURCES, page.number, len(page.order)), rows)
 
 
-def make_stance_board(publication: Publication, disclaimer: str, order: Sequence[str], number: int) -> StanceBoard:
+def make_stance_board(publication: Publication, context: PageContext, page: ListingPage[str]) -> StanceBoard:
+    order, number = page.order, page.number
     here = Here(urls.paged(urls.ASSETS, number))
     graph = publication.graph
 
@@ -101,16 +103,16 @@ def make_stance_board(publication: Publication, disclaimer: str, order: Sequence
                     "the table lists every asset.")
     return StanceBoard(
         nav=make_nav(here), pager=make_pager(urls.ASSETS, number, len(order)),
-        rows=tuple(row(a) for a in page_slice(order, number)), chart=chart, chart_note=note,
-        counted_statuses=" and ".join(COUNTED_STATUSES), disclaimer=disclaimer,
+        rows=tuple(row(a) for a in page.rows), chart=chart, chart_note=note,
+        counted_statuses=" and ".join(COUNTED_STATUSES), disclaimer=context.disclaimer,
     )
 
 
-def make_claims_index(publication: Publication, order: Sequence[tuple[str, str]], number: int) -> ClaimsIndex:
-    here = Here(urls.paged(urls.CLAIMS, number))
+def make_claims_index(publication: Publication, context: PageContext, page: ListingPage[tuple[str, str]]) -> ClaimsIndex:
+    here = Here(urls.paged(urls.CLAIMS, page.number))
     graph = publication.graph
     rows = []
-    for thesis_id, claim_id in page_slice(order, number):
+    for thesis_id, claim_id in page.rows:
         thesis = graph.theses[thesis_id]
         claim = graph.claim(thesis_id, claim_id)
         supports = sorted(graph.positions_by_claim.get((thesis_id, claim_id), ()),
@@ -123,31 +125,30 @@ def make_claims_index(publication: Publication, order: Sequence[tuple[str, str]]
             supports=tuple(SupportView(here.link(urls.asset_page(r.position.asset), r.position.asset),
                                        r.position.direction) for r in supports),
         ))
-    return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, number, len(order)), tuple(rows))
+    return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, page.number, len(page.order)), tuple(rows))
 
 
-def make_people_index(publication: Publication, order: Sequence[str], number: int) -> PeopleIndex:
-    here = Here(urls.paged(urls.PEOPLE, number))
+def make_people_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> PeopleIndex:
+    here = Here(urls.paged(urls.PEOPLE, page.number))
     graph = publication.graph
     rows = tuple(
         PersonRow(here.link(urls.person_page(p), graph.people[p].name), graph.people[p].affiliation,
                   graph.people[p].role, len(graph.sources_by_speaker.get(p, ())),
                   len(set(graph.theses_by_author.get(p, ())) | set(graph.reviews_by_person.get(p, ()))))
-        for p in page_slice(order, number)
+        for p in page.rows
     )
-    return PeopleIndex(make_nav(here), make_pager(urls.PEOPLE, number, len(order)), rows)
+    return PeopleIndex(make_nav(here), make_pager(urls.PEOPLE, page.number, len(page.order)), rows)
 
 
-def make_tags_index(publication: Publication, number: int) -> TagsIndex:
-    here = Here(urls.paged(urls.TAGS, number))
+def make_tags_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> TagsIndex:
+    here = Here(urls.paged(urls.TAGS, page.number))
     graph = publication.graph
-    tags = graph.tags
     rows = tuple(
         TagRow(here.link(urls.tag_page(tag), tag), len(graph.theses_by_tag.get(tag, ())),
                len(graph.sources_by_tag.get(tag, ())))
-        for tag in page_slice(tags, number)
+        for tag in page.rows
     )
-    return TagsIndex(make_nav(here), make_pager(urls.TAGS, number, len(tags)), rows)
+    return TagsIndex(make_nav(here), make_pager(urls.TAGS, page.number, len(page.order)), rows)
 
 
 def make_method_page() -> MethodPage:

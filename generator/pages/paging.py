@@ -6,7 +6,8 @@ slice of the items and its `Pager` (links to the other pages, relative to this o
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from dataclasses import dataclass
+from typing import Generic, Sequence, TypeVar
 
 from . import urls
 from .urls import Here
@@ -21,6 +22,24 @@ T = TypeVar("T")
 def page_count(total: int, size: int | None = None) -> int:
     size = size or PAGE_ROWS
     return max(1, -(-total // size))
+
+
+@dataclass(frozen=True)
+class ListingPage(Generic[T]):
+    """Page `number` (from 1) of a listing in `order`: the order is decided once per build and shared by its pages."""
+
+    order: Sequence[T]
+    number: int
+
+    @property
+    def rows(self) -> Sequence[T]:
+        """This page's slice of the order."""
+        return page_slice(self.order, self.number)
+
+
+def listing_pages(order: Sequence[T]) -> tuple[ListingPage[T], ...]:
+    """Every page of a listing; an empty listing still has its first page."""
+    return tuple(ListingPage(order, n) for n in range(1, page_count(len(order)) + 1))
 
 
 def page_slice(items: Sequence[T], number: int, size: int | None = None) -> Sequence[T]:

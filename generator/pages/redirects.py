@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from ..pipeline import Publication
 from . import urls
+from .context import PageContext
 from .urls import Here, Link
 
 
@@ -34,18 +35,29 @@ _PAGES: tuple[tuple[str, str, tuple[Callable[[str], str], ...]], ...] = (
 """Graph member, kind, and the pages of an entity of that kind that an old id keeps."""
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """One old page path of a renamed entity: `old` (the page path it had under `old_id`) now lives at `new`."""
+
+    old_id: str
+    old: str
+    new: str
+    title: str
+
+
 def _label(model: object) -> str:
     return str(getattr(model, "title", None) or getattr(model, "name", None))
 
 
-def plan_redirects(publication: Publication) -> Iterator[tuple[str, Callable[[], RedirectPage]]]:
-    """(docs-tree path of the redirect file, view model factory) for every old id, sorted."""
+def redirects(publication: Publication) -> Iterator[Redirect]:
+    """Every old page path of every renamed entity, kind by kind; its file is `urls.redirect_file(old)`."""
     for member, _kind, pages in _PAGES:
         entities = getattr(publication.graph, member)
         for entity_id, model in entities.items():
             for old_id in model.renamed_from:
                 for page in pages:
-                    old, new = page(old_id), page(entity_id)
-                    yield urls.redirect_file(old), (
-                        lambda old=old, new=new, old_id=old_id, title=_label(model):
-                        RedirectPage(old_id, Here(old).link(new, title)))
+                    yield Redirect(old_id, page(old_id), page(entity_id), _label(model))
+
+
+def make_redirect_page(publication: Publication, context: PageContext, redirect: Redirect) -> RedirectPage:
+    return RedirectPage(redirect.old_id, Here(redirect.old).link(redirect.new, redirect.title))

@@ -1,0 +1,136 @@
+"""The page plan: every kind of page, in one registry (`KINDS`), and the plan of a build's pages.
+
+A `PageKind` ties together what a page kind is everywhere else: the view model it presents (a
+frozen dataclass), the template that presents it (`site_templates/pages/`), which pages of the
+kind a publication has (one key each: an id, a page of a listing), the docs-tree path of each
+(decided in `urls`) and the maker that turns a key into the view model. `plan_pages` turns the
+registry into `PlannedPage` values; the render stage looks each page's template up from its kind
+and refuses a view model of another type (`render.render_page`).
+
+Adding a page kind: its view model (`views`), its path (`urls`), its maker (a function of the
+publication, the `PageContext` and its key; no key for a single page), its template, and one entry in `KINDS`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
+
+from ..pipeline import Publication
+from . import urls
+from .changes import EditionChangesPage, make_changes_page
+from .context import PageContext
+from .contributing import ContributingPage, make_contributing_page
+from .entities import (
+    TagListingPage, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page,
+    make_thesis_page, order_sources, order_theses, tag_listing_pages,
+)
+from .indexes import (
+    make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
+    make_tags_index, make_theses_index, order_assets, order_claims, order_people,
+)
+from .paging import ListingPage, listing_pages
+from .redirects import Redirect, RedirectPage, make_redirect_page, redirects
+from .views import (
+    AssetPage, ClaimsIndex, EvidencePage, HomePage, MethodPage, PeopleIndex, PersonPage, SourcePage, SourcesIndex,
+    StanceBoard, TagPage, TagsIndex, ThesesIndex, ThesisPage,
+)
+
+K = TypeVar("K")
+"""What tells the pages of one kind apart: an id, a `ListingPage`, nothing for a single page."""
+V = TypeVar("V")
+"""The view model the kind's template presents."""
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageKind(Generic[K, V]):
+    """One kind of page: its view model, its template, which pages it has, where, made how."""
+
+    name: str
+    view: type[V]
+    template: str
+    """A file of `site_templates/pages/`, rendered with the view model as `page`."""
+    keys: Callable[[Publication], Iterable[K]]
+    """The pages of this kind the publication has, one key each, in a stable order."""
+    path: Callable[[K], str]
+    """The docs-tree path of the page with a key (from `urls`)."""
+    make: Callable[[Publication, PageContext, K], V]
+    """The page's view model: called only when the page is rendered."""
+
+    def plan(self, publication: Publication, context: PageContext) -> Iterator[PlannedPage[V]]:
+        for key in self.keys(publication):
+            yield PlannedPage(self, self.path(key), functools.partial(self.make, publication, context, key))
+
+
+@dataclass(frozen=True)
+class PlannedPage(Generic[V]):
+    """One page of the docs tree, decided but not yet made: its kind, its path, its view model's maker."""
+
+    kind: PageKind[Any, V]
+    path: str
+    make: Callable[[], V]
+
+
+def single_page(name: str, view: type[V], template: str, path: str,
+                make: Callable[[Publication, PageContext], V]) -> PageKind[None, V]:
+    """A kind with exactly one page, at `path`."""
+    return PageKind(name, view, template, keys=lambda publication: (None,), path=lambda _: path,
+                    make=lambda publication, context, _: make(publication, context))
+
+
+def listing(name: str, view: type[V], template: str, first_page: str, order: Callable[[Publication], Sequence[T]],
+            make: Callable[[Publication, PageContext, ListingPage[T]], V]) -> PageKind[ListingPage[T], V]:
+    """A listing in `order` (decided once per build), split over pages from `first_page` on (`paging`)."""
+    return PageKind(name, view, template, keys=lambda publication: listing_pages(order(publication)),
+                    path=lambda page: urls.paged(first_page, page.number), make=make)
+
+
+def _tag_listing_path(page: TagListingPage) -> str:
+    return urls.paged(urls.tag_page(page.tag), page.number)
+
+
+def _redirect_path(redirect: Redirect) -> str:
+    return urls.redirect_file(redirect.old)
+
+
+HOME = single_page("home", HomePage, "home.md.j2", urls.HOME, make_home)
+THESES_INDEX = listing("theses index", ThesesIndex, "theses_index.md.j2", urls.THESES,
+                       lambda publication: order_theses(publication, publication.graph.theses), make_theses_index)
+CLAIMS_INDEX = listing("claims index", ClaimsIndex, "claims_index.md.j2", urls.CLAIMS, order_claims, make_claims_index)
+STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board)
+SOURCES_INDEX = listing("sources index", SourcesIndex, "sources_index.md.j2", urls.SOURCES,
+                        lambda publication: order_sources(publication, publication.graph.sources), make_sources_index)
+PEOPLE_INDEX = listing("people index", PeopleIndex, "people_index.md.j2", urls.PEOPLE, order_people, make_people_index)
+TAGS_INDEX = listing("tags index", TagsIndex, "tags_index.md.j2", urls.TAGS,
+                     lambda publication: publication.graph.tags, make_tags_index)
+METHOD = single_page("method", MethodPage, "method.md.j2", urls.METHOD, lambda publication, context: make_method_page())
+CONTRIBUTING = single_page("contributing", ContributingPage, "contributing.md.j2", urls.CONTRIBUTING,
+                           lambda publication, context: make_contributing_page())
+CHANGES = single_page("changes", EditionChangesPage, "changes.md.j2", urls.CHANGES, make_changes_page)
+THESIS = PageKind("thesis", ThesisPage, "thesis.md.j2", keys=lambda publication: tuple(publication.graph.theses),
+                  path=urls.thesis_page, make=make_thesis_page)
+EVIDENCE = PageKind("evidence", EvidencePage, "evidence.md.j2", keys=lambda publication: tuple(publication.graph.theses),
+                    path=urls.evidence_page, make=make_evidence_page)
+SOURCE = PageKind("source", SourcePage, "source.md.j2", keys=lambda publication: tuple(publication.graph.sources),
+                  path=urls.source_page, make=make_source_page)
+ASSET = PageKind("asset", AssetPage, "asset.md.j2", keys=lambda publication: tuple(publication.graph.assets),
+                 path=urls.asset_page, make=make_asset_page)
+PERSON = PageKind("person", PersonPage, "person.md.j2", keys=lambda publication: tuple(publication.graph.people),
+                  path=urls.person_page, make=make_person_page)
+TAG = PageKind("tag", TagPage, "tag.md.j2", keys=tag_listing_pages, path=_tag_listing_path, make=make_tag_page)
+REDIRECT = PageKind("redirect", RedirectPage, "redirect.html.j2", keys=redirects, path=_redirect_path,
+                    make=make_redirect_page)
+
+KINDS: tuple[PageKind[Any, Any], ...] = (
+    HOME, THESES_INDEX, CLAIMS_INDEX, STANCE_BOARD, SOURCES_INDEX, PEOPLE_INDEX, TAGS_INDEX, METHOD, CONTRIBUTING,
+    CHANGES, THESIS, EVIDENCE, SOURCE, ASSET, PERSON, TAG, REDIRECT,
+)
+"""Every kind of page the site has, in the order the build makes them."""
+
+
+def plan_pages(publication: Publication, context: PageContext) -> Iterator[PlannedPage[Any]]:
+    """Every page of the site, kind by kind in a stable order; each view model is made when it is rendered."""
+    for kind in KINDS:
+        yield from kind.plan(publication, context)
