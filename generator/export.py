@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
 from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
-from .pipeline import Publication
+from .publication import Publication
 from .schema import schema_text
 
 EXPORT_FORMAT_VERSION = 1

@@ -17,7 +17,7 @@ from typing import Callable
 
 from .characters import replace_uncarriable
 from .history import PublicationHistory, fallback_history
-from .pipeline import Publication
+from .publication import Publication
 
 FEEDS_FOLDER = "feeds"
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
-from ..pipeline import Publication
-
-if TYPE_CHECKING:
-    from ..publish import EditionNote
+from ..publication import Publication
+from ..siteconfig import DEFAULT_DISCLAIMER
 from . import urls
 from .entities import (
     order_sources, order_theses, tag_page_count, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page, make_thesis_page,
@@ -24,17 +22,14 @@ from .indexes import (
 )
 from .changes import make_changes_page
 from .contributing import make_contributing_page
+from .edition import EditionNote
 from .entities import make_nav
 from .paging import page_count
 from .redirects import plan_redirects
 from .urls import CHANGES, CONTRIBUTING, Here
-from ..history import fallback_history
-from .views import ThesisHistory
+from ..history import ThesisHistory, fallback_history
 
-__all__ = ["PageSpec", "ThesisHistory", "plan_pages", "thesis_dates", "urls"]
-
-DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
-
+__all__ = ["DEFAULT_DISCLAIMER", "EditionNote", "PageSpec", "ThesisHistory", "plan_pages", "thesis_dates", "urls"]
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -56,7 +51,7 @@ def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] 
 
 def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
                history: Mapping[str, ThesisHistory] | None = None, address: urls.SiteAddress | None = None,
-               edition: "EditionNote | None" = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
+               edition: EditionNote | None = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
     """Every page as (path, template, context factory), in a stable order, built lazily."""
     dates = thesis_dates(publication, history)
     graph = publication.graph

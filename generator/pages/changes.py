@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..compare import ChangeReport, ThesisChange
-from ..pipeline import Publication
+from ..publication import Publication
 from . import urls
 from .urls import CHANGES, Here, Link
 from .views import Nav

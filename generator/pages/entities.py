@@ -15,9 +15,10 @@ from markupsafe import Markup
 from .. import cards, pictures
 from ..feeds import feed_paths
 from ..graph import Citation
+from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
 from ..models import Source, Thesis
-from ..pipeline import Publication
+from ..publication import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
 from .paging import make_pager, page_count, page_slice
@@ -25,7 +26,7 @@ from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
-    SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
+    SourceRow, StanceView, SupportView, TableView, TagPage, ThesisPage, ThesisRow,
 )
 
 STATUS_ORDER = {"active": 0, "monitoring": 1, "draft": 2, "closed": 3}
@@ -160,6 +161,37 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: 
     return tuple(blocks)
 
 
+def traceability(here: Here, publication: Publication, thesis: Thesis) -> pictures.Traceability:
+    """The thesis's traceability picture from the graph: positions, the claims each rests on, each
+    claim's quoted evidence and the sources quoted, every node with the link it opens."""
+    graph, proof = publication.graph, publication.proofs[thesis.id]
+    nodes: list[pictures.TraceNode] = []
+    edges: list[tuple[str, str]] = []
+    for index, position in enumerate(thesis.assets):
+        asset = graph.assets.get(position.asset)
+        nodes.append(pictures.PositionNode(f"p{index}", position.asset, asset.name if asset else position.asset,
+                                           position.direction, position.role, here.link(urls.asset_page(position.asset), "").url))
+        edges.extend((f"p{index}", f"claim:{claim_id}") for claim_id in position.because)
+    sources: set[str] = set()
+    for claim in thesis.claims:
+        claim_key = f"claim:{claim.id}"
+        nodes.append(pictures.ClaimNode(claim_key, claim.text, proof.claim_grades[claim.id],
+                                        here.link(urls.evidence_page(thesis.id), "", claim.id).url))
+        for citation in sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index):
+            source = graph.sources[citation.source_id]
+            at = citation.evidence.at
+            key = f"evidence:{claim.id}:{citation.index}"
+            nodes.append(pictures.EvidenceNode(key, citation.evidence.quote, citation.verified, locator_label(source, at),
+                                               here.link(urls.source_page(source.id), "", urls.locator_anchor(at)).url))
+            edges.append((claim_key, key))
+            if source.id not in sources:
+                sources.add(source.id)
+                nodes.append(pictures.SourceNode(f"source:{source.id}", short_source_title(source.title),
+                                                 here.link(urls.source_page(source.id), "").url))
+            edges.append((key, f"source:{source.id}"))
+    return pictures.Traceability(tuple(nodes), tuple(edges))
+
+
 def people_links(here: Here, publication: Publication, person_ids) -> tuple[Link, ...]:
     people = publication.graph.people
     return tuple(here.link(urls.person_page(p), people[p].name) for p in person_ids if p in people)
@@ -235,7 +267,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
         positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
-        body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
+        body=thesis.body, traceability=pictures.traceability_graph(traceability(here, publication, thesis)), disclaimer=disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
         jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .. import pictures, proof
-from ..pipeline import Publication
+from ..publication import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
 from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
@@ -95,7 +95,9 @@ def make_stance_board(publication: Publication, disclaimer: str, order: Sequence
     if number == 1:
         held = [a for a in order if _total(publication.stances[a])]
         charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
-        chart = pictures.stance_chart(tuple(row(a) for a in order if a in charted))
+        chart = pictures.stance_chart(tuple(
+            pictures.ChartedAsset(a, graph.assets[a].name, here.link(urls.asset_page(a), a).url, publication.stances[a])
+            for a in order if a in charted))
         if len(charted) < len(held):
             note = (f"The chart shows the {len(charted)} assets with the most counted positions; "
                     "the table lists every asset.")
