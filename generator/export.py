@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
-from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
+from .models import Asset, Claim, Direction, Evidence, Person, Position, Source, Thesis
+from .proof import Grade, Strength
 from .publication import Publication
 from .schema import schema_text
 
@@ -49,7 +50,7 @@ class ExportedClaim(Claim):
     model_config = ConfigDict(strict=False)
     evidence: list[ExportedEvidence] = Field(description="Evidence with its verification state.")
     reference: str = Field(description="Global reference `<thesis-id>#<claim-id>`.")
-    grade: Literal["verified", "fragmentary", "weak", "none"] = Field(description="Evidence grade (see the proof rule).")
+    grade: Grade = Field(description="Evidence grade (see the proof rule).")
     supports: list[str] = Field(description="Assets whose positions in this thesis rest on the claim.")
     first_published: dt.date = Field(description="Date the claim first appeared (git history, else `opened`).")
     last_changed: dt.date = Field(description="Date the claim last changed.")
@@ -57,7 +58,7 @@ class ExportedClaim(Claim):
 
 
 class ExportedProof(_Exported):
-    strength: Literal["strong", "moderate", "weak", "unsupported"]
+    strength: Strength
     extracted_claims: int
     directional_assets: int
     supporting_authors: list[str]
@@ -82,7 +83,7 @@ class ExportedSource(Source):
 
 class ExportedPositionRef(_Exported):
     thesis: str
-    direction: Literal["long", "short", "neutral", "watch"]
+    direction: Direction
     because: list[str] = Field(description="Global claim references the position rests on.")
     counted: bool = Field(description="True when the thesis is active or monitoring, so the position moves the stance.")
 
@@ -175,7 +176,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
         positions = [
             {"thesis": ref.thesis_id, "direction": ref.position.direction,
              "because": [f"{ref.thesis_id}#{c}" for c in ref.position.because],
-             "counted": graph.theses[ref.thesis_id].status in ("active", "monitoring")}
+             "counted": graph.theses[ref.thesis_id].counts_toward_stance}
             for ref in graph.positions_by_asset.get(asset.id, ())
         ]
         assets.append({**_dump(asset),

@@ -17,9 +17,8 @@ from ..feeds import feed_paths
 from ..graph import Citation
 from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
-from ..models import Source, Thesis
+from ..models import DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
 from ..publication import Publication
-from ..stance import COUNTED_STATUSES
 from . import urls
 from .paging import make_pager, page_count, page_slice
 from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
@@ -29,8 +28,8 @@ from .views import (
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisPage, ThesisRow,
 )
 
-STATUS_ORDER = {"active": 0, "monitoring": 1, "draft": 2, "closed": 3}
-DIRECTION_ORDER = {"long": 0, "short": 1, "neutral": 2, "watch": 3}
+STATUS_RANK = rank(STATUS_ORDER)
+DIRECTION_RANK = rank(DIRECTIONS)
 
 
 def make_nav(here: Here) -> Nav:
@@ -61,7 +60,7 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
 def order_theses(publication: Publication, thesis_ids) -> tuple[str, ...]:
     """Active first, then monitoring, draft, closed; by title within a status."""
     theses = publication.graph.theses
-    return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_ORDER[theses[t].status], theses[t].title.casefold(), t)))
+    return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_RANK[theses[t].status], theses[t].title.casefold(), t)))
 
 
 def order_sources(publication: Publication, source_ids) -> tuple[str, ...]:
@@ -148,7 +147,7 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: 
         dates = history.claims.get(claim.id)
         citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
         supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
-                          key=lambda ref: (DIRECTION_ORDER[ref.position.direction], ref.position.asset))
+                          key=lambda ref: (DIRECTION_RANK[ref.position.direction], ref.position.asset))
         blocks.append(ClaimBlock(
             anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=proof.claim_grades[claim.id],
             evidence_link=here.link(urls.evidence_page(thesis.id), "Evidence", claim.id),
@@ -216,7 +215,7 @@ def thesis_json_ld_block(publication: Publication, thesis: Thesis, address: Site
 def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.Card:
     """What a thesis's share card shows: title, one badge per position (long first), the proof line."""
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
-    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
+    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_RANK[p.direction], p.asset))
     return cards.Card(
         title=thesis.title, fallback_title=thesis.id,
         badges=tuple(cards.Badge(p.direction, p.asset) for p in positions),
@@ -356,14 +355,14 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
     asset = graph.assets[asset_id]
     refs = sorted(
         graph.positions_by_asset.get(asset_id, ()),
-        key=lambda r: (STATUS_ORDER[graph.theses[r.thesis_id].status], DIRECTION_ORDER[r.position.direction],
+        key=lambda r: (STATUS_RANK[graph.theses[r.thesis_id].status], DIRECTION_RANK[r.position.direction],
                        graph.theses[r.thesis_id].title.casefold(), r.thesis_id),
     )
     positions = tuple(
         AssetPositionRow(
             thesis=here.link(urls.thesis_page(r.thesis_id), graph.theses[r.thesis_id].title),
             status=graph.theses[r.thesis_id].status,
-            counted=graph.theses[r.thesis_id].status in COUNTED_STATUSES,
+            counted=graph.theses[r.thesis_id].counts_toward_stance,
             direction=r.position.direction, role=r.position.role, rationale=r.position.rationale,
             claims=tuple(here.link(urls.evidence_page(r.thesis_id), graph.claim(r.thesis_id, c).text, c)
                          for c in r.position.because),

@@ -12,7 +12,7 @@ from .. import pictures, proof
 from ..publication import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
-from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
+from .entities import DIRECTION_RANK, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
 from .paging import make_pager, page_slice
 from .urls import Here
 from .views import (
@@ -116,7 +116,7 @@ def make_claims_index(publication: Publication, order: Sequence[tuple[str, str]]
         thesis = graph.theses[thesis_id]
         claim = graph.claim(thesis_id, claim_id)
         supports = sorted(graph.positions_by_claim.get((thesis_id, claim_id), ()),
-                          key=lambda r: (DIRECTION_ORDER[r.position.direction], r.position.asset))
+                          key=lambda r: (DIRECTION_RANK[r.position.direction], r.position.asset))
         rows.append(ClaimRow(
             claim=here.link(urls.evidence_page(thesis_id), claim.text, claim_id),
             thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
@@ -154,5 +154,5 @@ def make_tags_index(publication: Publication, number: int) -> TagsIndex:
 
 def make_method_page() -> MethodPage:
     here = Here(urls.METHOD)
-    rule = (proof.__doc__ or "").split("THE RULE", 1)[-1].split("\n", 1)[-1].strip()
+    rule = proof.RULE
     return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES))
