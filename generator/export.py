@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
 from .models import Asset, Claim, Direction, Evidence, Person, Position, Source, Thesis
+from .pages.urls import API_GRAPH, api_entity_file, api_schema_file
 from .proof import Grade, Strength
 from .publication import Publication
 from .schema import schema_text
 
 EXPORT_FORMAT_VERSION = 1
-API_FOLDER = "api"
 
 UrlOf = Callable[[str, str], str]
 """(kind, id) → site-relative URL path such as 'theses/<id>/'; decided by `pages`."""
@@ -224,7 +224,7 @@ def export_files(graph: dict) -> dict[str, bytes]:
         texts = []
         for item in graph[folder]:
             text = _json_text(item)
-            files[f"{API_FOLDER}/{folder}/{item['id']}.json"] = (text + "\n").encode("utf-8")
+            files[api_entity_file(folder, item["id"])] = (text + "\n").encode("utf-8")
             texts.append(text)
         members[folder] = "[" + ",".join(texts) + "]"
     for key, value in graph.items():
@@ -232,9 +232,9 @@ def export_files(graph: dict) -> dict[str, bytes]:
             members[key] = _json_text(value)
     # graph.json is assembled from the entity files' texts: each entity is encoded once.
     whole = "{" + ",".join(f"{_json_text(key)}:{members[key]}" for key in sorted(members)) + "}\n"
-    files[f"{API_FOLDER}/graph.json"] = whole.encode("utf-8")
-    files[f"{API_FOLDER}/schema/graph.schema.json"] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
+    files[API_GRAPH] = whole.encode("utf-8")
+    files[api_schema_file("graph")] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
                                                        + "\n").encode("utf-8")
     for kind in ("source", "thesis", "asset", "person"):
-        files[f"{API_FOLDER}/schema/{kind}.schema.json"] = schema_text(kind).encode("utf-8")
+        files[api_schema_file(kind)] = schema_text(kind).encode("utf-8")
     return files

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Iterator
 
 from .compare import ChangeReport, compare_publications
-from .feeds import feed_paths
 from .gitrepo import GitError, GitRepository, default_source_date_epoch
 from .pages.edition import EditionNote
-from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, site_address
+from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, feed_paths, site_address
 from .review import content_at
 from .settings import ProjectPaths
 from .siteconfig import read_site_settings, site_url_diagnostics

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from .. import cards, pictures
-from ..feeds import feed_paths
 from ..graph import Citation
 from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
@@ -204,7 +203,7 @@ def tag_links(here: Here, tags) -> tuple[Link, ...]:
 
 
 def feed_links(here: Here, kind: str, identifier: str, address: SiteAddress) -> FeedLinks:
-    rss, atom = feed_paths(kind, identifier)
+    rss, atom = urls.feed_paths(kind, identifier)
     return FeedLinks(address.feed_link(here.path, rss), address.feed_link(here.path, atom))
 
 
