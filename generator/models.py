@@ -19,10 +19,16 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 ASSET_ID_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,14}$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 TIMESTAMP_PATTERN = r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$"
-LOCATOR_PATTERN = (
-    r"^(?:insight/[a-z0-9][a-z0-9-]{0,79}|moment/(?:\d{1,2}:)?[0-5]?\d:[0-5]\d"
-    r"|table/[a-z0-9][a-z0-9-]{0,79}|tldr|bottom-line|body)$"
-)
+LOCATOR_TARGETS = {"insight": ("<point-id>", ID_PATTERN), "moment": ("<H:MM:SS>", TIMESTAMP_PATTERN),
+                   "table": ("<id>", ID_PATTERN)}
+"""Locators that name a place inside a part of the source: kind → (how the Contributing page
+writes the place, the pattern it matches), as `kind/place`."""
+WHOLE_PART_LOCATORS = ("tldr", "bottom-line", "body")
+"""Locators that name a whole part of the source."""
+LOCATOR_FORMS = (*(f"{kind}/{shown}" for kind, (shown, _) in LOCATOR_TARGETS.items()), *WHOLE_PART_LOCATORS)
+"""Every form an evidence locator (`at`) takes, as the Contributing page lists them."""
+LOCATOR_PATTERN = "^(?:" + "|".join(
+    [f"{kind}/{pattern[1:-1]}" for kind, (_, pattern) in LOCATOR_TARGETS.items()] + list(WHOLE_PART_LOCATORS)) + ")$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 # These patterns are whole-string rules. pydantic (Rust regex) and JSON Schema (ECMA-262) read
 # `$` as the end of the text; Python's `re` lets `$` match before a trailing newline, so Python

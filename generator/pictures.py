@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .markup import html_href, html_text
+from .models import COUNTED_STATUSES
 from .stance import Stance
+
+_COUNTED = " and ".join(COUNTED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def stance_chart(rows: tuple[ChartedAsset, ...]) -> Markup:
     parts = [
         f'<svg class="ts-stance" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="group" '
         f'aria-labelledby="ts-stance-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="ts-stance-title">Stance per asset: positions of active and monitoring theses</title>',
+        f'<title id="ts-stance-title">Stance per asset: positions of {_COUNTED} theses</title>',
     ]
     if left:
         parts.append(f'<text class="ts-graph__heading" x="{axis - 6}" y="16" text-anchor="end">◀ short</text>')
@@ -227,4 +230,4 @@ def stance_chart(rows: tuple[ChartedAsset, ...]) -> Markup:
     parts.append(f'<line class="ts-axis" x1="{axis}" y1="{HEADER - 4}" x2="{axis}" y2="{height - 4}"/>')
     parts.append("</svg>")
     return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>Stance chart: one bar per asset, '
-                  f'counting positions of active and monitoring theses. Each label links to the asset.</figcaption>\n</figure>')
+                  f'counting positions of {_COUNTED} theses. Each label links to the asset.</figcaption>\n</figure>')

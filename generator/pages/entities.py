@@ -16,7 +16,7 @@ from .. import cards, pictures
 from ..graph import Citation
 from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
-from ..models import DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
+from ..models import COUNTED_STATUSES, DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
 from ..publication import Publication
 from . import urls
 from .paging import make_pager, page_count, page_slice
@@ -372,6 +372,7 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
         nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
         sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
         positions=positions, disclaimer=disclaimer, feed=feed_links(here, "assets", asset_id, address),
+        counted_statuses=" and ".join(COUNTED_STATUSES),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from .. import pictures, proof
 from ..publication import Publication
-from ..stance import COUNTED_STATUSES
+from ..models import COUNTED_STATUSES, DIRECTIONAL, DIRECTIONS
 from . import urls
 from .entities import DIRECTION_RANK, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
 from .paging import make_pager, page_slice
@@ -155,4 +155,4 @@ def make_tags_index(publication: Publication, number: int) -> TagsIndex:
 def make_method_page() -> MethodPage:
     here = Here(urls.METHOD)
     rule = proof.RULE
-    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES))
+    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES), DIRECTIONAL, DIRECTIONS)

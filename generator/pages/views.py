@@ -337,6 +337,7 @@ class AssetPage:
     positions: tuple[AssetPositionRow, ...]
     disclaimer: str
     feed: FeedLinks
+    counted_statuses: str
 
 
 @dataclass(frozen=True)
@@ -460,3 +461,5 @@ class MethodPage:
     nav: Nav
     proof_rule: str
     counted_statuses: str
+    directional: tuple[str, ...]
+    directions: tuple[str, ...]
