@@ -164,3 +164,49 @@ def test_a_submodule_import_from_outside_runs_its_package(toy_package: Path):
     assert graph["toy.sub"] == {"toy.sub.leaf"}  # inside its own package: no edge to itself
     (toy_package / "sub" / "leaf.py").write_text("from ..user import Z\n")
     assert ["toy.sub", "toy.sub.leaf", "toy.user", "toy.sub"] in find_cycles(import_graph(toy_package, "toy"))
+
+
+# ----------------------------------------------------------------------- boundaries where the data is
+
+
+def _defined_names(module: str) -> set[str]:
+    tree = ast.parse(module_files()[module].read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def test_the_publication_type_lies_below_its_consumers():
+    graph = import_graph()
+    assert "Publication" in _defined_names("generator.publication")
+    assert "Publication" not in _defined_names("generator.pipeline")
+    below = {"generator.pipeline", "generator.build", "generator.pages"}
+    assert not graph["generator.publication"] & below
+    for consumer in ("generator.compare", "generator.export", "generator.feeds", "generator.machine_readable",
+                     "generator.pages", "generator.pages.entities", "generator.pages.indexes", "generator.pages.changes",
+                     "generator.pages.redirects"):
+        assert "generator.publication" in graph[consumer], consumer
+        assert "generator.pipeline" not in graph[consumer], consumer  # the data, not the machine that makes it
+
+
+def test_each_decision_lives_with_its_data():
+    graph = import_graph()
+    assert "EditionNote" in _defined_names("generator.pages.edition")
+    assert "EditionNote" not in _defined_names("generator.publish")
+    assert "default_source_date_epoch" in _defined_names("generator.gitrepo")
+    assert "default_source_date_epoch" not in _defined_names("generator.build")
+    assert "Progress" in _defined_names("generator.progress")
+    assert "generator.build" not in graph["generator.progress"]
+    assert not {m for m in graph["generator.pictures"] if m.startswith("generator.pages")}  # drawn from graph values
+
+
+def test_views_declare_no_protocol_copies_of_real_types():
+    tree = ast.parse(module_files()["generator.pages.views"].read_text(encoding="utf-8"))
+    protocols = [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                 and any(getattr(base, "id", getattr(base, "attr", None)) == "Protocol" for base in node.bases)]
+    assert protocols == []
