@@ -16,7 +16,6 @@ from ..discover import CONTENT_SUFFIXES, SKIPPED_NAMES
 from ..markup import ALLOWED_SCHEMES
 from ..models import CONTENT_MODELS, DIRECTIONAL, ID_PATTERN, LOCATOR_FORMS
 from ..settings import KIND_FOLDERS
-from .urls import CONTRIBUTING
 from .views import Nav
 
 
