@@ -6,9 +6,9 @@ none of them depends on the pipeline that makes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from .graph import ThesisGraph
 from .proof import SourceProof, derive_source_proof

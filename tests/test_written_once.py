@@ -37,9 +37,9 @@ def test_output_paths_are_decided_in_the_url_module_only():
         if path == URLS:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 80:
-                if any(part in node.value for part in ("feeds/", "api/", "cards/", ".rss.xml", ".atom.xml", "graph.json")):
-                    found.append((path.name, node.lineno, node.value))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 80 and \
+                    any(part in node.value for part in ("feeds/", "api/", "cards/", ".rss.xml", ".atom.xml", "graph.json")):
+                found.append((path.name, node.lineno, node.value))
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 found.extend((path.name, node.lineno, t.id) for t in targets

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Mapping
-from pathlib import Path
 from ..settings import ProjectPaths
 from .base import Renderer, RendererError
 
