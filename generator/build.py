@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
@@ -28,9 +27,13 @@ from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
+from .gitrepo import default_source_date_epoch
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
+from .pages.edition import EditionNote
 from .pages.urls import SiteAddress, site_address
-from .pipeline import CheckResult, Publication, check_project
+from .pipeline import CheckResult, check_project
+from .progress import Progress
+from .publication import Publication
 from .render import make_environment, render_page
 from .renderers import Renderer, RendererError, project_renderer
 from .settings import ProjectPaths
@@ -39,11 +42,6 @@ from .write import WriteReport, write_tree
 
 if TYPE_CHECKING:
     import jinja2
-
-    from .publish import EditionNote
-
-Progress = Callable[[str, int, int], None]
-"""(stage, done, total): called while pages are generated and rendered."""
 
 STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
 """Docs-tree path → file under `site_templates/` copied as is."""
@@ -182,17 +180,6 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         history = publication_history(paths.root, checked.publication.graph, committed)
     plan = plan_docs(paths, checked.publication, settings, history, edition)
     return checked, write_tree(paths.docs_tree, render_docs(plan, progress))
-
-
-def default_source_date_epoch(root: Path) -> str | None:
-    """The time of the last commit, so a commit always builds with the same dates."""
-    try:
-        completed = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                                   capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    stamp = completed.stdout.strip()
-    return stamp if completed.returncode == 0 and stamp.isdigit() else None
 
 
 @contextlib.contextmanager

@@ -216,7 +216,7 @@ def export(root: Path, out: Path | None, strict: bool) -> None:
         click.echo(format_diagnostics(result.diagnostics, "text"))
     if has_errors(result.diagnostics, strict) or result.publication is None:
         sys.exit(EXIT_CONTENT)
-    from .export import API_FOLDER
+    from .pages.urls import API_FOLDER
     from .write import write_tree
 
     files = export_tree(result.publication, thesis_histories(paths.root, result.publication.graph))

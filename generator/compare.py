@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal, Mapping
 
 from .models import Claim, Evidence, Position, Review, Thesis
-from .pipeline import Publication
+from .publication import Publication
 
 Change = Literal["added", "removed", "changed"]
 

@@ -26,6 +26,8 @@ _STEM_RULES = {
 }
 """Applied with `fullmatch` (a stem ending in a newline is not an id)."""
 _FORMATS = {".yaml": "yaml", ".md": "markdown"}
+CONTENT_SUFFIXES = tuple(_FORMATS)
+"""File name endings of content files (YAML, or Markdown with YAML front matter)."""
 _KINDS = {folder: kind for kind, folder in KIND_FOLDERS.items()}
 
 SKIPPED_NAMES = ("README.md", ".gitkeep", ".DS_Store")

@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
-from .models import Asset, Claim, Evidence, Person, Position, Source, Thesis
-from .pipeline import Publication
+from .models import Asset, Claim, Direction, Evidence, Person, Position, Source, Thesis
+from .pages.urls import API_GRAPH, api_entity_file, api_schema_file
+from .proof import Grade, Strength
+from .publication import Publication
 from .schema import schema_text
 
 EXPORT_FORMAT_VERSION = 1
-API_FOLDER = "api"
 
 UrlOf = Callable[[str, str], str]
 """(kind, id) → site-relative URL path such as 'theses/<id>/'; decided by `pages`."""
@@ -49,7 +50,7 @@ class ExportedClaim(Claim):
     model_config = ConfigDict(strict=False)
     evidence: list[ExportedEvidence] = Field(description="Evidence with its verification state.")
     reference: str = Field(description="Global reference `<thesis-id>#<claim-id>`.")
-    grade: Literal["verified", "fragmentary", "weak", "none"] = Field(description="Evidence grade (see the proof rule).")
+    grade: Grade = Field(description="Evidence grade (see the proof rule).")
     supports: list[str] = Field(description="Assets whose positions in this thesis rest on the claim.")
     first_published: dt.date = Field(description="Date the claim first appeared (git history, else `opened`).")
     last_changed: dt.date = Field(description="Date the claim last changed.")
@@ -57,7 +58,7 @@ class ExportedClaim(Claim):
 
 
 class ExportedProof(_Exported):
-    strength: Literal["strong", "moderate", "weak", "unsupported"]
+    strength: Strength
     extracted_claims: int
     directional_assets: int
     supporting_authors: list[str]
@@ -82,7 +83,7 @@ class ExportedSource(Source):
 
 class ExportedPositionRef(_Exported):
     thesis: str
-    direction: Literal["long", "short", "neutral", "watch"]
+    direction: Direction
     because: list[str] = Field(description="Global claim references the position rests on.")
     counted: bool = Field(description="True when the thesis is active or monitoring, so the position moves the stance.")
 
@@ -175,7 +176,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
         positions = [
             {"thesis": ref.thesis_id, "direction": ref.position.direction,
              "because": [f"{ref.thesis_id}#{c}" for c in ref.position.because],
-             "counted": graph.theses[ref.thesis_id].status in ("active", "monitoring")}
+             "counted": graph.theses[ref.thesis_id].counts_toward_stance}
             for ref in graph.positions_by_asset.get(asset.id, ())
         ]
         assets.append({**_dump(asset),
@@ -223,7 +224,7 @@ def export_files(graph: dict) -> dict[str, bytes]:
         texts = []
         for item in graph[folder]:
             text = _json_text(item)
-            files[f"{API_FOLDER}/{folder}/{item['id']}.json"] = (text + "\n").encode("utf-8")
+            files[api_entity_file(folder, item["id"])] = (text + "\n").encode("utf-8")
             texts.append(text)
         members[folder] = "[" + ",".join(texts) + "]"
     for key, value in graph.items():
@@ -231,9 +232,9 @@ def export_files(graph: dict) -> dict[str, bytes]:
             members[key] = _json_text(value)
     # graph.json is assembled from the entity files' texts: each entity is encoded once.
     whole = "{" + ",".join(f"{_json_text(key)}:{members[key]}" for key in sorted(members)) + "}\n"
-    files[f"{API_FOLDER}/graph.json"] = whole.encode("utf-8")
-    files[f"{API_FOLDER}/schema/graph.schema.json"] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
+    files[API_GRAPH] = whole.encode("utf-8")
+    files[api_schema_file("graph")] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
                                                        + "\n").encode("utf-8")
     for kind in ("source", "thesis", "asset", "person"):
-        files[f"{API_FOLDER}/schema/{kind}.schema.json"] = schema_text(kind).encode("utf-8")
+        files[api_schema_file(kind)] = schema_text(kind).encode("utf-8")
     return files

@@ -17,9 +17,9 @@ from typing import Callable
 
 from .characters import replace_uncarriable
 from .history import PublicationHistory, fallback_history
-from .pipeline import Publication
+from .pages.urls import ATOM_SUFFIX, FEED_SITEMAPS, RSS_SUFFIX, feed_stem
+from .publication import Publication
 
-FEEDS_FOLDER = "feeds"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_URI_AUTHORITY = "thesis-site"
 
@@ -35,17 +35,11 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class Feed:
-    path: str  # without extension; `.rss.xml` and `.atom.xml` are written
+    path: str  # without suffix (`urls.feed_stem`); one file per format is written
     title: str
     link: str
     description: str
     items: tuple[FeedItem, ...]
-
-
-def feed_paths(kind: str, identifier: str | None = None) -> tuple[str, str]:
-    """(RSS path, Atom path) of a feed, relative to the site root; the one place feed URLs are decided."""
-    stem = f"{FEEDS_FOLDER}/all" if kind == "all" else f"{FEEDS_FOLDER}/{kind}/{identifier}"
-    return f"{stem}.rss.xml", f"{stem}.atom.xml"
 
 
 def _at(timestamp: int) -> dt.datetime:
@@ -78,7 +72,7 @@ def collect_feeds(publication: Publication, history: PublicationHistory, site_ur
             items.append(FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{thesis.opened.isoformat()}:thesis/{thesis_id}/opened",
                                   title=f"New thesis: {thesis.title}", link=link, summary=thesis.summary,
                                   published=_midnight(thesis.opened)))
-        thesis_feeds.append(Feed(feed_paths("theses", thesis_id)[0].removesuffix(".rss.xml"), f"{thesis.title} — changes",
+        thesis_feeds.append(Feed(feed_stem("theses", thesis_id), f"{thesis.title} — changes",
                                  link, f"Claim-level changes to the thesis '{thesis.title}'.", _newest_first(items)))
         everything.extend(items)
     asset_feeds: list[Feed] = []
@@ -97,9 +91,9 @@ def collect_feeds(publication: Publication, history: PublicationHistory, site_ur
                                       title=f"{asset_id}: {ref.position.direction} in {thesis.title}",
                                       link=base + url_of("thesis", thesis.id), summary=ref.position.rationale,
                                       published=_midnight(thesis.opened)))
-        asset_feeds.append(Feed(feed_paths("assets", asset_id)[0].removesuffix(".rss.xml"), f"{asset.name} ({asset_id}) — positions",
+        asset_feeds.append(Feed(feed_stem("assets", asset_id), f"{asset.name} ({asset_id}) — positions",
                                 link, f"Positions opened, changed and closed on {asset.name}.", _newest_first(items)))
-    all_feed = Feed(feed_paths("all")[0].removesuffix(".rss.xml"), "thesis-site — all theses", base,
+    all_feed = Feed(feed_stem("all"), "thesis-site — all theses", base,
                     "New and updated investment theses.", _newest_first(everything))
     return [all_feed, *thesis_feeds, *asset_feeds]
 
@@ -132,7 +126,7 @@ def render_rss(feed: Feed, base: str) -> bytes:
     ET.SubElement(channel, "title").text = _rss_text(feed.title)
     ET.SubElement(channel, "link").text = _xml_text(feed.link)
     ET.SubElement(channel, "description").text = _rss_text(feed.description)
-    ET.SubElement(channel, "atom:link", {"href": base + feed.path + ".rss.xml", "rel": "self", "type": "application/rss+xml"})
+    ET.SubElement(channel, "atom:link", {"href": base + feed.path + RSS_SUFFIX, "rel": "self", "type": "application/rss+xml"})
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(_updated(feed))
     for item in feed.items:
         element = ET.SubElement(channel, "item")
@@ -149,7 +143,7 @@ def render_atom(feed: Feed, base: str) -> bytes:
     ET.SubElement(atom, "title").text = _xml_text(feed.title)
     ET.SubElement(atom, "id").text = f"tag:{TAG_URI_AUTHORITY},2026:{feed.path}"
     ET.SubElement(atom, "link", {"href": _xml_text(feed.link)})
-    ET.SubElement(atom, "link", {"href": base + feed.path + ".atom.xml", "rel": "self"})
+    ET.SubElement(atom, "link", {"href": base + feed.path + ATOM_SUFFIX, "rel": "self"})
     ET.SubElement(atom, "updated").text = _updated(feed).isoformat()
     ET.SubElement(atom, "subtitle").text = _xml_text(feed.description)
     author = ET.SubElement(atom, "author")
@@ -173,9 +167,8 @@ def feed_files(feeds: list[Feed], site_url: str) -> dict[str, bytes]:
     # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
     # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead
     # of a 404 in the reader's console.
-    files: dict[str, bytes] = {f"{FEEDS_FOLDER}/sitemap.xml": EMPTY_SITEMAP, f"{FEEDS_FOLDER}/theses/sitemap.xml": EMPTY_SITEMAP,
-                               f"{FEEDS_FOLDER}/assets/sitemap.xml": EMPTY_SITEMAP}
+    files: dict[str, bytes] = dict.fromkeys(FEED_SITEMAPS, EMPTY_SITEMAP)
     for feed in feeds:
-        files[feed.path + ".rss.xml"] = render_rss(feed, base)
-        files[feed.path + ".atom.xml"] = render_atom(feed, base)
+        files[feed.path + RSS_SUFFIX] = render_rss(feed, base)
+        files[feed.path + ATOM_SUFFIX] = render_atom(feed, base)
     return files

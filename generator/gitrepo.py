@@ -13,6 +13,17 @@ from pathlib import Path
 CONTENT_PREFIX = "content/"
 
 
+def default_source_date_epoch(root: Path) -> str | None:
+    """The time of the last commit, so a commit always builds with the same dates (SOURCE_DATE_EPOCH)."""
+    try:
+        completed = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                                   capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = completed.stdout.strip()
+    return stamp if completed.returncode == 0 and stamp.isdigit() else None
+
+
 class GitError(Exception):
     """A revision cannot be read, or the folder is not a git repository."""
 

@@ -259,7 +259,7 @@ class _Linker:
         claims, positions = field_value(view, "claims"), field_value(view, "assets")
         if not isinstance(claims, (list, tuple)) or not isinstance(positions, (list, tuple)):
             return
-        if any(position.direction in ("long", "short") for position in positions):
+        if any(position.is_directional for position in positions):
             resting = {claim_id for position in positions for claim_id in position.because}
             for claim_index, claim in enumerate(claims):
                 if claim.id not in resting:

@@ -17,7 +17,7 @@ from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
 from .pages.entities import make_card
 from .pages.urls import CARDS_FOLDER, SiteAddress, card_image, site_path
-from .pipeline import Publication
+from .publication import Publication
 
 
 def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 import nh3
@@ -131,6 +132,15 @@ def code_span(value: object) -> Markup:
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def listed(values: Iterable[object], last: str | None = "and", code: bool = False) -> Markup:
+    """Values as one English list, `a, b and c` (`last`: the word before the last value; None
+    for commas only), each as inline text or, with `code`, as a code span."""
+    shown = [code_span(value) if code else inline_text(value) for value in values]
+    if last is None or len(shown) < 2:
+        return Markup(", ").join(shown)
+    return Markup(", ").join(shown[:-1]) + Markup(f" {inline_text(last)} ") + shown[-1]
 
 
 def code_block(value: object) -> Markup:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -19,10 +19,16 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 ASSET_ID_PATTERN = r"^[A-Z0-9][A-Z0-9.\-]{0,14}$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 TIMESTAMP_PATTERN = r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$"
-LOCATOR_PATTERN = (
-    r"^(?:insight/[a-z0-9][a-z0-9-]{0,79}|moment/(?:\d{1,2}:)?[0-5]?\d:[0-5]\d"
-    r"|table/[a-z0-9][a-z0-9-]{0,79}|tldr|bottom-line|body)$"
-)
+LOCATOR_TARGETS = {"insight": ("<point-id>", ID_PATTERN), "moment": ("<H:MM:SS>", TIMESTAMP_PATTERN),
+                   "table": ("<id>", ID_PATTERN)}
+"""Locators that name a place inside a part of the source: kind → (how the Contributing page
+writes the place, the pattern it matches), as `kind/place`."""
+WHOLE_PART_LOCATORS = ("tldr", "bottom-line", "body")
+"""Locators that name a whole part of the source."""
+LOCATOR_FORMS = (*(f"{kind}/{shown}" for kind, (shown, _) in LOCATOR_TARGETS.items()), *WHOLE_PART_LOCATORS)
+"""Every form an evidence locator (`at`) takes, as the Contributing page lists them."""
+LOCATOR_PATTERN = "^(?:" + "|".join(
+    [f"{kind}/{pattern[1:-1]}" for kind, (_, pattern) in LOCATOR_TARGETS.items()] + list(WHOLE_PART_LOCATORS)) + ")$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 # These patterns are whole-string rules. pydantic (Rust regex) and JSON Schema (ECMA-262) read
 # `$` as the end of the text; Python's `re` lets `$` match before a trailing newline, so Python
@@ -65,6 +71,36 @@ def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
     return value
+
+
+# --------------------------------------------------------------------------- rules, named once
+
+Direction = Literal["long", "short", "neutral", "watch"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+"""Every direction, in the order positions are listed and counted (long first)."""
+DIRECTIONAL: tuple[Direction, ...] = ("long", "short")
+"""Directions that take a side: such a position names the claims it rests on (`because`), and it
+counts as a directional asset in the source proof."""
+
+
+def is_directional(direction: str) -> bool:
+    return direction in DIRECTIONAL
+
+
+ThesisStatus = Literal["draft", "active", "monitoring", "closed"]
+STATUS_ORDER: tuple[ThesisStatus, ...] = ("active", "monitoring", "draft", "closed")
+"""The order lists show theses in (active first)."""
+COUNTED_STATUSES: tuple[ThesisStatus, ...] = ("active", "monitoring")
+"""Statuses whose positions move an asset's stance; draft and closed theses are shown but not counted."""
+
+
+def counts_toward_stance(status: str) -> bool:
+    return status in COUNTED_STATUSES
+
+
+def rank(order: tuple[str, ...]) -> dict[str, int]:
+    """An order as a sort key: value → its place in `order`."""
+    return {value: index for index, value in enumerate(order)}
 
 
 RULE_ERROR = "relation_rule"
@@ -206,16 +242,20 @@ class Claim(Authored):
 
 class Position(Authored):
     asset: AssetId = Field(description="Ticker (or upper-case slug for a private company) of the asset.")
-    direction: Literal["long", "short", "neutral", "watch"] = Field(description="The stance this thesis takes on the asset.")
+    direction: Direction = Field(description="The stance this thesis takes on the asset.")
     role: Text = Field(description="The asset's role in the thesis, e.g. 'data-center AI accelerators'.")
     rationale: Text = Field(description="Why the thesis implies this direction for the asset.")
     because: list[Identifier] = Field(
         default_factory=list, description="Ids of the claims this position rests on; required for long and short."
     )
 
+    @property
+    def is_directional(self) -> bool:
+        return is_directional(self.direction)
+
     @model_validator(mode="after")
     def _directional_needs_claims(self) -> Position:
-        if self.direction in ("long", "short") and not self.because:
+        if self.is_directional and not self.because:
             raise broken_rules([(("because",), f"a {self.direction} position must name the claims it rests on in `because`")])
         return self
 
@@ -233,7 +273,7 @@ class Thesis(Authored):
         default_factory=list,
         description="Ids this thesis had before (same id rules); each old URL redirects to this thesis's page. An old id may not be a live thesis id or another thesis's old id.",
     )
-    status: Literal["draft", "active", "monitoring", "closed"] = Field(description="Where the thesis stands.")
+    status: ThesisStatus = Field(description="Where the thesis stands.")
     style: Literal["thematic", "event-driven"] = Field(description="A slow theme or a dated event.")
     horizon: Literal["short-term", "medium-term", "long-term"] = Field(description="Time horizon of the positions.")
     actionability: Literal["high", "moderate", "low"] = Field(description="How directly the thesis maps to trades.")
@@ -247,6 +287,10 @@ class Thesis(Authored):
     review: Review | None = Field(default=None, description="Editorial review state.")
     tags: list[TagSlug] = Field(default_factory=list, description="Theme slugs; each tag gets a page.")
     body: str | None = Field(default=None, description="Markdown narrative after the front matter (`.md` files only).")
+
+    @property
+    def counts_toward_stance(self) -> bool:
+        return counts_toward_stance(self.status)
 
 
 # --------------------------------------------------------------------------- assets and people

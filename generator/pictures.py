@@ -1,21 +1,80 @@
 """Pictures rendered at build time as inline SVG: no script, no font, no request elsewhere.
 
-Input: view models from `pages` (links already relative). Output: `Markup` holding one SVG
-inside a `<figure>`; every text is HTML-escaped here. Colours come from CSS classes in the
-site's stylesheet, so the pictures follow the light/dark palette.
+Input: small frozen values of nodes and edges that `pages` builds from the graph and the
+stances (`Traceability`, `ChartedAsset`), each node with its page's URL already relative; the
+picture parses no link. Output: `Markup` holding one SVG inside a `<figure>`; every text is
+HTML-escaped here. Colours come from CSS classes in the site's stylesheet, so the pictures follow
+the light/dark palette.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from .markup import html_href, html_text
+from .models import COUNTED_STATUSES
+from .stance import Stance
 
-if TYPE_CHECKING:  # views import nothing from here; the annotation only documents the input
-    from .pages.views import ClaimBlock, PositionRow, StanceRow
+_COUNTED = " and ".join(COUNTED_STATUSES)
+
+
+@dataclass(frozen=True)
+class PositionNode:
+    key: str
+    asset: str
+    asset_name: str
+    direction: str
+    role: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ClaimNode:
+    key: str
+    text: str
+    grade: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EvidenceNode:
+    key: str
+    quote: str
+    verified: bool
+    locator_label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SourceNode:
+    key: str
+    title: str
+    url: str
+
+
+TraceNode = PositionNode | ClaimNode | EvidenceNode | SourceNode
+_COLUMN = {PositionNode: 0, ClaimNode: 1, EvidenceNode: 2, SourceNode: 3}
+
+
+@dataclass(frozen=True)
+class Traceability:
+    """One thesis's positions, claims, quoted evidence and sources, in drawing order, and the edges
+    (from key, to key) between them: position → claim it rests on, claim → evidence, evidence → source."""
+
+    nodes: tuple[TraceNode, ...]
+    edges: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ChartedAsset:
+    """One bar of the stance chart: the asset's label and name, its page's URL, its stance."""
+
+    label: str
+    name: str
+    url: str
+    stance: Stance
 
 NODE_HEIGHT = 40
 NODE_GAP = 10
@@ -67,34 +126,29 @@ def _layout(nodes: list[_Node]) -> tuple[dict[str, tuple[int, int]], int]:
     return places, height
 
 
-def traceability_graph(positions: tuple[PositionRow, ...], claims: tuple[ClaimBlock, ...]) -> Markup:
+def _drawn(node: TraceNode) -> _Node:
+    """A node's box: its column, label, hover title, link and CSS classes."""
+    column = _COLUMN[type(node)]
+    if isinstance(node, PositionNode):
+        return _Node(node.key, column, f"{node.asset} · {node.direction}",
+                     f"{node.asset} ({node.asset_name}): {node.direction}, {node.role}", node.url,
+                     f"ts-node ts-node--{node.direction}")
+    if isinstance(node, ClaimNode):
+        return _Node(node.key, column, node.text, f"Claim: {node.text}", node.url,
+                     f"ts-node ts-node--claim ts-node--{node.grade}")
+    if isinstance(node, EvidenceNode):
+        mark = "verified" if node.verified else "paraphrase"
+        return _Node(node.key, column, f"{'✓' if node.verified else '≈'} “{node.quote}”",
+                     f"{node.locator_label} ({mark}): {node.quote}", node.url, f"ts-node ts-node--evidence ts-node--{mark}")
+    return _Node(node.key, column, node.title, f"Source: {node.title}", node.url, "ts-node ts-node--source")
+
+
+def traceability_graph(trace: Traceability) -> Markup:
     """Positions → claims → evidence → sources, each node a link to where it is explained."""
-    nodes: list[_Node] = []
-    edges: list[tuple[str, str, str]] = []
-    for index, position in enumerate(positions):
-        key = f"p{index}"
-        nodes.append(_Node(key, 0, f"{position.asset.text} · {position.direction}",
-                           f"{position.asset.text} ({position.asset_name}): {position.direction}, {position.role}",
-                           position.asset.url, f"ts-node ts-node--{position.direction}"))
-        for claim_link in position.because:
-            edges.append((key, f"c:{claim_link.anchor}", f"ts-edge ts-edge--{position.direction}"))
-    sources: dict[str, str] = {}
-    for claim in claims:
-        nodes.append(_Node(f"c:{claim.anchor}", 1, claim.text, f"Claim: {claim.text}", claim.evidence_link.url,
-                           f"ts-node ts-node--claim ts-node--{claim.grade}"))
-        for index, quote in enumerate(claim.quotes):
-            key = f"e:{claim.anchor}:{index}"
-            mark = "verified" if quote.verified else "paraphrase"
-            nodes.append(_Node(key, 2, f"{'✓' if quote.verified else '≈'} “{quote.quote}”",
-                               f"{quote.locator_label} ({mark}): {quote.quote}", quote.locator.url,
-                               f"ts-node ts-node--evidence ts-node--{mark}"))
-            edges.append((f"c:{claim.anchor}", key, "ts-edge"))
-            source_key = f"s:{quote.source.url}"
-            if source_key not in sources:
-                sources[source_key] = quote.source.text
-                nodes.append(_Node(source_key, 3, quote.source.text, f"Source: {quote.source.text}",
-                                   quote.source.url, "ts-node ts-node--source"))
-            edges.append((key, source_key, "ts-edge"))
+    nodes = [_drawn(node) for node in trace.nodes]
+    directions = {node.key: node.direction for node in trace.nodes if isinstance(node, PositionNode)}
+    edges = [(start, end, f"ts-edge ts-edge--{directions[start]}" if start in directions else "ts-edge")
+             for start, end in trace.edges]
     places, height = _layout(nodes)
     column_of = {node.key: node.column for node in nodes}
     width = COLUMN_X[3] + COLUMN_WIDTH[3]
@@ -138,7 +192,7 @@ LABEL_WIDTH = 120
 CHART_WIDTH = 640
 
 
-def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
+def stance_chart(rows: tuple[ChartedAsset, ...]) -> Markup:
     """A diverging bar per asset: short to the left of the axis; long, neutral, watch to the right."""
     if not rows:
         return Markup("")
@@ -151,7 +205,7 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
     parts = [
         f'<svg class="ts-stance" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="group" '
         f'aria-labelledby="ts-stance-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="ts-stance-title">Stance per asset: positions of active and monitoring theses</title>',
+        f'<title id="ts-stance-title">Stance per asset: positions of {_COUNTED} theses</title>',
     ]
     if left:
         parts.append(f'<text class="ts-graph__heading" x="{axis - 6}" y="16" text-anchor="end">◀ short</text>')
@@ -160,9 +214,9 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
         y = HEADER + index * ROW_HEIGHT
         s = row.stance
         counts = ", ".join(f"{n} {name}" for n, name in ((s.long, "long"), (s.short, "short"), (s.neutral, "neutral"), (s.watch, "watch")) if n)
-        label = f"{row.asset.text} ({row.name}): {s.net}; {counts}"
-        parts.append(f'<a href="{html_href(row.asset.url)}"><title>{html_text(label)}</title>'
-                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{html_text(_truncate(row.asset.text, LABEL_WIDTH + 16))}</text></a>')
+        label = f"{row.label} ({row.name}): {s.net}; {counts}"
+        parts.append(f'<a href="{html_href(row.url)}"><title>{html_text(label)}</title>'
+                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{html_text(_truncate(row.label, LABEL_WIDTH + 16))}</text></a>')
         if s.short:
             width = round(s.short * unit)
             parts.append(f'<rect class="ts-bar ts-bar--short" x="{axis - width}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')
@@ -176,4 +230,4 @@ def stance_chart(rows: tuple[StanceRow, ...]) -> Markup:
     parts.append(f'<line class="ts-axis" x1="{axis}" y1="{HEADER - 4}" x2="{axis}" y2="{height - 4}"/>')
     parts.append("</svg>")
     return Markup(f'<figure class="ts-figure" data-search-exclude>\n{"".join(parts)}\n<figcaption>Stance chart: one bar per asset, '
-                  f'counting positions of active and monitoring theses. Each label links to the asset.</figcaption>\n</figure>')
+                  f'counting positions of {_COUNTED} theses. Each label links to the asset.</figcaption>\n</figure>')

@@ -12,12 +12,11 @@ from typing import Mapping
 
 from .diagnostics import Diagnostic, sort_diagnostics
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
-from .graph import ThesisGraph, resolve_references
+from .graph import resolve_references
 from .load import LoadedDocument, load_document, read_and_load
-from .proof import SourceProof, derive_source_proof
+from .publication import Publication, derive_publication
 from .settings import ProjectPaths
 from .siteconfig import site_url_diagnostics
-from .stance import Stance, derive_stance
 from .validate import PartialDocument, ValidDocument, check_document
 
 PARALLEL_THRESHOLD = 400
@@ -26,15 +25,6 @@ PARALLEL_THRESHOLD = 400
 DEFAULT_JOBS = 1
 """Measured by bench/run.py: sending validated models back from worker processes (pickling) costs
 more than the parsing it spreads, at 1,000 and 10,000 files alike; so one process by default."""
-
-
-@dataclass(frozen=True)
-class Publication:
-    """The sealed graph and everything derived from it; what pages and exports are made from."""
-
-    graph: ThesisGraph
-    proofs: Mapping[str, SourceProof]
-    stances: Mapping[str, Stance]
 
 
 @dataclass(frozen=True)
@@ -88,12 +78,6 @@ def load_all(files: list[ContentFile], jobs: int | None = None) -> list[LoadedFi
     for chunk_results in results:
         merged.extend(chunk_results)
     return merged
-
-
-def derive_publication(graph: ThesisGraph) -> Publication:
-    proofs = {thesis_id: derive_source_proof(thesis, graph) for thesis_id, thesis in graph.theses.items()}
-    stances = {asset_id: derive_stance(asset_id, graph) for asset_id in graph.assets}
-    return Publication(graph, MappingProxyType(proofs), MappingProxyType(stances))
 
 
 def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic]) -> CheckResult:

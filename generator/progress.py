@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Iterator
+from typing import Callable, Iterator
 
-from .build import Progress
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): called while pages are generated and rendered."""
 
 LARGE_BUILD = 2000
 """Pages beyond which progress is shown even when stderr is not a terminal."""

@@ -1,8 +1,31 @@
 """Derive: the source proof of each thesis (SPEC §3), from the sealed graph.
 
-THE RULE (written once, here; the docs quote this docstring):
+The rule is written once, here (`RULE`, built from the thresholds and directions the code applies);
+the Method page prints it.
+"""
 
-Each claim gets an evidence grade from its best citation:
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Mapping, get_args
+
+from .graph import Citation, ThesisGraph
+from .models import DIRECTIONAL, Source, Thesis
+from .quotes import quote_is_in
+
+Grade = Literal["verified", "fragmentary", "weak", "none"]
+GRADES: tuple[Grade, ...] = get_args(Grade)
+"""Evidence grades, best first."""
+Strength = Literal["strong", "moderate", "weak", "unsupported"]
+STRENGTHS: tuple[Strength, ...] = get_args(Strength)
+"""Proof strengths, strongest first."""
+GRADE_RANK: Mapping[str, int] = {grade: len(GRADES) - 1 - index for index, grade in enumerate(GRADES)}
+"""Grade → rank, `none` 0 up to `verified`: a higher rank is better evidence."""
+STRENGTH_RANK: Mapping[str, int] = {strength: len(STRENGTHS) - 1 - index for index, strength in enumerate(STRENGTHS)}
+"""Strength → rank, `unsupported` 0 up to `strong`."""
+STRONG_MIN_CLAIMS = 3
+
+RULE = f"""Each claim gets an evidence grade from its best citation:
   - `verified`    a verbatim quote from a source whose coverage is `transcript` or `summary`;
   - `fragmentary` a verbatim quote from a `fragments` source, or a paraphrase of a
                   `transcript` or `summary` source;
@@ -10,25 +33,11 @@ Each claim gets an evidence grade from its best citation:
   - `none`        no evidence at all.
 The thesis's strength follows from its claims' grades:
   - `unsupported` every claim is `none`;
-  - `strong`      at least 3 claims, no claim below `fragmentary`, more than half `verified`,
-                  and at least one directional (long/short) position;
+  - `strong`      at least {STRONG_MIN_CLAIMS} claims, no claim below `fragmentary`, more than half `verified`,
+                  and at least one directional ({"/".join(DIRECTIONAL)}) position;
   - `moderate`    no claim is `none`, and at least half the claims are `fragmentary` or better;
-  - `weak`        anything else (e.g. claims resting only on title-only sources).
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Literal, Mapping
-
-from .graph import Citation, ThesisGraph
-from .models import Source, Thesis
-from .quotes import quote_is_in
-
-Grade = Literal["verified", "fragmentary", "weak", "none"]
-Strength = Literal["strong", "moderate", "weak", "unsupported"]
-_GRADE_ORDER: dict[Grade, int] = {"none": 0, "weak": 1, "fragmentary": 2, "verified": 3}
-STRONG_MIN_CLAIMS = 3
+  - `weak`        anything else (e.g. claims resting only on title-only sources)."""
+"""THE RULE, as the Method page prints it; `grade_citation`, `grade_claim` and `decide_strength` apply it."""
 
 
 @dataclass(frozen=True)
@@ -63,19 +72,20 @@ def grade_citation(citation: Citation, source: Source) -> Grade:
 
 def grade_claim(citations: tuple[Citation, ...], graph: ThesisGraph) -> Grade:
     grades = [grade_citation(c, graph.sources[c.source_id]) for c in citations]
-    return max(grades, key=_GRADE_ORDER.__getitem__, default="none")
+    return max(grades, key=GRADE_RANK.__getitem__, default="none")
 
 
 def decide_strength(grades: list[Grade], directional_assets: int) -> Strength:
-    ranks = [_GRADE_ORDER[g] for g in grades]
-    if all(rank == 0 for rank in ranks):
+    ranks = [GRADE_RANK[g] for g in grades]
+    none, weak, fragmentary, verified = (GRADE_RANK[g] for g in ("none", "weak", "fragmentary", "verified"))
+    if all(rank == none for rank in ranks):
         return "unsupported"
-    at_least_fragmentary = sum(rank >= 2 for rank in ranks)
-    verified = sum(rank == 3 for rank in ranks)
-    if (len(ranks) >= STRONG_MIN_CLAIMS and min(ranks) >= 2 and verified * 2 > len(ranks)
+    at_least_fragmentary = sum(rank >= fragmentary for rank in ranks)
+    verified_claims = sum(rank == verified for rank in ranks)
+    if (len(ranks) >= STRONG_MIN_CLAIMS and min(ranks) >= fragmentary and verified_claims * 2 > len(ranks)
             and directional_assets > 0):
         return "strong"
-    if min(ranks) >= 1 and at_least_fragmentary * 2 >= len(ranks):
+    if min(ranks) >= weak and at_least_fragmentary * 2 >= len(ranks):
         return "moderate"
     return "weak"
 
@@ -104,7 +114,7 @@ def review_title(thesis: Thesis, graph: ThesisGraph) -> Literal["headline-like",
 def derive_source_proof(thesis: Thesis, graph: ThesisGraph) -> SourceProof:
     grades = {claim.id: grade_claim(graph.citations_by_claim.get((thesis.id, claim.id), ()), graph)
               for claim in thesis.claims}
-    directional = sum(position.direction in ("long", "short") for position in thesis.assets)
+    directional = sum(position.is_directional for position in thesis.assets)
     return SourceProof(
         strength=decide_strength(list(grades.values()), directional),
         claim_count=len(thesis.claims),

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Iterator
 
 from .compare import ChangeReport, compare_publications
-from .feeds import feed_paths
-from .gitrepo import GitError, GitRepository
-from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, site_address
+from .gitrepo import GitError, GitRepository, default_source_date_epoch
+from .pages.edition import EditionNote
+from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, feed_paths, site_address
 from .review import content_at
 from .settings import ProjectPaths
 from .siteconfig import read_site_settings, site_url_diagnostics
@@ -167,15 +167,6 @@ def refuse_uncommitted_inputs(paths: ProjectPaths, commit: str) -> None:
                            "commit or stash them first, since an edition is labelled with the commit it is built from")
 
 
-@dataclass(frozen=True)
-class EditionNote:
-    """What the edition being built is, what it changes against the previous one, and where it answers."""
-
-    version: str
-    changes: ChangeReport | None
-    address: SiteAddress
-
-
 def run_mike(paths: ProjectPaths, arguments: list[str], source_date_epoch: str | None) -> None:
     # mike has no `python -m mike`; its console-script entry point is called in a child process so
     # its git and mkdocs work stays isolated from this one. Both run on this interpreter, whatever
@@ -226,8 +217,6 @@ def head_commit(paths: ProjectPaths) -> str:
 def deploy_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, commit: str, push: bool,
                    address: SiteAddress) -> None:
     """Hand the generated docs tree to mike: one new folder on the pages branch, alias moved, default set."""
-    from .build import default_source_date_epoch
-
     stamp = os.environ.get("SOURCE_DATE_EPOCH") or default_source_date_epoch(paths.root)
     with edition_config(paths, address) as config:
         arguments = ["deploy", "--config-file", str(config), "--update-aliases",

@@ -13,6 +13,7 @@ from .compare import ChangeReport, ClaimChange, EvidenceChange, ThesisChange, Wo
 from .console import github_command, json_text, printable
 from .gitrepo import GitRepository
 from .pipeline import CheckResult, check_project, check_snapshot
+from .proof import STRENGTH_RANK
 from .settings import ProjectPaths
 
 REPORT_FORMAT_VERSION = 1
@@ -25,7 +26,7 @@ FAIL_CONDITIONS: dict[str, str] = {
     "proof-downgrade": "a thesis's proof strength went down",
     "any-change": "anything in the report changed",
 }
-_STRENGTH_RANK = {"none": 0, "unsupported": 0, "weak": 1, "moderate": 2, "strong": 3}
+_STRENGTH_RANK = {"none": 0, **STRENGTH_RANK}
 
 
 @dataclass(frozen=True)

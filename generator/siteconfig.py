@@ -34,9 +34,11 @@ class SiteSettings:
     `use_directory_urls: false` or lists material's offline plugin, nor for `build --offline`."""
 
 
-def site_disclaimer(config: Mapping) -> str:
-    from .pages import DEFAULT_DISCLAIMER  # here: `check` needs site_url only, not the page code
+DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
+"""The footer disclaimer when mkdocs.yml's `extra.disclaimer` is unset."""
 
+
+def site_disclaimer(config: Mapping) -> str:
     extra = config.get("extra") or {}
     text = extra.get("disclaimer") if isinstance(extra, Mapping) else None
     return str(text).strip() if text else DEFAULT_DISCLAIMER

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .graph import ThesisGraph
+from .models import COUNTED_STATUSES, DIRECTIONS
 
-COUNTED_STATUSES = ("active", "monitoring")
-"""Draft and closed theses are shown on asset pages but do not move the stance."""
+__all__ = ["COUNTED_STATUSES", "NetStance", "Stance", "derive_stance"]
 
 NetStance = Literal["net long", "net short", "balanced", "watch only", "no stance"]
 
@@ -39,8 +39,8 @@ class Stance:
 
 
 def derive_stance(asset_id: str, graph: ThesisGraph) -> Stance:
-    counts = {"long": 0, "short": 0, "neutral": 0, "watch": 0}
+    counts = dict.fromkeys(DIRECTIONS, 0)
     for ref in graph.positions_by_asset.get(asset_id, ()):
-        if graph.theses[ref.thesis_id].status in COUNTED_STATUSES:
+        if graph.theses[ref.thesis_id].counts_toward_stance:
             counts[ref.position.direction] += 1
     return Stance(asset_id, **counts)

@@ -17,7 +17,7 @@ from generator.pages.entities import make_nav
 from generator.pages.urls import Here, site_address
 from generator.pages.views import MethodPage, ThesisPage
 from generator.pipeline import check_project
-from generator.publish import EditionNote
+from generator.pages.edition import EditionNote
 from generator.render import make_environment, render_page
 from generator.siteconfig import SiteSettings
 from site_support import REPO, make_project
@@ -165,7 +165,7 @@ def test_a_new_kind_is_one_registry_entry_a_maker_and_a_template(project, monkey
 
     def make_colophon(publication, context: PageContext) -> MethodPage:
         here = Here("colophon/index.md")
-        return MethodPage(make_nav(here), "", context.disclaimer)
+        return MethodPage(make_nav(here), "", context.disclaimer, (), ())
 
     colophon = kinds.single_page("colophon", MethodPage, "colophon.md.j2", "colophon/index.md", make_colophon)
     monkeypatch.setattr(kinds, "KINDS", (*KINDS, colophon))

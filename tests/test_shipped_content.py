@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from generator import cli
 from generator.models import Thesis
-from generator.pipeline import CheckResult, Publication, check_project
+from generator.pipeline import CheckResult, check_project
+from generator.publication import Publication
 from generator.settings import ProjectPaths
 
 REPOSITORY = Path(__file__).parent.parent

@@ -7,11 +7,12 @@ registry of page kinds and `context` for what the build hands every maker.
 
 from __future__ import annotations
 
+from ..siteconfig import DEFAULT_DISCLAIMER
 from . import urls
 from .context import PageContext, thesis_dates
+from .edition import EditionNote
 from .kinds import KINDS, PageKind, PlannedPage, plan_pages
-from .views import ThesisHistory
+from ..history import ThesisHistory
 
-__all__ = ["KINDS", "PageContext", "PageKind", "PlannedPage", "ThesisHistory", "plan_pages", "thesis_dates", "urls"]
-
-DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
+__all__ = ["DEFAULT_DISCLAIMER", "KINDS", "EditionNote", "PageContext", "PageKind", "PlannedPage", "ThesisHistory",
+           "plan_pages", "thesis_dates", "urls"]

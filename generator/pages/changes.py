@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..compare import ChangeReport, ThesisChange
-from ..pipeline import Publication
+from ..publication import Publication
 from . import urls
 from .context import PageContext
 from .entities import make_nav

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
-from ..history import fallback_history
-from ..pipeline import Publication
+from ..history import ThesisHistory, fallback_history
+from ..publication import Publication
 from .urls import SiteAddress
-from .views import ThesisHistory
 
 if TYPE_CHECKING:
-    from ..publish import EditionNote
+    from .edition import EditionNote
 
 
 @dataclass(frozen=True)

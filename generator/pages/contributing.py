@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from ..diagnostics import CODES
-from ..models import CONTENT_MODELS
+from ..discover import CONTENT_SUFFIXES, SKIPPED_NAMES
+from ..markup import ALLOWED_SCHEMES
+from ..models import CONTENT_MODELS, DIRECTIONAL, ID_PATTERN, LOCATOR_FORMS
 from ..settings import KIND_FOLDERS
 from .entities import make_nav
 from .urls import CONTRIBUTING, Here
@@ -42,10 +44,24 @@ class CodeRow:
 
 
 @dataclass(frozen=True)
+class ContentRules:
+    """What the page's rules name, from the constants the code applies (not typed in the template)."""
+
+    id_pattern: str = ID_PATTERN
+    locator_forms: tuple[str, ...] = LOCATOR_FORMS
+    directional: tuple[str, ...] = DIRECTIONAL
+    content_folders: tuple[str, ...] = tuple(f"{folder}/" for folder in KIND_FOLDERS.values())
+    content_suffixes: tuple[str, ...] = CONTENT_SUFFIXES
+    skipped_names: tuple[str, ...] = SKIPPED_NAMES
+    url_schemes: tuple[str, ...] = tuple(sorted(ALLOWED_SCHEMES))
+
+
+@dataclass(frozen=True)
 class ContributingPage:
     nav: Nav
     sections: tuple[ModelSection, ...]
     codes: tuple[CodeRow, ...]
+    rules: ContentRules = ContentRules()
 
 
 def _type_name(annotation: object) -> str:

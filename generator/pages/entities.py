@@ -14,12 +14,11 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from .. import cards, pictures
-from ..feeds import feed_paths
 from ..graph import Citation
+from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
-from ..models import Source, Thesis
-from ..pipeline import Publication
-from ..stance import COUNTED_STATUSES
+from ..models import COUNTED_STATUSES, DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
+from ..publication import Publication
 from . import urls
 from .context import PageContext
 from .paging import make_pager, page_count, page_slice
@@ -27,11 +26,11 @@ from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
-    SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
+    SourceRow, StanceView, SupportView, TableView, TagPage, ThesisPage, ThesisRow,
 )
 
-STATUS_ORDER = {"active": 0, "monitoring": 1, "draft": 2, "closed": 3}
-DIRECTION_ORDER = {"long": 0, "short": 1, "neutral": 2, "watch": 3}
+STATUS_RANK = rank(STATUS_ORDER)
+DIRECTION_RANK = rank(DIRECTIONS)
 
 
 def make_nav(here: Here) -> Nav:
@@ -62,7 +61,7 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
 def order_theses(publication: Publication, thesis_ids) -> tuple[str, ...]:
     """Active first, then monitoring, draft, closed; by title within a status."""
     theses = publication.graph.theses
-    return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_ORDER[theses[t].status], theses[t].title.casefold(), t)))
+    return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_RANK[theses[t].status], theses[t].title.casefold(), t)))
 
 
 def order_sources(publication: Publication, source_ids) -> tuple[str, ...]:
@@ -149,7 +148,7 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: 
         dates = history.claims.get(claim.id)
         citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
         supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
-                          key=lambda ref: (DIRECTION_ORDER[ref.position.direction], ref.position.asset))
+                          key=lambda ref: (DIRECTION_RANK[ref.position.direction], ref.position.asset))
         blocks.append(ClaimBlock(
             anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=proof.claim_grades[claim.id],
             evidence_link=here.link(urls.evidence_page(thesis.id), "Evidence", claim.id),
@@ -160,6 +159,37 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: 
             last_changed=(dates.last_changed if dates else history.last_changed).isoformat(),
         ))
     return tuple(blocks)
+
+
+def traceability(here: Here, publication: Publication, thesis: Thesis) -> pictures.Traceability:
+    """The thesis's traceability picture from the graph: positions, the claims each rests on, each
+    claim's quoted evidence and the sources quoted, every node with the link it opens."""
+    graph, proof = publication.graph, publication.proofs[thesis.id]
+    nodes: list[pictures.TraceNode] = []
+    edges: list[tuple[str, str]] = []
+    for index, position in enumerate(thesis.assets):
+        asset = graph.assets.get(position.asset)
+        nodes.append(pictures.PositionNode(f"p{index}", position.asset, asset.name if asset else position.asset,
+                                           position.direction, position.role, here.link(urls.asset_page(position.asset), "").url))
+        edges.extend((f"p{index}", f"claim:{claim_id}") for claim_id in position.because)
+    sources: set[str] = set()
+    for claim in thesis.claims:
+        claim_key = f"claim:{claim.id}"
+        nodes.append(pictures.ClaimNode(claim_key, claim.text, proof.claim_grades[claim.id],
+                                        here.link(urls.evidence_page(thesis.id), "", claim.id).url))
+        for citation in sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index):
+            source = graph.sources[citation.source_id]
+            at = citation.evidence.at
+            key = f"evidence:{claim.id}:{citation.index}"
+            nodes.append(pictures.EvidenceNode(key, citation.evidence.quote, citation.verified, locator_label(source, at),
+                                               here.link(urls.source_page(source.id), "", urls.locator_anchor(at)).url))
+            edges.append((claim_key, key))
+            if source.id not in sources:
+                sources.add(source.id)
+                nodes.append(pictures.SourceNode(f"source:{source.id}", short_source_title(source.title),
+                                                 here.link(urls.source_page(source.id), "").url))
+            edges.append((key, f"source:{source.id}"))
+    return pictures.Traceability(tuple(nodes), tuple(edges))
 
 
 def people_links(here: Here, publication: Publication, person_ids) -> tuple[Link, ...]:
@@ -175,7 +205,7 @@ def tag_links(here: Here, tags) -> tuple[Link, ...]:
 
 
 def feed_links(here: Here, kind: str, identifier: str, address: SiteAddress) -> FeedLinks:
-    rss, atom = feed_paths(kind, identifier)
+    rss, atom = urls.feed_paths(kind, identifier)
     return FeedLinks(address.feed_link(here.path, rss), address.feed_link(here.path, atom))
 
 
@@ -186,7 +216,7 @@ def thesis_json_ld_block(publication: Publication, thesis: Thesis, address: Site
 def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.Card:
     """What a thesis's share card shows: title, one badge per position (long first), the proof line."""
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
-    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
+    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_RANK[p.direction], p.asset))
     return cards.Card(
         title=thesis.title, fallback_title=thesis.id,
         badges=tuple(cards.Badge(p.direction, p.asset) for p in positions),
@@ -236,7 +266,7 @@ def make_thesis_page(publication: Publication, context: PageContext, thesis_id: 
         tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
         positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
-        body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=context.disclaimer,
+        body=thesis.body, traceability=pictures.traceability_graph(traceability(here, publication, thesis)), disclaimer=context.disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
         jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),
@@ -324,14 +354,14 @@ def make_asset_page(publication: Publication, context: PageContext, asset_id: st
     asset = graph.assets[asset_id]
     refs = sorted(
         graph.positions_by_asset.get(asset_id, ()),
-        key=lambda r: (STATUS_ORDER[graph.theses[r.thesis_id].status], DIRECTION_ORDER[r.position.direction],
+        key=lambda r: (STATUS_RANK[graph.theses[r.thesis_id].status], DIRECTION_RANK[r.position.direction],
                        graph.theses[r.thesis_id].title.casefold(), r.thesis_id),
     )
     positions = tuple(
         AssetPositionRow(
             thesis=here.link(urls.thesis_page(r.thesis_id), graph.theses[r.thesis_id].title),
             status=graph.theses[r.thesis_id].status,
-            counted=graph.theses[r.thesis_id].status in COUNTED_STATUSES,
+            counted=graph.theses[r.thesis_id].counts_toward_stance,
             direction=r.position.direction, role=r.position.role, rationale=r.position.rationale,
             claims=tuple(here.link(urls.evidence_page(r.thesis_id), graph.claim(r.thesis_id, c).text, c)
                          for c in r.position.because),
@@ -342,6 +372,7 @@ def make_asset_page(publication: Publication, context: PageContext, asset_id: st
         nav=make_nav(here), id=asset.id, name=asset.name, kind=asset.kind, exchange=asset.exchange,
         sector=asset.sector, description=asset.description, stance=stance_view(publication, asset_id),
         positions=positions, disclaimer=context.disclaimer, feed=feed_links(here, "assets", asset_id, context.address),
+        counted_statuses=" and ".join(COUNTED_STATUSES),
     )
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 
 from .. import pictures, proof
-from ..pipeline import Publication
-from ..stance import COUNTED_STATUSES
+from ..publication import Publication
+from ..models import COUNTED_STATUSES, DIRECTIONAL, DIRECTIONS
 from . import urls
 from .context import PageContext
-from .entities import DIRECTION_ORDER, make_nav, source_row, stance_view, thesis_row
+from .entities import DIRECTION_RANK, make_nav, source_row, stance_view, thesis_row
 from .paging import ListingPage, make_pager
 from .urls import Here
 from .views import (
@@ -97,7 +97,9 @@ def make_stance_board(publication: Publication, context: PageContext, page: List
     if number == 1:
         held = [a for a in order if _total(publication.stances[a])]
         charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
-        chart = pictures.stance_chart(tuple(row(a) for a in order if a in charted))
+        chart = pictures.stance_chart(tuple(
+            pictures.ChartedAsset(a, graph.assets[a].name, here.link(urls.asset_page(a), a).url, publication.stances[a])
+            for a in order if a in charted))
         if len(charted) < len(held):
             note = (f"The chart shows the {len(charted)} assets with the most counted positions; "
                     "the table lists every asset.")
@@ -116,7 +118,7 @@ def make_claims_index(publication: Publication, context: PageContext, page: List
         thesis = graph.theses[thesis_id]
         claim = graph.claim(thesis_id, claim_id)
         supports = sorted(graph.positions_by_claim.get((thesis_id, claim_id), ()),
-                          key=lambda r: (DIRECTION_ORDER[r.position.direction], r.position.asset))
+                          key=lambda r: (DIRECTION_RANK[r.position.direction], r.position.asset))
         rows.append(ClaimRow(
             claim=here.link(urls.evidence_page(thesis_id), claim.text, claim_id),
             thesis=here.link(urls.thesis_page(thesis_id), thesis.title),
@@ -153,5 +155,5 @@ def make_tags_index(publication: Publication, context: PageContext, page: Listin
 
 def make_method_page() -> MethodPage:
     here = Here(urls.METHOD)
-    rule = (proof.__doc__ or "").split("THE RULE", 1)[-1].split("\n", 1)[-1].strip()
-    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES))
+    rule = proof.RULE
+    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES), DIRECTIONAL, DIRECTIONS)

@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
-from ..pipeline import Publication
+from ..publication import Publication
 from . import urls
 from .changes import EditionChangesPage, make_changes_page
 from .context import PageContext

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..pipeline import Publication
+from ..publication import Publication
 from . import urls
 from .context import PageContext
 from .urls import Here, Link

@@ -17,10 +17,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..export import API_FOLDER
-from ..feeds import FEEDS_FOLDER
 from ..outputs import MARKER
-
 from ..siteconfig import DEFAULT_SITE_URL
 
 HOME = "index.md"
@@ -77,6 +74,42 @@ CARDS_FOLDER = "cards"
 def card_image(thesis_id: str) -> str:
     """Docs-tree (and site) path of a thesis's share card, the image link previews show."""
     return f"{CARDS_FOLDER}/{thesis_id}.png"
+
+
+API_FOLDER = "api"
+"""The JSON export (`generator.export`): a top-level folder of files mkdocs only copies."""
+API_GRAPH = f"{API_FOLDER}/graph.json"
+
+
+def api_entity_file(folder: str, entity_id: str) -> str:
+    """One entity of the export, `api/<folder>/<id>.json` (`folder`: sources, theses, assets, people)."""
+    return f"{API_FOLDER}/{folder}/{entity_id}.json"
+
+
+def api_schema_file(name: str) -> str:
+    """A JSON Schema of the export (`graph`) or of a content kind (`thesis`, ...)."""
+    return f"{API_FOLDER}/schema/{name}.schema.json"
+
+
+FEEDS_FOLDER = "feeds"
+"""RSS and Atom feeds (`generator.feeds`): a top-level folder of files mkdocs only copies."""
+RSS_SUFFIX = ".rss.xml"
+ATOM_SUFFIX = ".atom.xml"
+
+
+def feed_stem(kind: str, identifier: str | None = None) -> str:
+    """A feed's path without its format suffix: `feeds/all`, or `feeds/<kind>/<id>` (kind: theses, assets)."""
+    return f"{FEEDS_FOLDER}/all" if kind == "all" else f"{FEEDS_FOLDER}/{kind}/{identifier}"
+
+
+def feed_paths(kind: str, identifier: str | None = None) -> tuple[str, str]:
+    """(RSS path, Atom path) of a feed, relative to the site root."""
+    stem = feed_stem(kind, identifier)
+    return stem + RSS_SUFFIX, stem + ATOM_SUFFIX
+
+
+FEED_SITEMAPS = tuple(f"{FEEDS_FOLDER}/{folder}sitemap.xml" for folder in ("", "theses/", "assets/"))
+"""An empty sitemap in each feed folder (see `feeds.feed_files`)."""
 
 
 def paged(first_page: str, number: int) -> str:

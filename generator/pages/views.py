@@ -6,51 +6,11 @@ Fields typed `Markup` are HTML the generator made itself (SVG pictures).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Mapping, Protocol
 
 from markupsafe import Markup
 
 from .urls import Link
-
-
-class ClaimDates(Protocol):
-    @property
-    def first_published(self) -> dt.date: ...
-
-    @property
-    def last_changed(self) -> dt.date: ...
-
-
-class ChangeLogEntry(Protocol):
-    @property
-    def date(self) -> dt.date: ...
-
-    @property
-    def commit(self) -> str: ...
-
-    @property
-    def author(self) -> str: ...
-
-    @property
-    def summary(self) -> str: ...
-
-
-class ThesisHistory(Protocol):
-    """Dates and change log of a thesis (`generator.history`; falls back to `opened`)."""
-
-    @property
-    def first_published(self) -> dt.date: ...
-
-    @property
-    def last_changed(self) -> dt.date: ...
-
-    @property
-    def entries(self) -> tuple[ChangeLogEntry, ...]: ...
-
-    @property
-    def claims(self) -> Mapping[str, ClaimDates]: ...
 
 
 @dataclass(frozen=True)
@@ -377,6 +337,7 @@ class AssetPage:
     positions: tuple[AssetPositionRow, ...]
     disclaimer: str
     feed: FeedLinks
+    counted_statuses: str
 
 
 @dataclass(frozen=True)
@@ -500,3 +461,5 @@ class MethodPage:
     nav: Nav
     proof_rule: str
     counted_statuses: str
+    directional: tuple[str, ...]
+    directions: tuple[str, ...]

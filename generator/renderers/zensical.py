@@ -32,7 +32,7 @@ from typing import Iterator
 import yaml
 
 from ..settings import ProjectPaths
-from . import RendererError
+from .base import RendererError
 
 PREFIX = ".zensical-"
 """Names of the temporary config and site folder beside the docs tree."""
