@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
@@ -34,7 +34,7 @@ class SiteSettings:
     `use_directory_urls: false` or lists material's offline plugin, nor for `build --offline`."""
 
 
-def site_disclaimer(config: Mapping) -> str:
+def site_disclaimer(config: Mapping[str, Any]) -> str:
     from .pages import DEFAULT_DISCLAIMER  # here: `check` needs site_url only, not the page code
 
     extra = config.get("extra") or {}
@@ -97,7 +97,7 @@ def site_url_diagnostics(paths: ProjectPaths) -> list[Diagnostic]:
         return []
     try:
         settings = read_site_settings(paths)
-    except (Exception, SystemExit):  # mkdocs raises ConfigurationError (a SystemExit) on bad YAML
+    except (Exception, SystemExit):  # noqa: BLE001 - mkdocs raises ConfigurationError (a SystemExit) on bad YAML
         return []
     problem = site_url_problem(settings.site_url)
     if problem is None:

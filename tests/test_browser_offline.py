@@ -91,7 +91,7 @@ def click_to(page, selector: str, expected: str) -> None:
 def test_click_through_from_file_url(site, page):
     page.goto((site / "index.html").as_uri(), wait_until="load")
     assert page.locator("article").first.is_visible()
-    assert_links_open_files(page, site) > 10
+    assert assert_links_open_files(page, site) > 10
 
     click_to(page, f'article a[href$="theses/{THESIS}/index.html"]', rf"/theses/{re.escape(THESIS)}/index\.html$")
     assert THESIS in page.url and page.locator("h1").first.is_visible()

@@ -218,7 +218,7 @@ def test_every_entity_is_present_with_its_authored_fields(export: Export) -> Non
     for thesis_id, raw in export.raw["theses"].items():
         claims = export.entities("theses")[thesis_id]["claims"]
         assert [c["id"] for c in claims] == [c["id"] for c in raw["claims"]], thesis_id
-        for claim, raw_claim in zip(claims, raw["claims"]):
+        for claim, raw_claim in zip(claims, raw["claims"], strict=True):
             assert claim["reference"] == f"{thesis_id}#{raw_claim['id']}"
             assert (claim["text"], claim["confidence"]) == (raw_claim["text"], raw_claim["confidence"])
             assert [{k: v for k, v in e.items() if k != "verified"} for e in claim["evidence"]] == \

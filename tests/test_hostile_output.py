@@ -154,9 +154,9 @@ def test_check_text_prints_one_line_per_diagnostic_with_no_control_character(hos
     _assert_terminal_safe(result.stdout.replace("\n", ""))
     lines = result.stdout.split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(hostile_diagnostics)
-    for line, d in zip(lines, hostile_diagnostics):
+    for line, d in zip(lines[:-1], hostile_diagnostics, strict=True):
         assert line == (f"{_shown(d.file)}:{d.line}:{d.column}: {d.severity}[{d.code}] {_shown(_sentence(d))}")
-    assert all(0x20 <= byte or byte == 0x0A for byte in result.stdout_bytes)
+    assert all(byte >= 0x20 or byte == 0x0A for byte in result.stdout_bytes)
 
 
 def test_check_github_prints_one_command_per_diagnostic_that_parses_back(hostile_project, hostile_diagnostics) -> None:
@@ -167,7 +167,7 @@ def test_check_github_prints_one_command_per_diagnostic_that_parses_back(hostile
     assert result.stdout.count("\n::") == len(hostile_diagnostics) - 1  # no command starts inside another line
     assert "\r" not in result.stdout
     _assert_terminal_safe(result.stdout.replace("\n", ""))
-    for line, d in zip(lines, hostile_diagnostics):
+    for line, d in zip(lines[:-1], hostile_diagnostics, strict=True):
         command, properties, message = parse_github(line)
         assert command == d.severity
         assert properties == {"file": _shown_in_log(d.file), "line": str(d.line), "col": str(d.column), "title": d.code}

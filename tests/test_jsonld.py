@@ -257,7 +257,7 @@ def test_one_claim_per_claim_on_thesis_and_evidence_pages(built: Built) -> None:
         for kind, page in built.pages(thesis_id).items():
             claims = of_type(json_ld(page), "Claim")
             assert [c["@id"] for c in claims] == [f"{evidence_url}#{c['id']}" for c in thesis["claims"]], (thesis_id, kind)
-            for claim, raw in zip(claims, thesis["claims"]):
+            for claim, raw in zip(claims, thesis["claims"], strict=True):
                 assert claim["url"] == claim["@id"]
                 assert claim["text"] == raw["text"]
                 assert [(a["@type"], a["name"], a["url"]) for a in claim["author"]] == [

@@ -100,8 +100,8 @@ def _renamed_project(root: Path) -> ProjectPaths:
 REDIRECTS = {
     f"theses/{OLD}/index.html": f"theses/{NEW}/index.html",
     f"theses/{OLD}/evidence/index.html": f"theses/{NEW}/evidence/index.html",
-    f"theses/memory-thesis/index.html": f"theses/{NEW}/index.html",
-    f"theses/memory-thesis/evidence/index.html": f"theses/{NEW}/evidence/index.html",
+    "theses/memory-thesis/index.html": f"theses/{NEW}/index.html",
+    "theses/memory-thesis/evidence/index.html": f"theses/{NEW}/evidence/index.html",
     "sources/memory-wall-talk/index.html": "sources/memory-wall-seminar/index.html",
     "assets/MU/index.html": "assets/MICRON/index.html",
     "people/ada-lane/index.html": "people/ada-lane-phd/index.html",

@@ -56,7 +56,7 @@ def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] 
 
 def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
                history: Mapping[str, ThesisHistory] | None = None, address: urls.SiteAddress | None = None,
-               edition: "EditionNote | None" = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
+               edition: EditionNote | None = None) -> Iterator[tuple[str, str, Callable[[], object]]]:
     """Every page as (path, template, context factory), in a stable order, built lazily."""
     dates = thesis_dates(publication, history)
     graph = publication.graph

@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from ..diagnostics import CODES
 from ..models import CONTENT_MODELS
 from ..settings import KIND_FOLDERS
-from .urls import CONTRIBUTING
 from .views import Nav
 
 
@@ -92,7 +91,7 @@ def make_contributing_page(nav: Nav) -> ContributingPage:
     for kind, model in CONTENT_MODELS.items():
         sections.append(_section(model, model.__name__, f"content/{KIND_FOLDERS[kind]}/"))
         seen.add(model)
-    for kind, model in CONTENT_MODELS.items():
+    for model in CONTENT_MODELS.values():
         for nested in _nested_models(model):
             if nested not in seen:
                 seen.add(nested)

@@ -7,7 +7,7 @@ Output: the page's view model. Sorting and every link are decided here, never in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -57,19 +57,20 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
     )
 
 
-def order_theses(publication: Publication, thesis_ids) -> tuple[str, ...]:
+def order_theses(publication: Publication, thesis_ids: Iterable[str]) -> tuple[str, ...]:
     """Active first, then monitoring, draft, closed; by title within a status."""
     theses = publication.graph.theses
     return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_ORDER[theses[t].status], theses[t].title.casefold(), t)))
 
 
-def order_sources(publication: Publication, source_ids) -> tuple[str, ...]:
+def order_sources(publication: Publication, source_ids: Iterable[str]) -> tuple[str, ...]:
     """Newest first, then by title."""
     sources = publication.graph.sources
     return tuple(sorted(set(source_ids), key=lambda s: (-sources[s].published.toordinal(), sources[s].title.casefold(), s)))
 
 
-def thesis_rows(here: Here, publication: Publication, thesis_ids, history) -> tuple[ThesisRow, ...]:
+def thesis_rows(here: Here, publication: Publication, thesis_ids: Iterable[str],
+                history: Mapping[str, ThesisHistory]) -> tuple[ThesisRow, ...]:
     return tuple(thesis_row(here, publication, t, history) for t in order_theses(publication, thesis_ids))
 
 
@@ -82,7 +83,7 @@ def source_row(here: Here, publication: Publication, source_id: str) -> SourceRo
     )
 
 
-def source_rows(here: Here, publication: Publication, source_ids) -> tuple[SourceRow, ...]:
+def source_rows(here: Here, publication: Publication, source_ids: Iterable[str]) -> tuple[SourceRow, ...]:
     return tuple(source_row(here, publication, s) for s in order_sources(publication, source_ids))
 
 
@@ -160,12 +161,12 @@ def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: 
     return tuple(blocks)
 
 
-def people_links(here: Here, publication: Publication, person_ids) -> tuple[Link, ...]:
+def people_links(here: Here, publication: Publication, person_ids: Iterable[str]) -> tuple[Link, ...]:
     people = publication.graph.people
     return tuple(here.link(urls.person_page(p), people[p].name) for p in person_ids if p in people)
 
 
-def tag_links(here: Here, tags) -> tuple[Link, ...]:
+def tag_links(here: Here, tags: Iterable[str]) -> tuple[Link, ...]:
     return tuple(here.link(urls.tag_page(tag), tag) for tag in sorted(set(tags)))
 
 
@@ -202,7 +203,7 @@ def share_meta(publication: Publication, thesis_id: str, dates: ThesisHistory) -
     )
 
 
-def make_thesis_page(publication: Publication, thesis_id: str, history, disclaimer: str,
+def make_thesis_page(publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory], disclaimer: str,
                      address: SiteAddress = DEFAULT_ADDRESS) -> ThesisPage:
     here = Here(urls.thesis_page(thesis_id))
     graph, proof = publication.graph, publication.proofs[thesis_id]
@@ -242,7 +243,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
     )
 
 
-def make_evidence_page(publication: Publication, thesis_id: str, history, disclaimer: str,
+def make_evidence_page(publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory], disclaimer: str,
                        address: SiteAddress = DEFAULT_ADDRESS) -> EvidencePage:
     here = Here(urls.evidence_page(thesis_id))
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
@@ -345,7 +346,7 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
     )
 
 
-def make_person_page(publication: Publication, person_id: str, history) -> PersonPage:
+def make_person_page(publication: Publication, person_id: str, history: Mapping[str, ThesisHistory]) -> PersonPage:
     here = Here(urls.person_page(person_id))
     graph = publication.graph
     person = graph.people[person_id]
@@ -365,7 +366,7 @@ def tag_page_count(publication: Publication, tag: str) -> int:
                page_count(len(set(graph.sources_by_tag.get(tag, ())))))
 
 
-def make_tag_page(publication: Publication, tag: str, history, number: int = 1) -> TagPage:
+def make_tag_page(publication: Publication, tag: str, history: Mapping[str, ThesisHistory], number: int = 1) -> TagPage:
     first = urls.tag_page(tag)
     here = Here(urls.paged(first, number))
     graph = publication.graph

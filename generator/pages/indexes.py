@@ -6,16 +6,17 @@ number. Output: view models; orders are decided here (`order_*`), once per build
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .. import pictures, proof
 from ..pipeline import Publication
-from ..stance import COUNTED_STATUSES
+from ..stance import COUNTED_STATUSES, Stance
 from . import urls
-from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
+from .entities import DIRECTION_ORDER, make_nav, source_row, stance_view, thesis_row
 from .paging import make_pager, page_slice
 from .urls import Here
 from .views import (
+    ThesisHistory,
     ClaimRow, ClaimsIndex, HomePage, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
     SupportView, TagRow, TagsIndex, ThesesIndex,
 )
@@ -33,7 +34,7 @@ def order_claims(publication: Publication) -> tuple[tuple[str, str], ...]:
     return tuple((thesis.id, claim.id) for thesis in theses for claim in thesis.claims)
 
 
-def _total(stance) -> int:
+def _total(stance: Stance) -> int:
     return stance.long + stance.short + stance.neutral + stance.watch
 
 
@@ -52,7 +53,7 @@ def order_people(publication: Publication) -> tuple[str, ...]:
 # ----------------------------------------------------------------------- pages
 
 
-def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
+def make_home(publication: Publication, history: Mapping[str, ThesisHistory], disclaimer: str) -> HomePage:
     here = Here(urls.HOME)
     graph = publication.graph
     ids = list(graph.theses)
@@ -70,7 +71,8 @@ def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
     )
 
 
-def make_theses_index(publication: Publication, history, order: Sequence[str], number: int) -> ThesesIndex:
+def make_theses_index(publication: Publication, history: Mapping[str, ThesisHistory], order: Sequence[str],
+                      number: int) -> ThesesIndex:
     here = Here(urls.paged(urls.THESES, number))
     rows = tuple(thesis_row(here, publication, t, history) for t in page_slice(order, number))
     return ThesesIndex(make_nav(here), make_pager(urls.THESES, number, len(order)), rows)

@@ -47,5 +47,5 @@ def plan_redirects(publication: Publication) -> Iterator[tuple[str, Callable[[],
                 for page in pages:
                     old, new = page(old_id), page(entity_id)
                     yield urls.redirect_file(old), (
-                        lambda old=old, new=new, old_id=old_id, title=_label(model):
+                        lambda old=old, new=new, old_id=old_id, title=_label(model):  # noqa: B008 - binds this entity's label now
                         RedirectPage(old_id, Here(old).link(new, title)))
