@@ -152,7 +152,8 @@ def work_folder(parent: Path | None) -> tempfile.TemporaryDirectory:
 def time_generator(paths) -> tuple[float, dict[str, float]]:
     """(a): the generator's stages, as `build_site` calls them, into an empty docs tree. Returns
     (seconds, stage → seconds)."""
-    from generator.build import plan_docs, render_docs, site_settings
+    from generator.build import build_address, plan_docs, render_docs, site_settings
+    from generator.diagnostics import Diagnostic
     from generator.history import publication_history
     from generator.pipeline import check_project
     from generator.write import write_tree
@@ -178,11 +179,14 @@ def time_generator(paths) -> tuple[float, dict[str, float]]:
     stages["check"] = time.perf_counter() - start
     if checked.publication is None or checked.errors:
         raise SystemExit(f"the corpus does not check: {[d.format_text() for d in checked.errors][:3]}")
-    site_url, disclaimer = site_settings(paths)  # a Diagnostic (not a pair) only for a broken mkdocs.yml
+    settings = site_settings(paths)
+    if isinstance(settings, Diagnostic):  # a broken mkdocs.yml
+        raise SystemExit(settings.format_text())
     begin = time.perf_counter()
     history = publication_history(paths.root, checked.publication.graph)
     stages["git history"] = time.perf_counter() - begin
-    plan = plan_docs(paths, checked.publication, disclaimer, history, site_url)
+    plan = plan_docs(paths, checked.publication, settings.disclaimer, history, build_address(settings),
+                     directory_urls=settings.directory_urls)
     begin = time.perf_counter()
     write_tree(paths.docs_tree, rendered(render_docs(plan)))
     stages["write"] = time.perf_counter() - begin - sum(stages[k] for k in ("pages + render", "export", "feeds"))

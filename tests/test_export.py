@@ -19,12 +19,8 @@ import yaml
 from generator.export import EXPORT_FORMAT_VERSION
 from generator.outputs import MARKER
 
-try:
-    from tests.review_support import Repo, isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import Repo, isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
+from review_support import Repo, isolate_git, run_cli
+from site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
 
 LECTURE_15 = "cs336-lecture-15-post-training-intensity"
 LECTURE_15_PROOF = (  # seed 000's "Source proof" line

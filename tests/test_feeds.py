@@ -24,12 +24,8 @@ from generator.pages.urls import site_path
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import FIXTURE, Repo, isolate_git, run_cli
-    from tests.site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import FIXTURE, Repo, isolate_git, run_cli
-    from site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
+from review_support import FIXTURE, Repo, isolate_git, run_cli
+from site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
 
 SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 MEMORY = "content/theses/memory-bound.yaml"

@@ -24,10 +24,7 @@ from generator.diagnostics import Diagnostic
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import Repo, isolate_git, run_cli
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import Repo, isolate_git, run_cli
+from review_support import Repo, isolate_git, run_cli
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -224,9 +221,7 @@ def _review(repo: Repo, fmt: str):
     return run_cli("review", "--root", str(repo.root), "base", "hostile", "--format", fmt)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_git(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # see conftest.py
 
 
 def test_review_github_prints_commands_that_parse_back(hostile_history: Repo) -> None:

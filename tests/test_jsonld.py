@@ -26,12 +26,8 @@ import pytest
 import yaml
 from pyld import jsonld
 
-try:
-    from tests.review_support import isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
+from review_support import isolate_git, run_cli
+from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
 
 SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 CONTENTS = {"shipped": REPO / "content", "sample": SAMPLE_CONTENT}
