@@ -5,6 +5,7 @@ serves the new text a moment after a content file is saved."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,25 @@ def test_serve_shows_a_saved_edit_without_a_restart(tmp_path):
         thesis.write_text(text.replace(title, "title: Edited while the preview runs"), encoding="utf-8")
         assert wait_for(lambda: "Edited while the preview runs" in (fetch(url) or ""), 120), \
             "the edit never reached the served page"
+
+
+@pytest.mark.slow
+def test_the_preview_moves_to_another_port_when_its_port_was_taken(tmp_path, monkeypatch):
+    """The race of a server that must be told its port: another process binds the chosen port
+    before `thesis-site serve` does. The serve exits with "Address already in use"; the preview
+    starts it again on another port instead of failing (or talking to the other process)."""
+    import site_support
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        chosen = iter([busy])
+        any_port = site_support._unused_port
+        monkeypatch.setattr(site_support, "_unused_port", lambda: next(chosen, None) or any_port())
+        paths = make_project(tmp_path / "project")
+        environment = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, GIT_CEILING_DIRECTORIES=str(tmp_path),
+                           NO_MKDOCS_2_WARNING="1")
+        with preview(paths.root, tmp_path / "serve.log", expect="livereload", env=environment) as base:
+            assert base != f"http://127.0.0.1:{busy}/"
+            assert "livereload" in (fetch(base) or "")
