@@ -21,10 +21,10 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import make_corpus  # noqa: E402
+from make_corpus import make_corpus
 
-from generator.pipeline import check_project  # noqa: E402
-from generator.settings import ProjectPaths  # noqa: E402
+from generator.pipeline import check_project
+from generator.settings import ProjectPaths
 
 # A generated corpus holds 1.5 files per source (a thesis for every second source) plus 500 fixed
 # files (200 assets, 300 people); see bench/README.md.

@@ -233,7 +233,7 @@ def full_build_child(root: Path) -> None:
     """The body of (b), in its own process: imports, then `build_site` with the moments mkdocs starts and ends marked."""
     import jinja2  # noqa: F401
     import material  # noqa: F401
-    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.commands.build
     import mkdocs.config  # noqa: F401
 
     import generator.build as build
@@ -259,10 +259,10 @@ def measure(sources: int, detail: bool, parent: Path | None = None, repeat: int 
     # Imports before the clock starts: a CLI run pays them once, not per stage.
     import jinja2  # noqa: F401
     import material  # noqa: F401
-    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.commands.build
     import mkdocs.config  # noqa: F401
 
-    import generator.build  # noqa: F401
+    import generator.build
     from generator.settings import ProjectPaths
 
     # The caller removes the folder after every size has run (see set_aside).

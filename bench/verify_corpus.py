@@ -16,8 +16,6 @@ argument it also checks that the same seed writes byte-identical files. Exit 1 o
 from __future__ import annotations
 
 import collections
-import datetime as dt
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -70,10 +68,8 @@ def whole_words_in(quote: str, located: str) -> bool:
     """`quote` is a run of whole words of `located` (its last word may drop trailing , ; :)."""
     qw, lw = norm(quote).split(), norm(located).split()
     n = len(qw)
-    for i in range(len(lw) - n + 1):
-        if lw[i : i + n - 1] == qw[:-1] and lw[i + n - 1] in (qw[-1], qw[-1] + ",", qw[-1] + ";", qw[-1] + ":"):
-            return True
-    return False
+    endings = (qw[-1], qw[-1] + ",", qw[-1] + ";", qw[-1] + ":")
+    return any(lw[i : i + n - 1] == qw[:-1] and lw[i + n - 1] in endings for i in range(len(lw) - n + 1))
 
 
 def split_front_matter(text: str) -> tuple[str, str]:

@@ -93,7 +93,7 @@ def site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettings | 
     """What the pages need of mkdocs.yml (`siteconfig`), or the diagnostic that stops the build when it cannot be read."""
     try:
         return read_site_settings(paths, offline)
-    except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - mkdocs reports unreadable YAML as ConfigurationError
         return _mkdocs_failure(f"mkdocs.yml: {error}")
 
 

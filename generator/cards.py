@@ -43,7 +43,7 @@ def _palette() -> Image.Image:
     colours: dict[tuple[int, ...], None] = {}
     for ink, ground in pairs:
         for step in range(16):
-            colours[tuple(round(g + (i - g) * step / 15) for i, g in zip(ink, ground))] = None
+            colours[tuple(round(g + (i - g) * step / 15) for i, g in zip(ink, ground, strict=True))] = None
     assert len(colours) <= 256 and set(STRENGTH_COLOURS.values()) <= colours.keys()
     palette = Image.new("P", (1, 1))
     palette.putpalette([value for colour in colours for value in colour])
@@ -83,7 +83,7 @@ class Card:
     footer: str
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont:
     font = ImageFont.load_default(size=size)
     if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow built without FreeType: refuse, never draw bitmaps
@@ -91,7 +91,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return font
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _missing_glyph() -> bytes:
     return bytes(_font(40).getmask("\ue000"))  # a private-use character: no font here has it
 

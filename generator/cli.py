@@ -10,6 +10,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,7 +30,7 @@ class _Cli(click.Group):
     and a refused output folder (`outputs`, for every command) or an unknown or missing renderer
     (`renderers`) into exit code 2 with its reason."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):

@@ -10,7 +10,7 @@ import dataclasses
 import difflib
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from .models import Claim, Evidence, Position, Review, Thesis
 from .publication import Publication
@@ -263,7 +263,7 @@ def compare_thesis(before: Thesis | None, after: Thesis | None,
     return change
 
 
-def find_renames(kind: str, old: Mapping, new: Mapping) -> tuple[Rename, ...]:
+def find_renames(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Rename, ...]:
     """Renames between two states of one kind: each head-only id matched with the first id of its
     `renamed_from` that only the base has (one base id goes to one head id at most)."""
     renames: list[Rename] = []
@@ -280,7 +280,7 @@ def find_renames(kind: str, old: Mapping, new: Mapping) -> tuple[Rename, ...]:
 def compare_publications(base: Publication, head: Publication, base_name: str, head_name: str) -> ChangeReport:
     entities: list[EntityChange] = []
     renames: list[Rename] = []
-    kinds: tuple[tuple[str, Mapping, Mapping], ...] = (
+    kinds: tuple[tuple[str, Mapping[str, Any], Mapping[str, Any]], ...] = (
         ("source", base.graph.sources, head.graph.sources), ("thesis", base.graph.theses, head.graph.theses),
         ("asset", base.graph.assets, head.graph.assets), ("person", base.graph.people, head.graph.people),
     )

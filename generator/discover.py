@@ -13,6 +13,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .diagnostics import Diagnostic, did_you_mean
 from .models import ASSET_ID_PATTERN, ID_PATTERN
@@ -80,7 +81,7 @@ def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagn
     return files, diagnostics
 
 
-def _walk(folder: Path):
+def _walk(folder: Path) -> Iterator[tuple[Path, int]]:
     """(path, mode) of every entry below `folder`, sorted, descending into real folders only."""
     with os.scandir(folder) as entries:
         listed = sorted(entries, key=lambda e: e.name)

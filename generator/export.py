@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
-from .models import Asset, Claim, Direction, Evidence, Person, Position, Source, Thesis
+from .models import Asset, Claim, Direction, Evidence, Person, Source, Thesis
 from .pages.urls import API_GRAPH, api_entity_file, api_schema_file
 from .proof import Grade, Strength
 from .publication import Publication
@@ -48,7 +48,8 @@ class ExportedEvidence(Evidence):
 
 class ExportedClaim(Claim):
     model_config = ConfigDict(strict=False)
-    evidence: list[ExportedEvidence] = Field(description="Evidence with its verification state.")
+    # The export narrows the field to its enriched item type; lists are invariant to mypy.
+    evidence: list[ExportedEvidence] = Field(description="Evidence with its verification state.")  # type: ignore[assignment]
     reference: str = Field(description="Global reference `<thesis-id>#<claim-id>`.")
     grade: Grade = Field(description="Evidence grade (see the proof rule).")
     supports: list[str] = Field(description="Assets whose positions in this thesis rest on the claim.")
@@ -68,7 +69,7 @@ class ExportedProof(_Exported):
 
 class ExportedThesis(Thesis):
     model_config = ConfigDict(strict=False)
-    claims: list[ExportedClaim] = Field(description="Claims with derived values.")
+    claims: list[ExportedClaim] = Field(description="Claims with derived values.")  # type: ignore[assignment]  # as above
     proof: ExportedProof = Field(description="Derived source proof.")
     first_published: dt.date = Field(description="First published (git history, else `opened`).")
     last_changed: dt.date = Field(description="Last changed (git history, else `opened`).")
@@ -120,7 +121,7 @@ class ExportedGraph(_Exported):
     tags: list[str]
 
 
-def _dump(model: BaseModel) -> dict:
+def _dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
@@ -128,7 +129,7 @@ def _day(value: dt.date) -> str:
     return value.isoformat()
 
 
-def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict:
+def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict[str, Any]:
     """The export as JSON-ready data in the shape of `ExportedGraph`.
 
     Built as plain data, not as the models: validating every entity a second time cost more
@@ -211,12 +212,12 @@ def _json_text(data: object) -> str:
     return text
 
 
-def export_schema() -> dict:
+def export_schema() -> dict[str, Any]:
     schema = ExportedGraph.model_json_schema(mode="serialization")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "thesis-site graph export", **schema}
 
 
-def export_files(graph: dict) -> dict[str, bytes]:
+def export_files(graph: dict[str, Any]) -> dict[str, bytes]:
     """Relative path under the site root → file bytes, for the whole export (`build_export`'s data)."""
     files: dict[str, bytes] = {}
     members: dict[str, str] = {}  # graph.json member → its JSON text

@@ -43,11 +43,11 @@ class Feed:
 
 
 def _at(timestamp: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def collect_feeds(publication: Publication, history: PublicationHistory, site_url: str,
@@ -103,7 +103,7 @@ def _newest_first(items: list[FeedItem]) -> tuple[FeedItem, ...]:
 
 
 def _updated(feed: Feed) -> dt.datetime:
-    return feed.items[0].published if feed.items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return feed.items[0].published if feed.items else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _xml_text(text: str) -> str:
@@ -135,7 +135,8 @@ def render_rss(feed: Feed, base: str) -> bytes:
         ET.SubElement(element, "description").text = _rss_text(item.summary)
         ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = _xml_text(item.guid)
         ET.SubElement(element, "pubDate").text = format_datetime(item.published)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False) + b"\n"
+    body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def render_atom(feed: Feed, base: str) -> bytes:
@@ -155,7 +156,8 @@ def render_atom(feed: Feed, base: str) -> bytes:
         ET.SubElement(entry, "link", {"href": _xml_text(item.link)})
         ET.SubElement(entry, "updated").text = item.published.isoformat()
         ET.SubElement(entry, "summary").text = _xml_text(item.summary)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(atom, encoding="utf-8", xml_declaration=False) + b"\n"
+    body: bytes = ET.tostring(atom, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'

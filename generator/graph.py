@@ -185,7 +185,7 @@ class _Linker:
         if relpath not in self._partial_parts:
             gap = normalise_text(_GAP)
             try:
-                parts = located_parts(_stand_in(partial.view))  # type: ignore[arg-type]
+                parts = located_parts(_stand_in(partial.view))
                 known = frozenset(key for key in parts if _GAP not in key)
                 available = {key: text for key, text in parts.items()
                              if key in known and not any(gap in segment for segment in text.segments)}
@@ -271,7 +271,7 @@ class _Linker:
         source_document = self.by_kind["source"].get(evidence.source)
         if source_document is not None:
             source: Source = source_document.model  # type: ignore[assignment]
-            parts, known, maybe_more = self.parts_of(source), frozenset(), False
+            parts, known, maybe_more = self.parts_of(source), frozenset[str](), False
         else:
             self.resolves(document, (*path, "source"), "source", evidence.source)
             checked_only = self.checked_only["source"].get(evidence.source)
@@ -301,7 +301,7 @@ class _Linker:
         def models(kind: str) -> Mapping[str, object]:
             return MappingProxyType({key: self.by_kind[kind][key].model for key in sorted(self.by_kind[kind])})
 
-        def frozen(mapping: Mapping) -> Mapping:
+        def frozen(mapping: Mapping[Any, Sequence[Any]]) -> Mapping[Any, tuple[Any, ...]]:
             return MappingProxyType({key: tuple(value) for key, value in sorted(mapping.items())})
 
         files = {(kind, key): doc.document.relpath for kind, docs in self.by_kind.items() for key, doc in docs.items()}

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .compare import compare_thesis
+from .compare import PositionChange, compare_thesis
 from .gitrepo import Commit, GitError, GitRepository
 from .graph import ThesisGraph
 from .load import load_document
@@ -54,7 +55,7 @@ class ClaimHistory:
 
 @dataclass(frozen=True)
 class PublicationHistory:
-    theses: Mapping[str, "ThesisHistory"]
+    theses: Mapping[str, ThesisHistory]
     asset_events: Mapping[str, tuple[AssetEvent, ...]]
 
 
@@ -71,7 +72,7 @@ class ThesisHistory:
 
 
 def _date(timestamp: int) -> dt.date:
-    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).date()
 
 
 def _parse_thesis(path: str, raw: bytes) -> Thesis | None:
@@ -88,16 +89,16 @@ def fallback_history(thesis: Thesis) -> ThesisHistory:
     return ThesisHistory(thesis.opened, thesis.opened, (), MappingProxyType(claims), False)
 
 
-def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
+def thesis_histories(root: Path, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
     """History of every thesis in the graph (fallback dates for those git does not know)."""
     return publication_history(root, graph).theses
 
 
-def _position_event(commit: Commit, thesis_id: str, position) -> AssetEvent:
+def _position_event(commit: Commit, thesis_id: str, position: PositionChange) -> AssetEvent:
     before, after = position.before, position.after
-    if position.change == "added":
+    if position.change == "added" and after is not None:
         change, summary = "opened", f"{after.direction} position opened in {thesis_id}"
-    elif position.change == "removed":
+    elif position.change == "removed" and before is not None:
         change, summary = "closed", f"{before.direction} position closed in {thesis_id}"
     else:
         change, summary = "changed", f"{position.describe()} in {thesis_id}"
@@ -120,7 +121,7 @@ class CommittedHistory:
     """Theses whose claims changed in a commit after the last one that touched their review."""
 
 
-def head_of(root) -> str | None:
+def head_of(root: Path) -> str | None:
     """The commit HEAD names, or None outside a repository or before the first commit."""
     try:
         return GitRepository(root).resolve("HEAD")
@@ -128,7 +129,7 @@ def head_of(root) -> str | None:
         return None
 
 
-def committed_history(root) -> CommittedHistory:
+def committed_history(root: Path) -> CommittedHistory:
     """One pass over `git log` of content/: thesis dates, change entries and position events."""
     repository = GitRepository(root)
     head = head_of(root)
@@ -158,7 +159,8 @@ def committed_history(root) -> CommittedHistory:
     last_claim_step: dict[str, int] = {}
     for step, (commit, change) in enumerate(thesis_changes):
         before, after = thesis_of(change.path, change.old_blob), thesis_of(change.path, change.new_blob)
-        thesis_id = (after or before).id if (after or before) else None
+        either = after or before
+        thesis_id = either.id if either else None
         if thesis_id is None:
             continue
         diff = compare_thesis(before, after)
@@ -189,14 +191,14 @@ def committed_history(root) -> CommittedHistory:
                             frozenset(t for t in last_claim_step if last_claim_step[t] > last_review_step.get(t, -1)))
 
 
-def current_committed_history(root, cached: CommittedHistory | None) -> CommittedHistory:
+def current_committed_history(root: Path, cached: CommittedHistory | None) -> CommittedHistory:
     """`cached` while HEAD has not moved since it was taken; else a new pass over `git log`."""
     if cached is not None and cached.head is not None and cached.head == head_of(root):
         return cached
     return committed_history(root)
 
 
-def publication_history(root, graph: ThesisGraph, committed: CommittedHistory | None = None) -> PublicationHistory:
+def publication_history(root: Path, graph: ThesisGraph, committed: CommittedHistory | None = None) -> PublicationHistory:
     """Thesis histories (git's where it has one, else from `opened`) and per-asset position
     events, from `committed` (see `current_committed_history`) or a pass over `git log`."""
     if committed is None:

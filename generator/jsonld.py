@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .graph import ThesisGraph
@@ -44,17 +44,17 @@ def stated_verdict(thesis: Thesis) -> str | None:
     return verdict if verdict in VERDICTS else None
 
 
-def _agent(graph: ThesisGraph, person_id: str, base: str, url_of: Callable[[str, str], str]) -> dict:
+def _agent(graph: ThesisGraph, person_id: str, base: str, url_of: Callable[[str, str], str]) -> dict[str, Any]:
     person = graph.people[person_id]
     return {"@type": PERSON_TYPES[person.kind], "name": person.name, "url": base + url_of("person", person_id)}
 
 
-def _agents(graph: ThesisGraph, person_ids, base: str, url_of: Callable[[str, str], str]) -> list[dict]:
+def _agents(graph: ThesisGraph, person_ids: Iterable[str], base: str, url_of: Callable[[str, str], str]) -> list[dict[str, Any]]:
     return [_agent(graph, p, base, url_of) for p in person_ids if p in graph.people]
 
 
 def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Callable[[str, str], str],
-                   anchor_of: Callable[[str], str]) -> list[dict]:
+                   anchor_of: Callable[[str], str]) -> list[dict[str, Any]]:
     """The JSON-LD nodes for one thesis (the same on its page and its evidence page).
 
     `url_of(kind, id)` is an entity page's site path, `anchor_of(locator)` the anchor of an
@@ -62,20 +62,20 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
     base = site_url.rstrip("/") + "/"
     evidence_url = base + url_of("evidence", thesis.id)
     authors = _agents(graph, thesis.authors, base, url_of)
-    objects: list[dict] = []
+    objects: list[dict[str, Any]] = []
     cited: dict[str, None] = {}
     for claim in thesis.claims:
         citations = sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index)
         passages = []
         for citation in citations:
             source_url = base + url_of("source", citation.source_id)
-            passage: dict = {"@type": "CreativeWork", "url": f"{source_url}#{anchor_of(citation.evidence.at)}",
+            passage: dict[str, Any] = {"@type": "CreativeWork", "url": f"{source_url}#{anchor_of(citation.evidence.at)}",
                              "isPartOf": {"@id": source_url}}
             if not citation.evidence.paraphrase:
                 passage["text"] = citation.evidence.quote
             passages.append(passage)
             cited[citation.source_id] = None
-        node: dict = {"@context": "https://schema.org", "@type": "Claim", "@id": f"{evidence_url}#{claim.id}",
+        node: dict[str, Any] = {"@context": "https://schema.org", "@type": "Claim", "@id": f"{evidence_url}#{claim.id}",
                       "url": f"{evidence_url}#{claim.id}", "text": claim.text}
         if passages:
             node["appearance"] = passages
@@ -85,7 +85,7 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
     for source_id in cited:
         source = graph.sources[source_id]
         page = base + url_of("source", source_id)
-        work: dict = {"@context": "https://schema.org", "@type": "CreativeWork", "@id": page, "name": source.title,
+        work: dict[str, Any] = {"@context": "https://schema.org", "@type": "CreativeWork", "@id": page, "name": source.title,
                       "url": source.url or page, "datePublished": source.published.isoformat(),
                       "publisher": {"@type": "Organization", "name": source.publisher}}
         speakers = _agents(graph, source.speakers, base, url_of)
@@ -95,7 +95,7 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
     if thesis.review and thesis.review.status in REVIEWED_STATUSES:
         verdict = stated_verdict(thesis)
         for claim in thesis.claims:
-            review: dict = {
+            review: dict[str, Any] = {
                 "@context": "https://schema.org", "@type": "ClaimReview",
                 "url": base + url_of("thesis", thesis.id),
                 "claimReviewed": claim.text, "itemReviewed": {"@id": f"{evidence_url}#{claim.id}"},
@@ -117,6 +117,6 @@ JavaScript parsers end strings at, and what HTML or UTF-8 cannot carry (DEL, C1 
 surrogates, noncharacters). `json.dumps` already escapes the C0 controls."""
 
 
-def json_ld_script(objects: list[dict]) -> str:
+def json_ld_script(objects: list[dict[str, Any]]) -> str:
     text = _UNSAFE_IN_SCRIPT.sub(json_escape, json.dumps(objects, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
     return f'<script type="application/ld+json">{text}</script>'

@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic
 from .settings import MAX_FILE_BYTES, MAX_NESTING
 from .yamlscalars import PlainScalar
 
+_EventSource: type[yaml.CSafeLoader] | type[yaml.SafeLoader]
 try:  # libyaml's parser is several times faster; the pure-Python one behaves the same.
     _EventSource = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -108,7 +109,8 @@ def load_document(relpath: str, kind: str, stem: str, raw: bytes, fmt: str) -> t
     if not isinstance(data, dict):
         line, column = builder.value_positions.get((), (1, 1))
         return None, [*builder.diagnostics, Diagnostic(relpath, line, column, "yaml.not-mapping", "",
-                                                       f"the document is a {type(data).__name__ if not isinstance(data, str) else 'text'}, not a mapping of fields",
+                                                       f"the document is a {type(data).__name__ if not isinstance(data, str) else 'text'}, "
+                                                       "not a mapping of fields",
                                                        "write `field: value` lines")]
     forbidden = _forbidden_in_fields(relpath, text, data, builder)
     if body is not None:
@@ -349,7 +351,7 @@ class _TreeBuilder:
                 key = self._key(key_event, path, depth)
                 value_event = self._next()
                 child = None if key is None else self._admit_key(key_event, key, not key_event.style, mapping, path)
-                if child is None:
+                if key is None or child is None:
                     self._skip(value_event, path, depth)
                     continue
                 mapping[key] = self._node(value_event, child, depth + 1)

@@ -9,14 +9,14 @@ copy as it is.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .cards import render_card
 from .export import build_export, export_files
 from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
 from .pages.entities import make_card
-from .pages.urls import CARDS_FOLDER, SiteAddress, card_image, site_path
+from .pages.urls import SiteAddress, card_image, site_path
 from .publication import Publication
 
 
@@ -29,6 +29,6 @@ def feed_tree(publication: Publication, history: PublicationHistory, address: Si
     return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds)
 
 
-def card_files(publication: Publication, thesis_ids, address: SiteAddress) -> dict[str, bytes]:
+def card_files(publication: Publication, thesis_ids: Iterable[str], address: SiteAddress) -> dict[str, bytes]:
     """The share cards of `thesis_ids` (PNG, made with Pillow: about 12 ms each)."""
     return {card_image(t): render_card(make_card(publication, t, address.pages)) for t in thesis_ids}

@@ -14,14 +14,34 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import quote, urlsplit
 
 import nh3
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from .characters import UNCARRIABLE, UNCARRIABLE_CLASS, replace_uncarriable
+
+
+
+class ShownLink(Protocol):
+    """What this module reads of a link to print it (`pages.views.ExternalLink` has these): the
+    page layer imports this module, so it names the attributes, not the page types."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+
+class PageLink(ShownLink, Protocol):
+    """A link to a page of the site (`pages.urls.Link`): also its Markdown target."""
+
+    @property
+    def href(self) -> str: ...
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 """Link schemes a body or a field may use; relative links are allowed too."""
@@ -149,7 +169,7 @@ def code_block(value: object) -> Markup:
     return Markup("\n".join(("    " + line).rstrip() for line in lines))
 
 
-def markdown_link(link) -> Markup:
+def markdown_link(link: PageLink) -> Markup:
     """A `Link` (see `pages.urls`) as a Markdown link to its target page."""
     return Markup(f"[{inline_text(link.text)}]({href(link.href)})")
 
@@ -161,13 +181,13 @@ def html_href(url: str) -> Markup:
     return Markup(html.escape(str(href(url)), quote=True))
 
 
-def html_link(link) -> Markup:
+def html_link(link: ShownLink) -> Markup:
     """A `Link` or `ExternalLink` as an `<a>` for raw HTML blocks, which Markdown and mkdocs leave
     as they are: so it points at the final URL (`link.url`), not at the Markdown file."""
     return Markup(f'<a href="{html_href(link.url)}">{html_text(link.text)}</a>')
 
 
-def external_link(link) -> Markup:
+def external_link(link: ShownLink) -> Markup:
     """An `ExternalLink` (content URL) as a Markdown link; unsafe schemes become '#'."""
     return Markup(f"[{inline_text(link.text)}]({href(link.url)})")
 
@@ -196,7 +216,7 @@ def _front_matter_value(value: object) -> object:
     return str.__str__(html_text(value))  # a plain str: the YAML emitter refuses str subclasses
 
 
-def front_matter(fields: dict) -> Markup:
+def front_matter(fields: dict[str, object]) -> Markup:
     """A page's front matter block, written by a YAML emitter (never by string formatting), so
     no value can end the block, add a key or break the YAML. Text values are HTML-escaped: the
     theme prints `page.meta` raw (the page title, the description meta tag)."""
@@ -205,7 +225,7 @@ def front_matter(fields: dict) -> Markup:
     return Markup(f"---\n{text}---")
 
 
-def _shift_headings(tokens: list) -> None:
+def _shift_headings(tokens: list[Token]) -> None:
     """Bodies sit under the page's own headings: `#` becomes h2, and so on."""
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
@@ -216,7 +236,7 @@ def _shift_headings(tokens: list) -> None:
 _BODY_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable("strikethrough")
 
 
-def body_tokens(markdown: str) -> list:
+def body_tokens(markdown: str) -> list[Token]:
     """The markdown-it tokens of a body: what `render_body` renders and `quotes` reads the visible text of."""
     return _BODY_PARSER.parse(markdown)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal, Sequence, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -109,7 +109,7 @@ RULE_ERROR = "relation_rule"
 FieldPath = tuple[str | int, ...]
 
 
-def broken_rules(broken: list[tuple[FieldPath, str]]) -> PydanticCustomError:
+def broken_rules(broken: Sequence[tuple[FieldPath, str]]) -> PydanticCustomError:
     """One error for every relation rule a model breaks, each with the path of the field it is about.
 
     A rule that compares fields runs on the whole model, so pydantic places its error on the

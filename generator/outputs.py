@@ -27,7 +27,7 @@ MARKER = ".thesis-site-build"
 
 MARKER_FORMAT = "thesis-site output, format 1"
 MARKER_BYTES = (f"{MARKER_FORMAT}\n"
-                "Made by thesis-site build or export; the next one may replace this folder whole.\n").encode("utf-8")
+                "Made by thesis-site build or export; the next one may replace this folder whole.\n").encode()
 _MARKER_PREFIX = b"thesis-site output, format "
 
 TEMPORARY_PURPOSES = ("build", "files", "old")
@@ -212,7 +212,8 @@ def output_lock(out: Path, waiting: Callable[[], None] = lambda: None) -> Iterat
     Two builds into one folder take turns (the second waits, calling `waiting` once), so a build
     that finds temporaries beside `out` while holding the lock knows no running build owns them.
     flock's lock goes when the last process holding it (the build, or a worker it forked) has
-    exited, so a killed build never blocks the next one for longer than its own processes live. The holder removes the lock file before releasing it; a waiter that then gets
+    exited, so a killed build never blocks the next one for longer than its own processes live.
+    The holder removes the lock file before releasing it; a waiter that then gets
     a lock on the removed file tries again. Without `fcntl` (not POSIX) nothing is locked and
     stale temporaries are left, never guessed at.
     """

@@ -216,7 +216,8 @@ def stance_chart(rows: tuple[ChartedAsset, ...]) -> Markup:
         counts = ", ".join(f"{n} {name}" for n, name in ((s.long, "long"), (s.short, "short"), (s.neutral, "neutral"), (s.watch, "watch")) if n)
         label = f"{row.label} ({row.name}): {s.net}; {counts}"
         parts.append(f'<a href="{html_href(row.url)}"><title>{html_text(label)}</title>'
-                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">{html_text(_truncate(row.label, LABEL_WIDTH + 16))}</text></a>')
+                     f'<text class="ts-stance__label" x="{LABEL_WIDTH}" y="{y + 16}" text-anchor="end">'
+                     f'{html_text(_truncate(row.label, LABEL_WIDTH + 16))}</text></a>')
         if s.short:
             width = round(s.short * unit)
             parts.append(f'<rect class="ts-bar ts-bar--short" x="{axis - width}" y="{y + 4}" width="{width}" height="{ROW_HEIGHT - 8}"/>')

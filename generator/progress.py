@@ -7,7 +7,6 @@ bar when stderr is a terminal or the build is large, and into nothing otherwise.
 from __future__ import annotations
 
 import contextlib
-import sys
 from typing import Callable, Iterator
 
 Progress = Callable[[str, int, int], None]
@@ -20,12 +19,12 @@ LARGE_BUILD = 2000
 @contextlib.contextmanager
 def progress_reporter() -> Iterator[Progress]:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
     bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
               console=console, transient=False)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     started = False
 
     def report(stage: str, done: int, total: int) -> None:

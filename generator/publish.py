@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .compare import ChangeReport, compare_publications
+from .diagnostics import Diagnostic
 from .gitrepo import GitError, GitRepository, default_source_date_epoch
 from .pages.edition import EditionNote
 from .pages.urls import TOP_LEVEL_NAMES, SiteAddress, feed_paths, site_address
@@ -91,7 +92,7 @@ def edition_changes(paths: ProjectPaths, editions: list[Edition], version: str, 
 class PublishOutcome:
     published: bool
     commit: str
-    diagnostics: list
+    diagnostics: list[Diagnostic]
 
 
 def publish_edition(paths: ProjectPaths, version: str, alias: str, title: str | None, push: bool,

@@ -40,6 +40,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.token import Token
 
 from .markup import body_tokens
 from .models import Source
@@ -155,7 +156,7 @@ def body_segments(markdown: str) -> list[str]:
     return segments
 
 
-def _visible(children) -> Iterable[str]:
+def _visible(children: Iterable[Token]) -> Iterable[str]:
     """Inline tokens → the text they show. An image is one token (its alt text its children), and
     the sanitiser drops `<img>`: it shows nothing. Link tokens carry only the target and title."""
     for child in children:

@@ -12,6 +12,8 @@ from typing import Any
 from .compare import ChangeReport, ClaimChange, EvidenceChange, ThesisChange, WordDiff, compare_publications
 from .console import github_command, json_text, printable
 from .gitrepo import GitRepository
+from .load import KeyPath
+from .models import Evidence, Review
 from .pipeline import CheckResult, check_project, check_snapshot
 from .proof import STRENGTH_RANK
 from .settings import ProjectPaths
@@ -130,7 +132,7 @@ def _claim_lines(claim: ClaimChange) -> list[str]:
     return lines
 
 
-def _review_label(review) -> str:
+def _review_label(review: Review | None) -> str:
     if review is None:
         return "none"
     details = ", ".join(part for part in (f"by {review.by}" if review.by else "", f"on {review.on}" if review.on else "") if part)
@@ -192,7 +194,7 @@ def report_markdown(report: ChangeReport) -> str:
 
 
 def _evidence_json(change: EvidenceChange) -> dict[str, Any]:
-    def item(e):
+    def item(e: Evidence | None) -> dict[str, Any] | None:
         return None if e is None else {"source": e.source, "at": e.at, "quote": e.quote, "paraphrase": e.paraphrase}
     return {"change": change.change, "source": change.source, "fields": change.what,
             "before": item(change.before), "after": item(change.after)}
@@ -238,7 +240,7 @@ def report_github(review: ReviewInput) -> str:
     """`::notice` per change and `::warning` per direction flip or dropped quote, at the head's lines."""
     lines: list[str] = []
 
-    def annotate(level: str, thesis_id: str, path: tuple, message: str) -> None:
+    def annotate(level: str, thesis_id: str, path: KeyPath, message: str) -> None:
         document = review.head.documents.get(("thesis", thesis_id))
         if document is None:
             return

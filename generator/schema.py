@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .models import CONTENT_MODELS
 
 SCHEMA_BASE_URI = "https://thesis-site.invalid/schemas/"
 
 
-def content_schema(kind: str) -> dict:
+def content_schema(kind: str) -> dict[str, Any]:
     schema = CONTENT_MODELS[kind].model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{SCHEMA_BASE_URI}{kind}.schema.json", **schema}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
@@ -38,7 +38,7 @@ DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advi
 """The footer disclaimer when mkdocs.yml's `extra.disclaimer` is unset."""
 
 
-def site_disclaimer(config: Mapping) -> str:
+def site_disclaimer(config: Mapping[str, Any]) -> str:
     extra = config.get("extra") or {}
     text = extra.get("disclaimer") if isinstance(extra, Mapping) else None
     return str(text).strip() if text else DEFAULT_DISCLAIMER
@@ -99,7 +99,7 @@ def site_url_diagnostics(paths: ProjectPaths) -> list[Diagnostic]:
         return []
     try:
         settings = read_site_settings(paths)
-    except (Exception, SystemExit):  # mkdocs raises ConfigurationError (a SystemExit) on bad YAML
+    except (Exception, SystemExit):  # noqa: BLE001 - mkdocs raises ConfigurationError (a SystemExit) on bad YAML
         return []
     problem = site_url_problem(settings.site_url)
     if problem is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from .settings import KIND_FOLDERS, ProjectPaths
 
@@ -69,7 +70,7 @@ def skeleton_text(kind: str, identifier: str, today: dt.date) -> str:
     return header + _TEMPLATES[kind].format(id=identifier, today=today.isoformat())
 
 
-def write_skeleton(paths: ProjectPaths, kind: str, identifier: str, today: dt.date):
+def write_skeleton(paths: ProjectPaths, kind: str, identifier: str, today: dt.date) -> Path:
     target = paths.content / KIND_FOLDERS[kind] / f"{identifier}.yaml"
     if target.exists() or target.with_suffix(".md").exists():
         raise FileExistsError(f"{paths.relative(target)} already exists")

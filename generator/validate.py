@@ -58,7 +58,8 @@ class ValidDocument:
 
     @property
     def id(self) -> str:
-        return self.model.id  # type: ignore[attr-defined]
+        identifier: str = self.model.id  # type: ignore[attr-defined]  # every content model has an `id`
+        return identifier
 
     @property
     def view(self) -> Authored:
@@ -221,18 +222,18 @@ def _field_view(model_class: type[BaseModel], name: str, raw: Any) -> Any:
 
 
 @functools.cache
-def _field_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
+def _field_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """The field's annotation with its constraints, under the model's strictness."""
     return TypeAdapter(model_class.model_fields[name].rebuild_annotation(), config=_adapter_config(model_class))
 
 
 @functools.cache
-def _item_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter:
+def _item_adapter(model_class: type[BaseModel], name: str) -> TypeAdapter[Any]:
     return TypeAdapter(list_item(model_class.model_fields[name].annotation), config=_adapter_config(model_class))
 
 
 def _adapter_config(model_class: type[BaseModel]) -> Any:
-    return {key: model_class.model_config[key] for key in ("strict", "str_strip_whitespace")  # type: ignore[literal-required]
+    return {key: model_class.model_config[key] for key in ("strict", "str_strip_whitespace")
             if key in model_class.model_config}
 
 
@@ -365,7 +366,7 @@ def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item
             hint = "write a real date as YYYY-MM-DD"
         elif field_name == "at" and loc[:1] == ("moments",):
             hint = _FORMAT_HINTS["duration"]
-        if not hint and field_name in ("source", "by", "speakers", "authors", "because") or field_name == "id":
+        if (not hint and field_name in ("source", "by", "speakers", "authors", "because")) or field_name == "id":
             hint = _FORMAT_HINTS["id"]
         return Diagnostic(document.relpath, line, column, "field.format", path,
                           f"'{given}' is not in the expected format" if isinstance(given, str) else item["msg"], hint)

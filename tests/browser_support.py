@@ -94,7 +94,7 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def handle_error(self, request, client_address):  # noqa: ANN001 - the stdlib's signature
+    def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
             return
         super().handle_error(request, client_address)
@@ -146,7 +146,7 @@ class Watch:
     page_errors: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
 
-    def attach(self, page) -> "Watch":
+    def attach(self, page) -> Watch:
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))

@@ -19,9 +19,7 @@ from generator.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "review" / "base"
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
-"""`UPDATE_GOLDEN=1 pytest tests/test_review.py` rewrites the golden files from the current output;
-review the diff of tests/golden/ before committing it."""
+"""Golden review reports; UPDATE_EXPECTED=1 rewrites them (conftest.py, `update_expected`)."""
 
 PEOPLE = {
     "ana": ("Ana Analyst", "ana@example.org"),
@@ -149,12 +147,12 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
     raise AssertionError(f"{needle!r} not found {occurrence} time(s)")
 
 
-def check_golden(path: Path, actual: str) -> None:
-    """Compare with a golden file, or rewrite it under UPDATE_GOLDEN=1."""
-    if UPDATE_GOLDEN:
+def check_golden(path: Path, actual: str, update: bool) -> None:
+    """Compare with a golden file, or rewrite it when `update` (the `update_expected` fixture)."""
+    if update:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
         return
-    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert path.exists(), f"missing golden file {path}; UPDATE_EXPECTED=1 python -m pytest -m expected_files creates it"
     expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"output differs from {path.name} (UPDATE_GOLDEN=1 rewrites it)"
+    assert actual == expected, f"output differs from {path.name} (UPDATE_EXPECTED=1 rewrites it: README, \"Tests\")"

@@ -91,7 +91,7 @@ def click_to(page, selector: str, expected: str) -> None:
 def test_click_through_from_file_url(site, page):
     page.goto((site / "index.html").as_uri(), wait_until="load")
     assert page.locator("article").first.is_visible()
-    assert_links_open_files(page, site) > 10
+    assert assert_links_open_files(page, site) > 10
 
     click_to(page, f'article a[href$="theses/{THESIS}/index.html"]', rf"/theses/{re.escape(THESIS)}/index\.html$")
     assert THESIS in page.url and page.locator("h1").first.is_visible()
@@ -130,6 +130,6 @@ def test_pages_open_without_console_errors(site, page):
     for relative in ("index.html", f"theses/{THESIS}/index.html", f"theses/{THESIS}/evidence/index.html",
                      f"assets/{ASSET}/index.html", "assets/index.html", "claims/index.html"):
         page.goto((site / relative).as_uri(), wait_until="load")
-        page.wait_for_timeout(300)  # material's scripts run after load: give a refused fetch time to show
+        page.wait_for_load_state("networkidle")  # material's scripts fetch after load: wait until they have
     assert any(u.endswith(".css") and u.startswith("file:") for u in page.watch.requests), page.watch.requests
     assert not problems(page), "\n".join(problems(page))

@@ -9,15 +9,15 @@ Each `tests/fixtures/one-run/<case>/` breaks several rules at once, in files tha
 other, and asserts the same way that one run reports every problem at its own line: references
 and quotes of a file with schema errors, references to it, relation rules at their field.
 
-After an intended change to a message, regenerate the expected files and review the diff:
+After an intended change to a message, regenerate the expected files (with every other expected
+file, README "Tests") and review the diff:
 
-    THESIS_SITE_UPDATE_FIXTURES=1 pytest tests/test_diagnostic_codes.py
+    UPDATE_EXPECTED=1 python -m pytest -m expected_files
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -35,7 +35,6 @@ BROKEN = TESTS / "fixtures" / "broken"
 ONE_RUN = TESTS / "fixtures" / "one-run"
 VALID = TESTS / "fixtures" / "valid"
 REPOSITORY = TESTS.parent
-UPDATE = os.environ.get("THESIS_SITE_UPDATE_FIXTURES") == "1"
 
 OTHER_ISSUES = {
     "review.missing": "the review gate (`check --require-review`) belongs to the git review issue",
@@ -166,11 +165,12 @@ def test_the_valid_fixture_is_clean() -> None:
 # --------------------------------------------------------------------------- exact diagnostics per code
 
 
+@pytest.mark.expected_files
 @pytest.mark.parametrize("code", _fixture_codes())
-def test_broken_fixture_reports_exactly_its_diagnostics(code: str, tmp_path: Path) -> None:
+def test_broken_fixture_reports_exactly_its_diagnostics(code: str, tmp_path: Path, update_expected: bool) -> None:
     root = _project_for(code, tmp_path)
     actual = check_project(ProjectPaths(root), jobs=1).diagnostics
-    if UPDATE:
+    if update_expected:
         _write_expected(code, actual)
     expected = _read_expected(code)
     assert actual == expected
@@ -186,11 +186,12 @@ def test_broken_fixture_text_output_points_into_the_file(code: str, tmp_path: Pa
 # --------------------------------------------------------------------------- every problem in one run
 
 
+@pytest.mark.expected_files
 @pytest.mark.parametrize("case", _one_run_cases())
-def test_one_run_reports_every_problem_at_its_line(case: str, tmp_path: Path) -> None:
+def test_one_run_reports_every_problem_at_its_line(case: str, tmp_path: Path, update_expected: bool) -> None:
     root = _project_for(case, tmp_path, ONE_RUN)
     actual = check_project(ProjectPaths(root), jobs=1).diagnostics
-    if UPDATE:
+    if update_expected:
         _write_expected(case, actual, ONE_RUN)
     assert actual == _read_expected(case, ONE_RUN)
     _assert_points_into_files(root, actual)
@@ -217,7 +218,10 @@ def test_every_code_is_documented() -> None:
         assert f"| `{code}` | {severity} | {description} |" in markdown
 
 
-def test_committed_diagnostics_page_is_generated_from_the_registry() -> None:
+@pytest.mark.expected_files
+def test_committed_diagnostics_page_is_generated_from_the_registry(update_expected: bool) -> None:
+    if update_expected:
+        (REPOSITORY / "DIAGNOSTICS.md").write_text(diagnostic_codes_markdown(), encoding="utf-8")
     committed = (REPOSITORY / "DIAGNOSTICS.md").read_text(encoding="utf-8")
     assert committed == diagnostic_codes_markdown(), "run: python -m generator.codes_doc > DIAGNOSTICS.md"
 

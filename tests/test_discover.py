@@ -15,10 +15,7 @@ from generator.pipeline import check_project
 from generator.review import content_at
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import Repo, isolate_git
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import Repo, isolate_git
+from review_support import Repo, isolate_git
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 

@@ -19,12 +19,8 @@ import yaml
 from generator.export import EXPORT_FORMAT_VERSION
 from generator.outputs import MARKER
 
-try:
-    from tests.review_support import Repo, isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import Repo, isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
+from review_support import Repo, isolate_git, run_cli
+from site_support import REPO, SAMPLE_CONTENT, make_project, tree_bytes
 
 LECTURE_15 = "cs336-lecture-15-post-training-intensity"
 LECTURE_15_PROOF = (  # seed 000's "Source proof" line
@@ -218,7 +214,7 @@ def test_every_entity_is_present_with_its_authored_fields(export: Export) -> Non
     for thesis_id, raw in export.raw["theses"].items():
         claims = export.entities("theses")[thesis_id]["claims"]
         assert [c["id"] for c in claims] == [c["id"] for c in raw["claims"]], thesis_id
-        for claim, raw_claim in zip(claims, raw["claims"]):
+        for claim, raw_claim in zip(claims, raw["claims"], strict=True):
             assert claim["reference"] == f"{thesis_id}#{raw_claim['id']}"
             assert (claim["text"], claim["confidence"]) == (raw_claim["text"], raw_claim["confidence"])
             assert [{k: v for k, v in e.items() if k != "verified"} for e in claim["evidence"]] == \

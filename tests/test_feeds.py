@@ -24,12 +24,8 @@ from generator.pages.urls import site_path
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import FIXTURE, Repo, isolate_git, run_cli
-    from tests.site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import FIXTURE, Repo, isolate_git, run_cli
-    from site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
+from review_support import FIXTURE, Repo, isolate_git, run_cli
+from site_support import REPO, TEST_SITE_URL, make_project, tree_bytes
 
 SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 MEMORY = "content/theses/memory-bound.yaml"
@@ -81,7 +77,7 @@ def when(entry) -> dt.datetime:
     """An entry's date as an aware datetime (RSS pubDate → published, Atom updated → updated)."""
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     assert stamp is not None, entry
-    return dt.datetime(*stamp[:6], tzinfo=dt.timezone.utc)
+    return dt.datetime(*stamp[:6], tzinfo=dt.UTC)
 
 
 def feed_of(site: Path, stem: str) -> tuple[feedparser.FeedParserDict, feedparser.FeedParserDict]:
@@ -317,7 +313,7 @@ def test_without_git_history_each_thesis_has_one_new_thesis_item_dated_by_opened
     graph = result.publication.graph
     history = publication_history(paths.root, graph)
     files = feed_files(collect_feeds(result.publication, history, SITE_URL, site_path), SITE_URL)
-    opened = dt.datetime(2026, 1, 4, tzinfo=dt.timezone.utc)  # both fixture theses: opened 2026-01-04
+    opened = dt.datetime(2026, 1, 4, tzinfo=dt.UTC)  # both fixture theses: opened 2026-01-04
     for thesis_id, thesis in graph.theses.items():
         for extension, version in (("rss", "rss20"), ("atom", "atom10")):
             feed = parse(files[f"feeds/theses/{thesis_id}.{extension}.xml"])

@@ -19,10 +19,7 @@ from generator.history import ClaimHistory, publication_history, thesis_historie
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import FIXTURE, PEOPLE, Repo, isolate_git, line_of, run_cli
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import FIXTURE, PEOPLE, Repo, isolate_git, line_of, run_cli
+from review_support import FIXTURE, PEOPLE, Repo, line_of, run_cli
 
 MEMORY = "content/theses/memory-bound.yaml"
 IDLE = "content/theses/idle-accelerators.md"
@@ -49,10 +46,7 @@ def histories_of(root: Path):
     return thesis_histories(root, result.publication.graph)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """git must never find a repository above the test's folder (e.g. when /tmp is inside one)."""
-    isolate_git(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # see conftest.py
 
 
 @pytest.fixture

@@ -24,10 +24,7 @@ from generator.diagnostics import Diagnostic
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import Repo, isolate_git, run_cli
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import Repo, isolate_git, run_cli
+from review_support import Repo, isolate_git, run_cli
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -154,9 +151,9 @@ def test_check_text_prints_one_line_per_diagnostic_with_no_control_character(hos
     _assert_terminal_safe(result.stdout.replace("\n", ""))
     lines = result.stdout.split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(hostile_diagnostics)
-    for line, d in zip(lines, hostile_diagnostics):
+    for line, d in zip(lines[:-1], hostile_diagnostics, strict=True):
         assert line == (f"{_shown(d.file)}:{d.line}:{d.column}: {d.severity}[{d.code}] {_shown(_sentence(d))}")
-    assert all(0x20 <= byte or byte == 0x0A for byte in result.stdout_bytes)
+    assert all(byte >= 0x20 or byte == 0x0A for byte in result.stdout_bytes)
 
 
 def test_check_github_prints_one_command_per_diagnostic_that_parses_back(hostile_project, hostile_diagnostics) -> None:
@@ -167,7 +164,7 @@ def test_check_github_prints_one_command_per_diagnostic_that_parses_back(hostile
     assert result.stdout.count("\n::") == len(hostile_diagnostics) - 1  # no command starts inside another line
     assert "\r" not in result.stdout
     _assert_terminal_safe(result.stdout.replace("\n", ""))
-    for line, d in zip(lines, hostile_diagnostics):
+    for line, d in zip(lines[:-1], hostile_diagnostics, strict=True):
         command, properties, message = parse_github(line)
         assert command == d.severity
         assert properties == {"file": _shown_in_log(d.file), "line": str(d.line), "col": str(d.column), "title": d.code}
@@ -224,9 +221,7 @@ def _review(repo: Repo, fmt: str):
     return run_cli("review", "--root", str(repo.root), "base", "hostile", "--format", fmt)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_git(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # see conftest.py
 
 
 def test_review_github_prints_commands_that_parse_back(hostile_history: Repo) -> None:

@@ -26,12 +26,8 @@ import pytest
 import yaml
 from pyld import jsonld
 
-try:
-    from tests.review_support import isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
+from review_support import isolate_git, run_cli
+from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project
 
 SITE_URL = TEST_SITE_URL  # mkdocs.yml's site_url (SITE_URL in the environment, see conftest.py)
 CONTENTS = {"shipped": REPO / "content", "sample": SAMPLE_CONTENT}
@@ -257,7 +253,7 @@ def test_one_claim_per_claim_on_thesis_and_evidence_pages(built: Built) -> None:
         for kind, page in built.pages(thesis_id).items():
             claims = of_type(json_ld(page), "Claim")
             assert [c["@id"] for c in claims] == [f"{evidence_url}#{c['id']}" for c in thesis["claims"]], (thesis_id, kind)
-            for claim, raw in zip(claims, thesis["claims"]):
+            for claim, raw in zip(claims, thesis["claims"], strict=True):
                 assert claim["url"] == claim["@id"]
                 assert claim["text"] == raw["text"]
                 assert [(a["@type"], a["name"], a["url"]) for a in claim["author"]] == [

@@ -266,7 +266,7 @@ def test_a_body_where_none_is_allowed_is_reported_where_it_starts(kind: str, ste
 
 def test_a_body_written_both_as_a_field_and_after_the_front_matter_is_a_duplicate() -> None:
     text = MARKDOWN_THESIS.replace("summary:", "body: Field text.\nsummary:")
-    document, diagnostics = load(text, kind="thesis", stem="bet", fmt="markdown")
+    _document, diagnostics = load(text, kind="thesis", stem="bet", fmt="markdown")
     assert where(diagnostics) == [("yaml.duplicate-key", 23, 1, "body")]
     assert diagnostics[0].hint.startswith("first written on line 10")
 

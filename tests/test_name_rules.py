@@ -24,12 +24,8 @@ from generator.publish import PublishError, validate_edition_name
 from generator.settings import ProjectPaths
 from generator.yamlscalars import PlainScalar
 
-try:
-    from tests.review_support import git_env, isolate_git
-    from tests.site_support import make_project, render_docs
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import git_env, isolate_git
-    from site_support import make_project, render_docs
+from review_support import git_env, isolate_git
+from site_support import make_project, render_docs
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -148,9 +144,8 @@ def test_every_top_level_entry_of_the_docs_tree_is_reserved(tmp_path: Path) -> N
             validate_edition_name(name)
 
 
-def test_every_top_level_entry_of_a_built_site_is_reserved(tmp_path: Path, monkeypatch) -> None:
+def test_every_top_level_entry_of_a_built_site_is_reserved(tmp_path: Path, epoch) -> None:
     """The same for what mkdocs and mkdocs-material add (assets/, search/, sitemaps, 404.html)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     paths = make_project(tmp_path / "project")
     result = build_site(paths, tmp_path / "site")
     assert result.ok, result.diagnostics
@@ -159,7 +154,7 @@ def test_every_top_level_entry_of_a_built_site_is_reserved(tmp_path: Path, monke
     assert entries <= TOP_LEVEL_NAMES, entries - TOP_LEVEL_NAMES
 
 
-def test_every_entry_mike_writes_on_the_pages_branch_is_reserved(tmp_path: Path, monkeypatch) -> None:
+def test_every_entry_mike_writes_on_the_pages_branch_is_reserved(tmp_path: Path, monkeypatch, epoch) -> None:
     """A real edition: the root of the pages branch holds the edition, its alias and what mike
     adds (versions.json, the redirect index.html, .nojekyll); the edition holds the site."""
     paths = make_project(tmp_path / "project")
@@ -168,7 +163,6 @@ def test_every_entry_mike_writes_on_the_pages_branch_is_reserved(tmp_path: Path,
               "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.org"}
     for name, value in people.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", str(paths.root), *args], check=True, capture_output=True, text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,14 @@ import pytest
 from generator.build import build_site
 from generator.outputs import LOCK_NAME, MARKER, MARKER_BYTES, OutputRefused, output_lock, temporary_sibling
 from generator.settings import ProjectPaths
-from review_support import isolate_git, run_cli
-from site_support import make_project
+from review_support import run_cli
+from site_support import make_project, wait_for
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
+def project(tmp_path: Path, isolated_git, epoch) -> ProjectPaths:
     """A project holding, besides its content and templates, what a real one has around it: a
     git folder, a generator package, a docs tree, and a folder of someone else's files."""
-    isolate_git(monkeypatch, tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     paths = make_project(tmp_path / "project")
     root = paths.root
     for relpath, text in {".git/HEAD": "ref: refs/heads/main\n", "generator/__init__.py": "",
@@ -181,12 +178,11 @@ def test_a_running_builds_temporaries_are_left_to_it(project, tmp_path):
     second = threading.Thread(target=lambda: results.append(build_site(project, out, progress=lambda s, d, t: stages.append(s))))
     second.start()
     try:
-        deadline = time.monotonic() + 30
-        while not stages and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert wait_for(lambda: bool(stages), 30, interval=0.02)
         assert stages[:1] == ["waiting for another build in the same folder"]
-        time.sleep(0.2)
-        assert live[0].is_dir() and not results
+        second.join(timeout=0.5)  # must not end: the first build still holds the lock
+        assert second.is_alive() and not results
+        assert live[0].is_dir()
     finally:
         release.set()
         first.join(30)

@@ -294,7 +294,7 @@ def segment_and_cut_word(draw):
     """A normalised segment and a slice of it that starts (or ends) strictly inside a word."""
     words = draw(st.lists(WORDS, min_size=1, max_size=8))
     separators = draw(st.lists(SEPARATORS, min_size=len(words), max_size=len(words)))
-    segment = normalise_text("".join(w + s for w, s in zip(words, separators)))
+    segment = normalise_text("".join(w + s for w, s in zip(words, separators, strict=True)))
     inside = [i for i in range(1, len(segment)) if segment[i - 1].isalnum() and segment[i].isalnum()]
     assume(inside)
     cut = draw(st.sampled_from(inside))
@@ -322,8 +322,8 @@ def words_and_slice(draw):
     separators = draw(st.lists(SEPARATORS, min_size=len(words) - 1, max_size=len(words) - 1))
     start = draw(st.integers(0, len(words) - 1))
     end = draw(st.integers(start + 1, len(words)))
-    text = "".join(w + s for w, s in zip(words, [*separators, ""]))
-    quote = "".join(w + s for w, s in zip(words[start:end], [*separators[start:end - 1], ""]))
+    text = "".join(w + s for w, s in zip(words, [*separators, ""], strict=True))
+    quote = "".join(w + s for w, s in zip(words[start:end], [*separators[start:end - 1], ""], strict=True))
     return text, quote
 
 
@@ -348,7 +348,7 @@ def test_property_body_quotes_lie_within_one_paragraph(paragraphs, data) -> None
     texts = []
     for words in paragraphs:
         separators = data.draw(st.lists(BODY_SEPARATORS, min_size=len(words) - 1, max_size=len(words) - 1))
-        texts.append("".join(w + s for w, s in zip(words, [*separators, ""])))
+        texts.append("".join(w + s for w, s in zip(words, [*separators, ""], strict=True)))
     body = "\n\n".join(texts)
     index = data.draw(st.integers(0, len(texts) - 1))
     words = paragraphs[index]

@@ -4,9 +4,10 @@ One temporary repository is built from tests/fixtures/review/base/ with one comm
 kind of change; each commit is reviewed against its parent and the exact Markdown and JSON
 reports are compared with tests/golden/review/<step>.md|json.
 
-Regenerate the golden files after an intended change of the report:
+Regenerate the golden files after an intended change of the report (with every other expected
+file, README "Tests"):
 
-    UPDATE_GOLDEN=1 python -m pytest tests/test_review.py
+    UPDATE_EXPECTED=1 python -m pytest -m expected_files
 
 and read the diff of tests/golden/review/ before committing it.
 """
@@ -25,10 +26,7 @@ import pytest
 from generator.review import content_at
 from generator.settings import ProjectPaths
 
-try:
-    from tests.review_support import FIXTURE, GOLDEN, Repo, check_golden, git_env, isolate_git, line_of, run_cli
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import FIXTURE, GOLDEN, Repo, check_golden, git_env, isolate_git, line_of, run_cli
+from review_support import FIXTURE, GOLDEN, Repo, check_golden, git_env, line_of, run_cli
 
 MEMORY = "content/theses/memory-bound.yaml"
 IDLE = "content/theses/idle-accelerators.md"
@@ -184,9 +182,7 @@ def _previous(tag: str) -> str:
     return "base" if index == 0 else STEP_TAGS[index - 1]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_git(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated_git")  # see conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -212,22 +208,24 @@ def test_every_revision_is_valid_content(history: Repo) -> None:
         assert result.errors == [], (tag, [d.format_text() for d in result.errors])
 
 
+@pytest.mark.expected_files
 @pytest.mark.parametrize("step", STEP_TAGS)
 @pytest.mark.parametrize("fmt", ["md", "json"])
-def test_step_report_matches_golden(history: Repo, step: str, fmt: str) -> None:
+def test_step_report_matches_golden(history: Repo, step: str, fmt: str, update_expected: bool) -> None:
     result = review(history, _previous(step), step, "--format", "markdown" if fmt == "md" else "json")
     assert result.exit_code == 0, result.stderr
     if fmt == "json":
         json.loads(result.stdout)  # well-formed
-    check_golden(GOLDEN / "review" / f"{STEP_TAGS.index(step) + 1:02d}-{step}.{fmt}", result.stdout)
+    check_golden(GOLDEN / "review" / f"{STEP_TAGS.index(step) + 1:02d}-{step}.{fmt}", result.stdout, update_expected)
 
 
+@pytest.mark.expected_files
 @pytest.mark.parametrize("fmt", ["md", "json"])
-def test_whole_range_report_matches_golden(history: Repo, fmt: str) -> None:
+def test_whole_range_report_matches_golden(history: Repo, fmt: str, update_expected: bool) -> None:
     """Base to the last step in one report: what a pull request with all the commits shows."""
     result = review(history, "base", STEP_TAGS[-1], "--format", "markdown" if fmt == "md" else "json")
     assert result.exit_code == 0, result.stderr
-    check_golden(GOLDEN / "review" / f"00-base-to-end.{fmt}", result.stdout)
+    check_golden(GOLDEN / "review" / f"00-base-to-end.{fmt}", result.stdout, update_expected)
 
 
 def _json(history: Repo, step: str) -> dict:

@@ -1,6 +1,7 @@
 """The JSON Schemas editors use stay in step with the models, and every shipped file points at them.
 
-Regenerate the committed schemas after a model change with `thesis-site schema`.
+Regenerate the committed schemas after a model change with `thesis-site schema` (or with every
+other expected file: `UPDATE_EXPECTED=1 python -m pytest -m expected_files`, README "Tests").
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def front_matter(path: Path) -> str:
 # --------------------------------------------------------------------------- committed schemas
 
 
+@pytest.mark.expected_files
 @pytest.mark.parametrize("kind", sorted(CONTENT_MODELS))
-def test_committed_schema_equals_the_models(kind: str) -> None:
+def test_committed_schema_equals_the_models(kind: str, update_expected: bool) -> None:
+    if update_expected:
+        (SCHEMAS / f"{kind}.schema.json").write_text(schema_text(kind), encoding="utf-8")
     committed = (SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(kind), "regenerate with: thesis-site schema"
 

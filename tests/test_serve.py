@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,41 +13,41 @@ import pytest
 from generator.gitrepo import GitRepository
 from generator.serve import _Regenerator
 from generator.settings import ProjectPaths
-from review_support import Repo, isolate_git
-from site_support import make_project, tree_bytes
+from review_support import Repo
+from site_support import EPOCH, fetch, make_project, preview, sample_thesis, tree_bytes, wait_for
 
 THESIS_PAGE = "theses/memory-bound-inference/index.md"
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> tuple[Repo, ProjectPaths]:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    isolate_git(monkeypatch, tmp_path)
+def project(tmp_path, epoch, isolated_git) -> tuple[Repo, ProjectPaths]:
     repo = Repo.create(tmp_path / "project", from_fixture=False)
     paths = make_project(repo.root)
     repo.commit("content", date="2026-01-05")
     return repo, paths
 
 
-def _thesis_path(paths: ProjectPaths) -> Path:
-    found = next(p for p in (paths.content / "theses").iterdir() if p.stem == "memory-bound-inference")
-    return found
-
-
 def _mtimes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def _age(folder: Path) -> None:
+    """Date every file back to 2001, so a rewrite now shows in its mtime whatever the clock's resolution."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
 
 
 def test_an_edit_rewrites_only_the_pages_that_show_it(project):
     """Files whose bytes the edit changes are rewritten; every other file keeps its modification
     time, so mkdocs' watcher sees only what changed."""
-    repo, paths = project
+    _repo, paths = project
     regenerator = _Regenerator(paths, lambda text: None)
     assert regenerator.regenerate()
+    _age(paths.docs_tree)
     before_bytes, before_times = tree_bytes(paths.docs_tree), _mtimes(paths.docs_tree)
-    time.sleep(0.05)  # a rewrite gets a visibly later mtime
 
-    thesis = _thesis_path(paths)
+    thesis = sample_thesis(paths)
     text = thesis.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title:"))
     thesis.write_text(text.replace(title, "title: Memory bandwidth, not compute, sets inference cost"), encoding="utf-8")
@@ -69,13 +64,13 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(project):
 
 
 def test_a_broken_edit_keeps_the_last_good_pages(project):
-    repo, paths = project
+    _repo, paths = project
     messages: list[str] = []
     regenerator = _Regenerator(paths, messages.append)
     assert regenerator.regenerate()
     before = tree_bytes(paths.docs_tree)
 
-    thesis = _thesis_path(paths)
+    thesis = sample_thesis(paths)
     thesis.write_text(thesis.read_text(encoding="utf-8").replace("direction:", "directon:", 1), encoding="utf-8")
     assert not regenerator.regenerate()
 
@@ -96,7 +91,7 @@ def test_git_history_is_read_again_only_when_head_moves(project, monkeypatch):
     monkeypatch.setattr(GitRepository, "content_log", counted)
     regenerator = _Regenerator(paths, lambda text: None)
     assert regenerator.regenerate()
-    thesis = _thesis_path(paths)
+    thesis = sample_thesis(paths)
     thesis.write_text(thesis.read_text(encoding="utf-8").replace("direction: long", "direction: short", 1),
                       encoding="utf-8")
     assert regenerator.regenerate()
@@ -108,53 +103,41 @@ def test_git_history_is_read_again_only_when_head_moves(project, monkeypatch):
     assert "2026-02-07" in (paths.docs_tree / THESIS_PAGE).read_text(encoding="utf-8")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def _wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 @pytest.mark.slow
 def test_serve_shows_a_saved_edit_without_a_restart(tmp_path):
     """The real command: mkdocs' live-reload server on a free port, the content watcher, an edit."""
     paths = make_project(tmp_path / "project")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/theses/memory-bound-inference/"
-    environment = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", GIT_CEILING_DIRECTORIES=str(tmp_path),
+    environment = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, GIT_CEILING_DIRECTORIES=str(tmp_path),
                        NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(paths.root),
-                               "--dev-addr", f"127.0.0.1:{port}"], env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        assert _wait_for(lambda: _fetch(url) is not None, 120), "the preview never answered"
-        page = _fetch(url) or ""
-        assert "livereload" in page  # mkdocs injects its reload script into served pages
-        thesis = _thesis_path(paths)
+    # mkdocs injects its reload script into served pages
+    with preview(paths.root, tmp_path / "serve.log", expect="livereload", env=environment) as base:
+        url = base + "theses/memory-bound-inference/"
+        assert wait_for(lambda: fetch(url) is not None, 120), "the thesis page never answered"
+        thesis = sample_thesis(paths)
         text = thesis.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title:"))
         thesis.write_text(text.replace(title, "title: Edited while the preview runs"), encoding="utf-8")
-        assert _wait_for(lambda: "Edited while the preview runs" in (_fetch(url) or ""), 120), \
+        assert wait_for(lambda: "Edited while the preview runs" in (fetch(url) or ""), 120), \
             "the edit never reached the served page"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+
+
+@pytest.mark.slow
+def test_the_preview_moves_to_another_port_when_its_port_was_taken(tmp_path, monkeypatch):
+    """The race of a server that must be told its port: another process binds the chosen port
+    before `thesis-site serve` does. The serve exits with "Address already in use"; the preview
+    starts it again on another port instead of failing (or talking to the other process)."""
+    import site_support
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        chosen = iter([busy])
+        any_port = site_support._unused_port
+        monkeypatch.setattr(site_support, "_unused_port", lambda: next(chosen, None) or any_port())
+        paths = make_project(tmp_path / "project")
+        environment = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, GIT_CEILING_DIRECTORIES=str(tmp_path),
+                           NO_MKDOCS_2_WARNING="1")
+        with preview(paths.root, tmp_path / "serve.log", expect="livereload", env=environment) as base:
+            assert base != f"http://127.0.0.1:{busy}/"
+            assert "livereload" in (fetch(base) or "")

@@ -24,12 +24,8 @@ from PIL import Image
 from generator import cards
 from generator.cards import Badge, Card, render_card
 
-try:
-    from tests.review_support import isolate_git, run_cli
-    from tests.site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project, render_docs
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import isolate_git, run_cli
-    from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project, render_docs
+from review_support import isolate_git, run_cli
+from site_support import REPO, SAMPLE_CONTENT, TEST_SITE_URL, make_project, render_docs
 
 CONFIG = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
 SITE_URL = TEST_SITE_URL  # the shipped mkdocs.yml reads site_url from SITE_URL (tests/conftest.py sets it)

@@ -16,14 +16,8 @@ from generator.build import build_site
 from generator.cli import main
 from generator.settings import ProjectPaths
 from generator.siteconfig import read_site_settings
-from site_support import REPO, make_project, raising, render_docs, tree_bytes
+from site_support import EPOCH, REPO, make_project, raising, render_docs, tree_bytes
 
-EPOCH = "1700000000"
-
-
-@pytest.fixture
-def epoch(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
 def build(paths: ProjectPaths, out: Path, strict: bool = True):

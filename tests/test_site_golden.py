@@ -1,21 +1,27 @@
 """The generated docs tree of the sample content equals the committed golden tree, file by file.
 
-After an intended change: `python -m tests.regenerate_golden`, then review the diff."""
+After an intended change: `UPDATE_EXPECTED=1 python -m pytest -m expected_files` (README, "Tests"),
+then review the diff of tests/samples/basic/expected_docs."""
 
 from __future__ import annotations
 
 import difflib
 
-from site_support import EXPECTED_DOCS, NOT_GOLDEN, golden_files, make_project, render_docs, tree_bytes
+import pytest
+
+from site_support import EXPECTED_DOCS, NOT_GOLDEN, golden_files, make_project, render_docs, tree_bytes, write_golden
 
 
-def test_docs_tree_matches_golden(tmp_path):
+@pytest.mark.expected_files
+def test_docs_tree_matches_golden(tmp_path, update_expected):
     everything = render_docs(make_project(tmp_path / "project"))
     actual = golden_files(everything)
+    if update_expected:
+        write_golden(actual)
     expected = tree_bytes(EXPECTED_DOCS)
     assert sorted(set(everything) - set(actual)) == sorted(f"cards/{t}.png" for t in ("leading-edge-scarcity", "memory-bound-inference"))
     assert not any(path.startswith(NOT_GOLDEN) for path in expected)
-    assert sorted(actual) == sorted(expected), "pages added or missing; run python -m tests.regenerate_golden"
+    assert sorted(actual) == sorted(expected), "pages added or missing; UPDATE_EXPECTED=1 rewrites the tree (README, \"Tests\")"
     for relpath in sorted(expected):
         if actual[relpath] != expected[relpath]:
             diff = "\n".join(difflib.unified_diff(

@@ -97,7 +97,7 @@ def hostile_content(root: Path) -> Path:
 class _Inspector(HTMLParser):
     """Collects what would run in a browser: script and style text, event handlers, URL attributes."""
 
-    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+    URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

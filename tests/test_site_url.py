@@ -16,10 +16,7 @@ from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 from generator.siteconfig import DEFAULT_SITE_URL, site_url_problem
 
-try:
-    from tests.site_support import REPO, TEST_SITE_URL, make_project
-except ImportError:  # pytest put tests/ itself on sys.path
-    from site_support import REPO, TEST_SITE_URL, make_project
+from site_support import REPO, TEST_SITE_URL, make_project
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 

@@ -241,7 +241,7 @@ def test_hostile_markdown_syntax_is_shown_as_text(project):
 
 
 def test_forbidden_key_is_reported_without_echoing_it():
-    raw = 'id: ann-lee\nname: Ann Lee\n"ro\\ele": x\n'.encode()
+    raw = b'id: ann-lee\nname: Ann Lee\n"ro\\ele": x\n'
     result = check_snapshot({"content/people/ann-lee.yaml": raw})
     lines = [d.format_text() for d in result.diagnostics]
     assert any("error[text.forbidden-char] ro\\x1ble: the key holds control character U+001B" in line for line in lines), lines
@@ -263,7 +263,7 @@ def test_forbidden_body_character_points_at_its_line(body, body_line, column):
 
 
 def test_carriage_return_line_ends_in_a_body_are_accepted():
-    raw = "---\r\nid: ann-lee\r\nname: Ann Lee\r\n---\r\nNotes\r\nmore\r\n".encode()
+    raw = b"---\r\nid: ann-lee\r\nname: Ann Lee\r\n---\r\nNotes\r\nmore\r\n"
     _, diagnostics = load.load_document("content/people/ann-lee.md", "person", "ann-lee", raw, "markdown")
     assert diagnostics == []
 
@@ -315,7 +315,7 @@ def test_writer_units_replace_or_escape_lone_surrogates():
     assert json.loads(script.split(">", 1)[1].rsplit("<", 1)[0]) == [{"text": hostile}]
     assert "\u2028" not in script and script.count("</script>") == 1
     assert json.loads(_json_text({"t": hostile})) == {"t": hostile}
-    item = FeedItem("tag:x", hostile, "https://e.example/", hostile, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
+    item = FeedItem("tag:x", hostile, "https://e.example/", hostile, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
     feed = Feed("feeds/all", hostile, "https://e.example/", hostile, (item,))
     for rendered in (render_rss(feed, "https://e.example/"), render_atom(feed, "https://e.example/")):
         ET.fromstring(rendered)

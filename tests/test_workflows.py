@@ -15,10 +15,7 @@ import yaml
 
 from generator.cli import main
 
-try:
-    from tests.review_support import git_env
-except ImportError:  # pytest put tests/ itself on sys.path
-    from review_support import git_env
+from review_support import git_env
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"

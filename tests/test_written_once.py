@@ -14,7 +14,6 @@ from generator import models, pictures, proof
 from generator.markup import listed
 from generator.pages import urls
 from generator.pages.contributing import ContentRules, make_contributing_page
-from generator.pages.entities import make_nav
 from generator.pages.indexes import make_method_page
 from generator.render import make_environment
 from generator.stance import Stance

@@ -28,11 +28,10 @@ from generator.cli import main
 from generator.renderers import RendererError, configured_renderer_name, get_renderer
 from generator.renderers.zensical import messages_from
 from generator.settings import ProjectPaths
-from site_support import make_project, tree_bytes
+from site_support import EPOCH, fetch, make_project, preview, sample_thesis, tree_bytes, wait_for
 
 pytestmark = pytest.mark.zensical
 
-EPOCH = "1700000000"
 THESIS_TITLE = "Inference is bound by memory, which favours memory makers"
 
 
@@ -48,11 +47,6 @@ def _require_zensical() -> None:
 @pytest.fixture(autouse=True)
 def _zensical_installed():
     _require_zensical()
-
-
-@pytest.fixture
-def epoch(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
 def _choose(paths: ProjectPaths, renderer: str) -> None:
@@ -285,29 +279,18 @@ def test_zensical_output_becomes_one_line_per_warning():
 
 @pytest.mark.slow
 def test_serve_with_zensical_shows_a_saved_edit_and_cleans_up(tmp_path):
-    from test_serve import _fetch, _free_port, _thesis_path, _wait_for
-
     paths = make_project(tmp_path / "project")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/theses/memory-bound-inference/"
     environment = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, GIT_CEILING_DIRECTORIES=str(tmp_path))
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(paths.root),
-                               "--renderer", "zensical", "--dev-addr", f"127.0.0.1:{port}"], env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        assert _wait_for(lambda: THESIS_TITLE in (_fetch(url) or ""), 120), "the preview never answered"
-        assert "new WebSocket(" in (_fetch(url) or "")  # Zensical's reload script
-        thesis = _thesis_path(paths)
+    # Zensical's reload script
+    with preview(paths.root, tmp_path / "serve.log", "--renderer", "zensical", expect="new WebSocket(",
+                 env=environment) as base:
+        url = base + "theses/memory-bound-inference/"
+        assert wait_for(lambda: THESIS_TITLE in (fetch(url) or ""), 120), "the thesis page never answered"
+        thesis = sample_thesis(paths)
         text = thesis.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title:"))
         thesis.write_text(text.replace(title, "title: Edited while the preview runs"), encoding="utf-8")
-        assert _wait_for(lambda: "Edited while the preview runs" in (_fetch(url) or ""), 120), \
+        assert wait_for(lambda: "Edited while the preview runs" in (fetch(url) or ""), 120), \
             "the edit never reached the served page"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    assert _wait_for(lambda: _fetch(url) is None, 15), "Zensical's server outlived thesis-site serve"
+    assert wait_for(lambda: fetch(url) is None, 15), "Zensical's server outlived thesis-site serve"
     assert not [p for p in paths.docs_tree.parent.iterdir() if p.name.startswith(".zensical-")]

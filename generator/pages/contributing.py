@@ -109,7 +109,7 @@ def make_contributing_page() -> ContributingPage:
     for kind, model in CONTENT_MODELS.items():
         sections.append(_section(model, model.__name__, f"content/{KIND_FOLDERS[kind]}/"))
         seen.add(model)
-    for kind, model in CONTENT_MODELS.items():
+    for model in CONTENT_MODELS.values():
         for nested in _nested_models(model):
             if nested not in seen:
                 seen.add(nested)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -58,19 +58,20 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
     )
 
 
-def order_theses(publication: Publication, thesis_ids) -> tuple[str, ...]:
+def order_theses(publication: Publication, thesis_ids: Iterable[str]) -> tuple[str, ...]:
     """Active first, then monitoring, draft, closed; by title within a status."""
     theses = publication.graph.theses
     return tuple(sorted(set(thesis_ids), key=lambda t: (STATUS_RANK[theses[t].status], theses[t].title.casefold(), t)))
 
 
-def order_sources(publication: Publication, source_ids) -> tuple[str, ...]:
+def order_sources(publication: Publication, source_ids: Iterable[str]) -> tuple[str, ...]:
     """Newest first, then by title."""
     sources = publication.graph.sources
     return tuple(sorted(set(source_ids), key=lambda s: (-sources[s].published.toordinal(), sources[s].title.casefold(), s)))
 
 
-def thesis_rows(here: Here, publication: Publication, thesis_ids, history) -> tuple[ThesisRow, ...]:
+def thesis_rows(here: Here, publication: Publication, thesis_ids: Iterable[str],
+                history: Mapping[str, ThesisHistory]) -> tuple[ThesisRow, ...]:
     return tuple(thesis_row(here, publication, t, history) for t in order_theses(publication, thesis_ids))
 
 
@@ -83,7 +84,7 @@ def source_row(here: Here, publication: Publication, source_id: str) -> SourceRo
     )
 
 
-def source_rows(here: Here, publication: Publication, source_ids) -> tuple[SourceRow, ...]:
+def source_rows(here: Here, publication: Publication, source_ids: Iterable[str]) -> tuple[SourceRow, ...]:
     return tuple(source_row(here, publication, s) for s in order_sources(publication, source_ids))
 
 
@@ -192,12 +193,12 @@ def traceability(here: Here, publication: Publication, thesis: Thesis) -> pictur
     return pictures.Traceability(tuple(nodes), tuple(edges))
 
 
-def people_links(here: Here, publication: Publication, person_ids) -> tuple[Link, ...]:
+def people_links(here: Here, publication: Publication, person_ids: Iterable[str]) -> tuple[Link, ...]:
     people = publication.graph.people
     return tuple(here.link(urls.person_page(p), people[p].name) for p in person_ids if p in people)
 
 
-def tag_links(here: Here, tags) -> tuple[Link, ...]:
+def tag_links(here: Here, tags: Iterable[str]) -> tuple[Link, ...]:
     return tuple(here.link(urls.tag_page(tag), tag) for tag in sorted(set(tags)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import pictures, proof
 from ..publication import Publication
 from ..models import COUNTED_STATUSES, DIRECTIONAL, DIRECTIONS
+from ..stance import Stance
 from . import urls
 from .context import PageContext
 from .entities import DIRECTION_RANK, make_nav, source_row, stance_view, thesis_row
@@ -34,7 +35,7 @@ def order_claims(publication: Publication) -> tuple[tuple[str, str], ...]:
     return tuple((thesis.id, claim.id) for thesis in theses for claim in thesis.claims)
 
 
-def _total(stance) -> int:
+def _total(stance: Stance) -> int:
     return stance.long + stance.short + stance.neutral + stance.watch
 
 

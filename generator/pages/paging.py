@@ -56,6 +56,7 @@ def make_pager(first_page: str, number: int, total: int, size: int | None = None
         number=number, count=count,
         previous=links[number - 2] if count > 1 and number > 1 else None,
         next=links[number] if count > 1 and number < count else None,
-        pages=tuple(PagerEntry(link, n == number) for n, link in enumerate(links, start=1)), first_row=min(total, (number - 1) * size + 1), last_row=min(total, number * size),
+        pages=tuple(PagerEntry(link, n == number) for n, link in enumerate(links, start=1)),
+        first_row=min(total, (number - 1) * size + 1), last_row=min(total, number * size),
         total_rows=total,
     )

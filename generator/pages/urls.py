@@ -229,7 +229,7 @@ class Here:
         target_parts = target.split("/")
         target_dir = target_parts[:-1]
         common = 0
-        for a, b in zip(here_parts, target_dir):
+        for a, b in zip(here_parts, target_dir, strict=False):
             if a != b:
                 break
             common += 1

@@ -5,17 +5,21 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..pages.urls import WORKER_SHIM
 from ..settings import ProjectPaths
+
+if TYPE_CHECKING:  # mkdocs is imported when a build needs it
+    from mkdocs.config.defaults import MkDocsConfig
 
 OFFLINE_PLUGIN = "material/offline"
 """mkdocs-material's plugin for a site opened from the file system (no directory URLs, the
 search index inlined into a script)."""
 
 
-def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False, offline: bool = False):
+def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
+                     offline: bool = False) -> MkDocsConfig:
     """The project's mkdocs.yml, with the docs tree and (optionally) the output folder set.
 
     `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
@@ -27,7 +31,7 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     from mkdocs.config import load_config
 
     paths.docs_tree.mkdir(parents=True, exist_ok=True)  # mkdocs refuses a docs_dir that does not exist
-    overrides: dict[str, object] = {"docs_dir": str(paths.docs_tree)}
+    overrides: dict[str, Any] = {"docs_dir": str(paths.docs_tree)}
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)
     with _quiet_mkdocs():
@@ -41,7 +45,7 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     return config
 
 
-def _go_offline(config) -> None:
+def _go_offline(config: MkDocsConfig) -> None:
     """Set a loaded configuration up for `file://`, as if mkdocs.yml listed `offline` (mkdocs runs
     plugins' `on_config` when it builds, after this)."""
     from material.plugins.offline.plugin import OfflinePlugin
@@ -99,7 +103,7 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
                 build(config)
             finally:
                 config.plugins.on_shutdown()
-        except (Exception, SystemExit) as error:  # mkdocs raises Abort, ConfigurationError, plugin errors
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - mkdocs raises Abort, ConfigurationError, plugin errors
             collected.messages.append(f"mkdocs: ERROR: {error}")
             return False, collected.messages
     return True, collected.messages

@@ -27,7 +27,8 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Iterator
+from types import FrameType
+from typing import Any, Iterator
 
 import yaml
 
@@ -41,7 +42,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _LOCATION = re.compile(r"─\[\s*(.+?)\s*\]")
 
 
-def zensical_config(paths: ProjectPaths, site_dir: Path) -> dict:
+def zensical_config(paths: ProjectPaths, site_dir: Path) -> dict[str, Any]:
     """The config Zensical is run with, to be written next to the docs tree."""
     from mkdocs.utils.yaml import yaml_load  # follows INHERIT and !ENV as mkdocs does
 
@@ -49,7 +50,7 @@ def zensical_config(paths: ProjectPaths, site_dir: Path) -> dict:
         project = yaml_load(handle)
     if not isinstance(project, Mapping):
         raise ValueError("mkdocs.yml is not a mapping")
-    config: dict = {"INHERIT": str(paths.mkdocs_config), "docs_dir": paths.docs_tree.name,
+    config: dict[str, Any] = {"INHERIT": str(paths.mkdocs_config), "docs_dir": paths.docs_tree.name,
                     "site_dir": str(site_dir), "extra": {"version": None}}
     theme = project.get("theme")
     if isinstance(theme, Mapping) and theme.get("custom_dir"):
@@ -124,7 +125,7 @@ def _move_contents(source: Path, target: Path) -> None:
         shutil.move(str(source / name), str(target / name))  # a rename on one filesystem
 
 
-def _exit_on_sigterm(signum, frame) -> None:  # noqa: ANN001 - the signal module's signature
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
