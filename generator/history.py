@@ -95,10 +95,16 @@ def thesis_histories(root, graph: ThesisGraph) -> Mapping[str, ThesisHistory]:
 
 def _position_event(commit: Commit, thesis_id: str, position) -> AssetEvent:
     before, after = position.before, position.after
+    day = _date(commit.timestamp).isoformat()
     if position.change == "added":
-        change, summary = "opened", f"{after.direction} position opened in {thesis_id}"
+        opened = position.on.isoformat() if position.on else day
+        change, summary = "opened", f"{after.direction} position opened on {opened} in {thesis_id}"
+    elif position.change == "closed":
+        change, summary = "closed", f"{after.direction} position closed on {position.on.isoformat()} in {thesis_id}"
     elif position.change == "removed":
-        change, summary = "closed", f"{before.direction} position closed in {thesis_id}"
+        change, summary = "closed", f"{before.direction} position removed on {day} from {thesis_id}"
+    elif position.change == "reopened":
+        change, summary = "opened", f"{after.direction} position reopened on {day} in {thesis_id}"
     else:
         change, summary = "changed", f"{position.describe()} in {thesis_id}"
     return AssetEvent(commit.timestamp, commit.short, commit.author, thesis_id, position.asset, change, summary)

@@ -30,6 +30,7 @@ URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[-+]?[0-9]+$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -58,6 +59,15 @@ def _as_bool(value: object) -> object:
 def _as_int(value: object) -> object:
     if isinstance(value, PlainScalar) and _INTEGER.fullmatch(value):
         return int(value)
+    return value
+
+
+def _as_number(value: object) -> object:
+    """A plain decimal scalar (`123.45`) as a number; anything else is left for the type to refuse."""
+    if isinstance(value, PlainScalar) and _DECIMAL.fullmatch(value):
+        return float(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     return value
 
 
@@ -98,6 +108,8 @@ Date = Annotated[dt.date, BeforeValidator(_as_date)]
 Flag = Annotated[bool, BeforeValidator(_as_bool)]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
 Cell = Annotated[str, BeforeValidator(_as_text)]
+Price = Annotated[float, BeforeValidator(_as_number), Field(gt=0, allow_inf_nan=False)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), BeforeValidator(_as_text)]
 
 
 class Authored(BaseModel):
@@ -204,6 +216,15 @@ class Claim(Authored):
     confidence: Literal["high", "medium", "low"] = Field(description="How sure the authors are of the claim.")
 
 
+class Reference(Authored):
+    """A price the analyst noted when making the call; typed by hand, never fetched."""
+
+    price: Price = Field(description="The price, a positive decimal number as the source gives it, e.g. 123.45.")
+    currency: CurrencyCode = Field(description="ISO 4217 currency code of the price, e.g. USD.")
+    on: Date = Field(description="The date the price is from, `YYYY-MM-DD`.")
+    source: Text = Field(description="Where the price was read, e.g. 'Nasdaq official close'.")
+
+
 class Position(Authored):
     asset: AssetId = Field(description="Ticker (or upper-case slug for a private company) of the asset.")
     direction: Literal["long", "short", "neutral", "watch"] = Field(description="The stance this thesis takes on the asset.")
@@ -212,12 +233,43 @@ class Position(Authored):
     because: list[Identifier] = Field(
         default_factory=list, description="Ids of the claims this position rests on; required for long and short."
     )
+    opened: Date | None = Field(
+        default=None,
+        description="Date the call was made, `YYYY-MM-DD`; default: the thesis's `opened`. Not before the thesis's `opened`.",
+    )
+    closed: Date | None = Field(
+        default=None,
+        description="Date the call was closed, `YYYY-MM-DD`; not before `opened`. A closed position stays on the pages "
+                    "but no longer counts toward the asset's stance.",
+    )
+    reference: Reference | None = Field(
+        default=None, description="A reference price noted with the call (typed by the analyst, never fetched)."
+    )
 
     @model_validator(mode="after")
-    def _directional_needs_claims(self) -> Position:
+    def _position_rules(self) -> Position:
+        broken: list[tuple[FieldPath, str]] = []
         if self.direction in ("long", "short") and not self.because:
-            raise broken_rules([(("because",), f"a {self.direction} position must name the claims it rests on in `because`")])
+            broken.append((("because",), f"a {self.direction} position must name the claims it rests on in `because`"))
+        if self.opened is not None and self.closed is not None and self.closed < self.opened:
+            broken.append((("closed",), f"the position is closed on {self.closed}, before it was opened on {self.opened}"))
+        if broken:
+            raise broken_rules(broken)
         return self
+
+
+Verdict = Literal["right", "wrong", "mixed", "withdrawn"]
+
+
+class Outcome(Authored):
+    """How a closed thesis turned out, in the authors' words; the track record counts it."""
+
+    on: Date = Field(description="Date the outcome was recorded, `YYYY-MM-DD`; not before the thesis's `opened`.")
+    verdict: Verdict = Field(
+        description="`right`, `wrong` or `mixed` judge the thesis's claims and count in the track record; "
+                    "`withdrawn` (abandoned before it could be judged) is listed but not counted."
+    )
+    note: Text = Field(description="What happened, in a sentence or two.")
 
 
 class Review(Authored):
@@ -245,8 +297,31 @@ class Thesis(Authored):
     risks: list[Text] = Field(default_factory=list, description="Offsets: what would break the thesis.")
     guidance: Text | None = Field(default=None, description="Sizing and time-horizon advice.")
     review: Review | None = Field(default=None, description="Editorial review state.")
+    outcome: Outcome | None = Field(
+        default=None, description="How the thesis turned out; only on a `closed` thesis, where `check` expects one."
+    )
     tags: list[TagSlug] = Field(default_factory=list, description="Theme slugs; each tag gets a page.")
     body: str | None = Field(default=None, description="Markdown narrative after the front matter (`.md` files only).")
+
+    @model_validator(mode="after")
+    def _dates_follow_opened(self) -> Thesis:
+        """A call cannot predate its thesis, and an outcome belongs to a closed thesis (reopening one
+        means removing its outcome); each rule points at its field."""
+        broken: list[tuple[FieldPath, str]] = []
+        for index, position in enumerate(self.assets):
+            for name in ("opened", "closed"):
+                day = getattr(position, name)
+                if day is not None and day < self.opened:
+                    broken.append((("assets", index, name),
+                                   f"the position is {name} on {day}, before the thesis was opened on {self.opened}"))
+        if self.outcome is not None:
+            if self.status != "closed":
+                broken.append((("outcome",), f"an outcome is recorded on a closed thesis; this one is {self.status}"))
+            if self.outcome.on < self.opened:
+                broken.append((("outcome", "on"), f"the outcome is dated {self.outcome.on}, before the thesis was opened on {self.opened}"))
+        if broken:
+            raise broken_rules(broken)
+        return self
 
 
 # --------------------------------------------------------------------------- assets and people

@@ -1,14 +1,15 @@
-"""Derive: the stance on each asset, counted across active and monitoring theses (SPEC §3)."""
+"""Derive: the stance on each asset, counted across the open positions of active and monitoring
+theses (SPEC §3; the rule is `calls.counts_toward_stance`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+from .calls import COUNTED_STATUSES, counts_toward_stance
 from .graph import ThesisGraph
 
-COUNTED_STATUSES = ("active", "monitoring")
-"""Draft and closed theses are shown on asset pages but do not move the stance."""
+__all__ = ["COUNTED_STATUSES", "NetStance", "Stance", "derive_stance"]
 
 NetStance = Literal["net long", "net short", "balanced", "watch only", "no stance"]
 
@@ -41,6 +42,6 @@ class Stance:
 def derive_stance(asset_id: str, graph: ThesisGraph) -> Stance:
     counts = {"long": 0, "short": 0, "neutral": 0, "watch": 0}
     for ref in graph.positions_by_asset.get(asset_id, ()):
-        if graph.theses[ref.thesis_id].status in COUNTED_STATUSES:
+        if counts_toward_stance(graph.theses[ref.thesis_id], ref.position):
             counts[ref.position.direction] += 1
     return Stance(asset_id, **counts)

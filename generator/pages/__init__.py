@@ -24,6 +24,7 @@ from .indexes import (
 )
 from .changes import make_changes_page
 from .contributing import make_contributing_page
+from .record import make_track_record_page
 from .entities import make_nav
 from .paging import page_count
 from .redirects import plan_redirects
@@ -80,7 +81,8 @@ def plan_pages(publication: Publication, disclaimer: str = DEFAULT_DISCLAIMER,
         yield urls.paged(urls.PEOPLE, n), "people_index.md.j2", lambda n=n: make_people_index(publication, people, n)
     for n in range(1, page_count(len(graph.tags)) + 1):
         yield urls.paged(urls.TAGS, n), "tags_index.md.j2", lambda n=n: make_tags_index(publication, n)
-    yield urls.METHOD, "method.md.j2", make_method_page
+    yield urls.METHOD, "method.md.j2", lambda: make_method_page(publication.stale_after_days)
+    yield urls.TRACK_RECORD, "track_record.md.j2", lambda: make_track_record_page(publication)
     yield CONTRIBUTING, "contributing.md.j2", lambda: make_contributing_page(make_nav(Here(CONTRIBUTING)))
     yield (CHANGES, "changes.md.j2", lambda: make_changes_page(
         publication, make_nav(Here(CHANGES)), edition.version if edition else None, edition.changes if edition else None))

@@ -18,12 +18,14 @@ from ..graph import Citation
 from ..jsonld import json_ld_script, thesis_json_ld
 from ..models import Source, Thesis
 from ..pipeline import Publication
-from ..stance import COUNTED_STATUSES
+from ..calls import call_dates, counts_toward_stance, is_closed, reference_text
+from ..freshness import stale_note
+from ..track_record import closed_thesis
 from . import urls
 from .paging import make_pager, page_count, page_slice
 from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
 from .views import (
-    AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
+    AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
 )
@@ -38,6 +40,7 @@ def make_nav(here: Here) -> Nav:
         claims=here.link(urls.CLAIMS, "Claims"), assets=here.link(urls.ASSETS, "Stance board"),
         sources=here.link(urls.SOURCES, "Sources"), people=here.link(urls.PEOPLE, "People"),
         tags=here.link(urls.TAGS, "Tags"), method=here.link(urls.METHOD, "Method"),
+        track_record=here.link(urls.TRACK_RECORD, "Track record"),
     )
 
 
@@ -54,6 +57,7 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
         status=thesis.status, style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
         strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
         date=shown_date(history[thesis_id]).isoformat() if shown_date else "",
+        stale_note=stale_note(publication.stale[thesis_id]) if thesis_id in publication.stale else "",
     )
 
 
@@ -214,6 +218,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
             direction=p.direction, role=p.role, rationale=p.rationale,
             because=tuple(here.link(here.path, short_claim(graph.claim(thesis_id, claim_id).text), claim_id)
                           for claim_id in p.because),
+            since=call_dates(thesis, p), closed=is_closed(p), reference=reference_text(p),
         )
         for p in thesis.assets
     )
@@ -239,7 +244,16 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
         jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),
+        stale_note=stale_note(publication.stale[thesis_id]) if thesis_id in publication.stale else "",
+        outcome=outcome_view(thesis),
     )
+
+
+def outcome_view(thesis: Thesis) -> OutcomeView | None:
+    if thesis.outcome is None:
+        return None
+    closed = closed_thesis(thesis)
+    return OutcomeView(thesis.outcome.verdict, thesis.outcome.on.isoformat(), thesis.outcome.note, closed.days_open or 0)
 
 
 def make_evidence_page(publication: Publication, thesis_id: str, history, disclaimer: str,
@@ -331,10 +345,11 @@ def make_asset_page(publication: Publication, asset_id: str, disclaimer: str,
         AssetPositionRow(
             thesis=here.link(urls.thesis_page(r.thesis_id), graph.theses[r.thesis_id].title),
             status=graph.theses[r.thesis_id].status,
-            counted=graph.theses[r.thesis_id].status in COUNTED_STATUSES,
+            counted=counts_toward_stance(graph.theses[r.thesis_id], r.position),
             direction=r.position.direction, role=r.position.role, rationale=r.position.rationale,
             claims=tuple(here.link(urls.evidence_page(r.thesis_id), graph.claim(r.thesis_id, c).text, c)
                          for c in r.position.because),
+            since=call_dates(graph.theses[r.thesis_id], r.position),
         )
         for r in refs
     )

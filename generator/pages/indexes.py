@@ -10,7 +10,8 @@ from typing import Sequence
 
 from .. import pictures, proof
 from ..pipeline import Publication
-from ..stance import COUNTED_STATUSES
+from .. import calls, freshness, track_record
+from ..calls import COUNTED_STATUSES, counts_toward_stance, opened_on
 from . import urls
 from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
 from .paging import make_pager, page_slice
@@ -87,9 +88,13 @@ def make_stance_board(publication: Publication, disclaimer: str, order: Sequence
     graph = publication.graph
 
     def row(asset_id: str) -> StanceRow:
-        theses = len({r.thesis_id for r in graph.positions_by_asset.get(asset_id, ())})
+        refs = graph.positions_by_asset.get(asset_id, ())
+        theses = len({r.thesis_id for r in refs})
+        calls = [opened_on(graph.theses[r.thesis_id], r.position) for r in refs
+                 if counts_toward_stance(graph.theses[r.thesis_id], r.position)]
         return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
-                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses)
+                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses,
+                         max(calls).isoformat() if calls else "")
 
     chart, note = pictures.stance_chart(()), ""
     if number == 1:
@@ -150,7 +155,15 @@ def make_tags_index(publication: Publication, number: int) -> TagsIndex:
     return TagsIndex(make_nav(here), make_pager(urls.TAGS, number, len(tags)), rows)
 
 
-def make_method_page() -> MethodPage:
+def _rule_of(module) -> str:
+    """A rule as its module's docstring states it: from the first list item on (the docstring is the rule)."""
+    text = (module.__doc__ or "").strip()
+    start = text.find("\n- ")
+    return text[start + 1:].strip() if start >= 0 else text
+
+
+def make_method_page(stale_after_days: int = freshness.DEFAULT_STALE_AFTER_DAYS) -> MethodPage:
     here = Here(urls.METHOD)
     rule = (proof.__doc__ or "").split("THE RULE", 1)[-1].split("\n", 1)[-1].strip()
-    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES))
+    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES), _rule_of(calls), _rule_of(track_record),
+                      _rule_of(freshness), stale_after_days)
