@@ -102,7 +102,7 @@ def _position_event(commit: Commit, thesis_id: str, position) -> AssetEvent:
     elif position.change == "closed":
         change, summary = "closed", f"{after.direction} position closed on {position.on.isoformat()} in {thesis_id}"
     elif position.change == "removed":
-        change, summary = "closed", f"{before.direction} position removed on {day} from {thesis_id}"
+        change, summary = "closed", f"{before.direction} position closed on {day} in {thesis_id}"  # removed: closed that day
     elif position.change == "reopened":
         change, summary = "opened", f"{after.direction} position reopened on {day} in {thesis_id}"
     else:

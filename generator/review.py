@@ -161,7 +161,7 @@ def _thesis_markdown(thesis: ThesisChange) -> list[str]:
             after = f"{position.after.direction} ← {', '.join(position.after.because) or '—'}" if position.after else "—"
             label = "⚠️ direction" if position.change == "direction" else position.change
             if position.on is not None:  # a position added (opened on) or closed (closed on), with its date
-                label = f"{label} {'on' if position.change == 'closed' else 'opened'} {position.on.isoformat()}"
+                label = f"{label} on {position.on.isoformat()}" if position.change == "closed" else f"{label}, opened {position.on.isoformat()}"
             lines.append(f"| {position.asset} | {label} | {before} | {after} |")
     return lines + [""]
 
@@ -279,7 +279,9 @@ def report_github(review: ReviewInput) -> str:
                 annotate("warning", thesis.thesis_id, (*path, "direction"),
                          f"{position.asset} {position.describe()}")
             else:
-                annotate("notice", thesis.thesis_id, path, f"position on {position.asset}: {position.describe()}")
+                dated = (f" on {position.on.isoformat()}" if position.change == "closed" else f", opened {position.on.isoformat()}") \
+                    if position.on else ""
+                annotate("notice", thesis.thesis_id, path, f"position on {position.asset} {position.change}{dated}")
         if thesis.strength:
             annotate("notice", thesis.thesis_id, ("title",), f"proof {thesis.strength[0]} → {thesis.strength[1]}")
     return "\n".join(lines)
