@@ -207,12 +207,12 @@ def test_the_threshold_is_set_once_in_mkdocs_yml(tmp_path: Path, monkeypatch: py
     paths = make_project(tmp_path / "p")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2026-09-17"))
     config = paths.mkdocs_config.read_text(encoding="utf-8")
-    assert "\nextra:\n" in config
-    paths.mkdocs_config.write_text(config.replace("\nextra:\n", "\nextra:\n  thesis_site:\n    stale_after_days: 400\n", 1), encoding="utf-8")
+    assert config.count("    stale_after_days: 180\n") == 1  # the shipped setting, the default
+    paths.mkdocs_config.write_text(config.replace("    stale_after_days: 180\n", "    stale_after_days: 400\n"), encoding="utf-8")
     result = check_project(paths, jobs=1)
     assert result.diagnostics == [] and result.publication.stale_after_days == 400
     assert "threshold is 400 days" in render_docs(paths)[urls.METHOD].decode()
-    paths.mkdocs_config.write_text(config.replace("\nextra:\n", "\nextra:\n  thesis_site:\n    stale_after_days: 30\n", 1), encoding="utf-8")
+    paths.mkdocs_config.write_text(config.replace("    stale_after_days: 180\n", "    stale_after_days: 30\n"), encoding="utf-8")
     assert [d.code for d in check_project(paths, jobs=1).diagnostics] == ["thesis.stale", "thesis.stale"]
 
 
