@@ -207,12 +207,17 @@ def test_the_threshold_is_set_once_in_mkdocs_yml(tmp_path: Path, monkeypatch: py
     paths = make_project(tmp_path / "p")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2026-09-17"))
     config = paths.mkdocs_config.read_text(encoding="utf-8")
-    assert config.count("    stale_after_days: 180\n") == 1  # the shipped setting, the default
-    paths.mkdocs_config.write_text(config.replace("    stale_after_days: 180\n", "    stale_after_days: 400\n"), encoding="utf-8")
+    assert config.count("\nextra:\n") == 1 and "\n  thesis_site:" not in config  # shipped: the default, in a comment
+
+    def threshold(days: int) -> None:
+        paths.mkdocs_config.write_text(config.replace("\nextra:\n", f"\nextra:\n  thesis_site:\n    stale_after_days: {days}\n"),
+                                       encoding="utf-8")
+
+    threshold(400)
     result = check_project(paths, jobs=1)
     assert result.diagnostics == [] and result.publication.stale_after_days == 400
     assert "threshold is 400 days" in render_docs(paths)[urls.METHOD].decode()
-    paths.mkdocs_config.write_text(config.replace("    stale_after_days: 180\n", "    stale_after_days: 30\n"), encoding="utf-8")
+    threshold(30)
     assert [d.code for d in check_project(paths, jobs=1).diagnostics] == ["thesis.stale", "thesis.stale"]
 
 
