@@ -69,7 +69,7 @@ class ClaimChange:
 @dataclass(frozen=True)
 class PositionChange:
     asset: str
-    change: Literal["added", "removed", "direction", "closed", "reopened", "because", "rationale"]
+    change: Literal["added", "removed", "direction", "closed", "reopened", "because", "rationale", "dates"]
     before: Position | None
     after: Position | None
     on: dt.date | None = None
@@ -87,6 +87,8 @@ class PositionChange:
             return f"{held.direction} position closed" + (f" on {self.on.isoformat()}" if self.on else "")
         if self.change in ("removed", "reopened") and held is not None:
             return f"{held.direction} position {self.change}"
+        if self.change == "dates":
+            return "opening date or reference price changed"
         return f"{self.change} changed"
 
 
@@ -242,14 +244,16 @@ def compare_positions(before: tuple[Position, ...], after: tuple[Position, ...],
             changes.append(PositionChange(asset, "removed", a, None))
         elif a.direction != b.direction:
             changes.append(PositionChange(asset, "direction", a, b))
-        elif a.closed is None and b.closed is not None:
+        elif b.closed is not None and a.closed != b.closed:  # closed now, or its closing re-dated
             changes.append(PositionChange(asset, "closed", a, b, b.closed))
         elif a.closed is not None and b.closed is None:
             changes.append(PositionChange(asset, "reopened", a, b))
         elif a.because != b.because:
             changes.append(PositionChange(asset, "because", a, b))
-        elif a != b:
+        elif (a.role, a.rationale) != (b.role, b.rationale):
             changes.append(PositionChange(asset, "rationale", a, b))
+        elif a != b:  # its opening date or reference price
+            changes.append(PositionChange(asset, "dates", a, b))
     return tuple(changes)
 
 

@@ -284,3 +284,34 @@ def test_review_and_feeds_report_a_call_closed_with_its_date(tmp_path: Path) -> 
     assert events["WW"] == [("opened", "watch position opened on 2026-02-05 in memory-bound")]
     files = feed_files(collect_feeds(result.publication, history, "https://x.example.net/", urls.site_path), "https://x.example.net/")
     assert "YY: watch position closed on 2026-02-03 in memory-bound" in files["feeds/assets/YY.rss.xml"].decode()
+
+
+def test_compare_reports_each_change_of_a_call(tmp_path: Path) -> None:
+    from generator.compare import compare_positions
+    from generator.models import Position
+
+    thesis = check_project(ProjectPaths(valid_project(tmp_path)), jobs=1).publication.graph.theses["bet"]
+    base = thesis.assets[0]
+
+    def changed(**update) -> list[tuple[str, str]]:
+        after = Position.model_validate({**base.model_dump(exclude_none=True), **update})
+        return [(c.change, c.describe()) for c in compare_positions((base,), (after,), thesis)]
+
+    closed = Position.model_validate({**base.model_dump(exclude_none=True), "closed": dt.date(2024, 7, 1)})
+    assert changed(closed=dt.date(2024, 7, 1)) == [("closed", "long position closed on 2024-07-01")]
+    assert [(c.change, c.on) for c in compare_positions((closed,), (base,), thesis)] == [("reopened", None)]
+    redated = Position.model_validate({**closed.model_dump(exclude_none=True), "closed": dt.date(2024, 8, 1)})
+    assert [(c.change, c.on) for c in compare_positions((closed,), (redated,), thesis)] == [("closed", dt.date(2024, 8, 1))]
+    assert changed(opened=dt.date(2024, 6, 2)) == [("dates", "opening date or reference price changed")]
+    assert changed(rationale="Sells more GPUs.") == [("rationale", "rationale changed")]
+    assert changed(direction="short", closed=dt.date(2024, 7, 1)) == [("direction", "long → short")]
+    added = compare_positions((), (base,), thesis)
+    assert [(c.change, c.describe()) for c in added] == [("added", "long position added, opened 2024-06-01")]
+
+
+def test_share_cards_show_open_calls_only(tmp_path: Path) -> None:
+    from generator.pages.entities import make_card
+
+    publication = check_project(make_project(tmp_path / "p"), jobs=1).publication
+    badges = make_card(publication, "leading-edge-scarcity", "https://x.example.net/").badges
+    assert [(b.direction, b.asset) for b in badges] == [("long", "TSM"), ("watch", "NVDA")]  # MU's watch is closed

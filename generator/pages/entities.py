@@ -186,9 +186,9 @@ def thesis_json_ld_block(publication: Publication, thesis: Thesis, address: Site
     return Markup(json_ld_script(objects))
 
 def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.Card:
-    """What a thesis's share card shows: title, one badge per position (long first), the proof line."""
+    """What a thesis's share card shows: title, one badge per open position (long first), the proof line."""
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
-    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
+    positions = sorted((p for p in thesis.assets if not is_closed(p)), key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
     return cards.Card(
         title=thesis.title, fallback_title=thesis.id,
         badges=tuple(cards.Badge(p.direction, p.asset) for p in positions),
