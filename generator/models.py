@@ -30,7 +30,7 @@ URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[-+]?[0-9]+$")
-_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -63,7 +63,8 @@ def _as_int(value: object) -> object:
 
 
 def _as_number(value: object) -> object:
-    """A plain decimal scalar (`123.45`) as a number; anything else is left for the type to refuse."""
+    """A plain decimal scalar (`123.45`, `1.2e3`) as a number; anything else (`.inf`, `true`, text) is
+    left for the type to refuse, and a number too large for a float becomes infinity, which `Price` refuses."""
     if isinstance(value, PlainScalar) and _DECIMAL.fullmatch(value):
         return float(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -219,7 +220,7 @@ class Claim(Authored):
 class Reference(Authored):
     """A price the analyst noted when making the call; typed by hand, never fetched."""
 
-    price: Price = Field(description="The price, a positive decimal number as the source gives it, e.g. 123.45.")
+    price: Price = Field(description="The price, a positive decimal number, e.g. 123.45.")
     currency: CurrencyCode = Field(description="ISO 4217 currency code of the price, e.g. USD.")
     on: Date = Field(description="The date the price is from, `YYYY-MM-DD`.")
     source: Text = Field(description="Where the price was read, e.g. 'Nasdaq official close'.")

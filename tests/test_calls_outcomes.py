@@ -87,6 +87,10 @@ def test_a_dated_call_with_a_reference_price_is_valid(tmp_path: Path) -> None:
      [(26, 24, "field.value", "assets[0].reference.price", "Input should be greater than 0")]),
     ("    reference: {price: cheap, currency: USD, on: 2024-06-01, source: x}\n",
      [(26, 24, "field.type", "assets[0].reference.price", "expected a number, got 'cheap'")]),
+    ("    reference: {price: 1e400, currency: USD, on: 2024-06-01, source: x}\n",
+     [(26, 24, "field.value", "assets[0].reference.price", "Input should be a finite number")]),
+    ("    reference: {price: .inf, currency: USD, on: 2024-06-01, source: x}\n",
+     [(26, 24, "field.type", "assets[0].reference.price", "expected a number, got '.inf'")]),
     ("    reference: {price: 1.5, currency: usd, on: 2024-06-01, source: x}\n",
      [(26, 39, "field.format", "assets[0].reference.currency", "'usd' is not in the expected format")]),
 ])
