@@ -7,11 +7,13 @@ the edition change pages (one published version against the previous one).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Mapping
 
+from .calls import opened_on
 from .models import Claim, Evidence, Position, Review, Thesis
 from .publication import Publication
 
@@ -67,18 +69,26 @@ class ClaimChange:
 @dataclass(frozen=True)
 class PositionChange:
     asset: str
-    change: Literal["added", "removed", "direction", "because", "rationale"]
+    change: Literal["added", "removed", "direction", "closed", "reopened", "because", "rationale", "dates"]
     before: Position | None
     after: Position | None
+    on: dt.date | None = None
+    """The call's date for a position added (opened on) or closed (closed on); else None."""
 
     def describe(self) -> str:
         """The change without its asset, as every report words it: 'long → short', 'long position
-        added', 'because changed'."""
+        added, opened 2026-05-28', 'long position closed on 2026-09-01', 'because changed'."""
         if self.change == "direction" and self.before and self.after:
             return f"{self.before.direction} → {self.after.direction}"
         held = self.after or self.before
-        if self.change in ("added", "removed") and held is not None:
+        if self.change == "added" and held is not None:
+            return f"{held.direction} position added" + (f", opened {self.on.isoformat()}" if self.on else "")
+        if self.change == "closed" and held is not None:
+            return f"{held.direction} position closed" + (f" on {self.on.isoformat()}" if self.on else "")
+        if self.change in ("removed", "reopened") and held is not None:
             return f"{held.direction} position {self.change}"
+        if self.change == "dates":
+            return "opening date or reference price changed"
         return f"{self.change} changed"
 
 
@@ -218,22 +228,32 @@ def compare_claims(before: tuple[Claim, ...], after: tuple[Claim, ...]) -> tuple
     return tuple(changes)
 
 
-def compare_positions(before: tuple[Position, ...], after: tuple[Position, ...]) -> tuple[PositionChange, ...]:
+def compare_positions(before: tuple[Position, ...], after: tuple[Position, ...],
+                      thesis_after: Thesis | None = None) -> tuple[PositionChange, ...]:
+    """Positions matched by asset. A direction change outranks a closing (a closed call that also
+    flipped is reported as the flip); `thesis_after` dates a new position when it has no `opened`."""
     old = {p.asset: p for p in before}
     new = {p.asset: p for p in after}
     changes: list[PositionChange] = []
     for asset in [p.asset for p in after] + [p.asset for p in before if p.asset not in new]:
         a, b = old.get(asset), new.get(asset)
         if a is None:
-            changes.append(PositionChange(asset, "added", None, b))
+            assert b is not None
+            changes.append(PositionChange(asset, "added", None, b, opened_on(thesis_after, b) if thesis_after else b.opened))
         elif b is None:
             changes.append(PositionChange(asset, "removed", a, None))
         elif a.direction != b.direction:
             changes.append(PositionChange(asset, "direction", a, b))
+        elif b.closed is not None and a.closed != b.closed:  # closed now, or its closing re-dated
+            changes.append(PositionChange(asset, "closed", a, b, b.closed))
+        elif a.closed is not None and b.closed is None:
+            changes.append(PositionChange(asset, "reopened", a, b))
         elif a.because != b.because:
             changes.append(PositionChange(asset, "because", a, b))
-        elif a != b:
+        elif (a.role, a.rationale) != (b.role, b.rationale):
             changes.append(PositionChange(asset, "rationale", a, b))
+        elif a != b:  # its opening date or reference price
+            changes.append(PositionChange(asset, "dates", a, b))
     return tuple(changes)
 
 
@@ -244,13 +264,13 @@ def compare_thesis(before: Thesis | None, after: Thesis | None,
         return None
     if before is None:
         return ThesisChange(after.id, after.title, "added", compare_claims((), tuple(after.claims)),  # type: ignore[union-attr]
-                            compare_positions((), tuple(after.assets)), proof=proof, strength=strength)  # type: ignore[union-attr]
+                            compare_positions((), tuple(after.assets), after), proof=proof, strength=strength)  # type: ignore[union-attr]
     if after is None:
         return ThesisChange(before.id, before.title, "removed", proof=proof, strength=strength)
     change = ThesisChange(
         after.id, after.title, "changed",
         claims=compare_claims(tuple(before.claims), tuple(after.claims)),
-        positions=compare_positions(tuple(before.assets), tuple(after.assets)),
+        positions=compare_positions(tuple(before.assets), tuple(after.assets), after),
         status=(before.status, after.status) if before.status != after.status else None,
         review=(before.review, after.review) if before.review != after.review else None,
         title_before=before.title if before.title != after.title else None,

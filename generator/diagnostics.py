@@ -58,10 +58,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "ref.duplicate-position": ("warning", "A thesis holds two positions on the same asset."),
     "claim.no-evidence": ("warning", "A claim has no evidence; it counts as unsupported."),
     "claim.unused": ("warning", "A claim that no position rests on, in a thesis with directional positions."),
+    "thesis.no-outcome": ("warning", "A `closed` thesis records no `outcome` (`on`, `verdict`, `note`); the track record lists it as \"no outcome recorded\"."),
+    "thesis.stale": ("warning", "An active or monitoring thesis was not changed or reviewed for more than `extra.thesis_site.stale_after_days` days (default 180) before the publication's date (SOURCE_DATE_EPOCH, else the last commit; never the wall clock)."),
     # review gate (check --require-review)
     "review.missing": ("error", "An active thesis is unreviewed (only with `--require-review`)."),
     "review.stale": ("error", "A thesis review is older than its last claim change (only with `--require-review`)."),
     # site settings (mkdocs.yml)
+    "config.stale-after-days": ("error", "`extra.thesis_site.stale_after_days` in mkdocs.yml is not a whole number of days of at least 1."),
     "config.site-url": ("warning", "`site_url` in mkdocs.yml is unset, not an absolute http(s) URL, or the shipped placeholder; `publish` and `build --strict` refuse it."),
     # build
     "build.mkdocs": ("error", "The renderer (mkdocs-material, or Zensical when chosen) failed to build the generated docs tree."),

@@ -16,6 +16,7 @@ from typing import Any, Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .calls import counts_toward_stance, opened_on
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
 from .models import Asset, Claim, Direction, Evidence, Person, Source, Thesis
@@ -86,7 +87,9 @@ class ExportedPositionRef(_Exported):
     thesis: str
     direction: Direction
     because: list[str] = Field(description="Global claim references the position rests on.")
-    counted: bool = Field(description="True when the thesis is active or monitoring, so the position moves the stance.")
+    counted: bool = Field(description="True when the thesis is active or monitoring and the position is not closed, so it moves the stance.")
+    opened: dt.date = Field(description="Date the call was made (the position's `opened`, else the thesis's).")
+    closed: dt.date | None = Field(default=None, description="Date the call was closed; absent while it stands.")
 
 
 class ExportedStance(_Exported):
@@ -174,12 +177,16 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
     assets = []
     for asset in graph.assets.values():
         stance = publication.stances[asset.id]
-        positions = [
-            {"thesis": ref.thesis_id, "direction": ref.position.direction,
-             "because": [f"{ref.thesis_id}#{c}" for c in ref.position.because],
-             "counted": graph.theses[ref.thesis_id].counts_toward_stance}
-            for ref in graph.positions_by_asset.get(asset.id, ())
-        ]
+        positions = []
+        for ref in graph.positions_by_asset.get(asset.id, ()):
+            thesis = graph.theses[ref.thesis_id]
+            position = {"thesis": ref.thesis_id, "direction": ref.position.direction,
+                        "because": [f"{ref.thesis_id}#{c}" for c in ref.position.because],
+                        "counted": counts_toward_stance(thesis, ref.position),
+                        "opened": _day(opened_on(thesis, ref.position))}
+            if ref.position.closed is not None:
+                position["closed"] = _day(ref.position.closed)
+            positions.append(position)
         assets.append({**_dump(asset),
                        "stance": {"long": stance.long, "short": stance.short, "neutral": stance.neutral,
                                   "watch": stance.watch, "net": stance.net},

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from typing import Callable
 
 from .characters import replace_uncarriable
+from .calls import opened_on
 from .history import PublicationHistory, fallback_history
 from .pages.urls import ATOM_SUFFIX, FEED_SITEMAPS, RSS_SUFFIX, feed_stem
 from .publication import Publication
@@ -84,13 +85,20 @@ def collect_feeds(publication: Publication, history: PublicationHistory, site_ur
                           link=base + url_of("thesis", e.thesis_id) if e.thesis_id in graph.theses else link,
                           summary=f"{e.summary} (commit {e.commit}, {e.author})", published=_at(e.timestamp))
                  for e in history.asset_events.get(asset_id, ())]
-        if not items:  # no git history: each current position is one item, dated by its thesis
+        if not items:  # no git history: each current position is an item dated by its call, and one more once closed
             for ref in graph.positions_by_asset.get(asset_id, ()):
-                thesis = graph.theses[ref.thesis_id]
-                items.append(FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{thesis.opened.isoformat()}:asset/{asset_id}/{thesis.id}/opened",
-                                      title=f"{asset_id}: {ref.position.direction} in {thesis.title}",
-                                      link=base + url_of("thesis", thesis.id), summary=ref.position.rationale,
-                                      published=_midnight(thesis.opened)))
+                thesis, position = graph.theses[ref.thesis_id], ref.position
+                called = opened_on(thesis, position)
+                items.append(FeedItem(guid=f"tag:{TAG_URI_AUTHORITY},{called.isoformat()}:asset/{asset_id}/{thesis.id}/opened",
+                                      title=f"{asset_id}: {position.direction} position opened on {called.isoformat()} in {thesis.title}",
+                                      link=base + url_of("thesis", thesis.id), summary=position.rationale,
+                                      published=_midnight(called)))
+                if position.closed is not None:
+                    items.append(FeedItem(
+                        guid=f"tag:{TAG_URI_AUTHORITY},{position.closed.isoformat()}:asset/{asset_id}/{thesis.id}/closed",
+                        title=f"{asset_id}: {position.direction} position closed on {position.closed.isoformat()} in {thesis.title}",
+                        link=base + url_of("thesis", thesis.id), summary=position.rationale,
+                        published=_midnight(position.closed)))
         asset_feeds.append(Feed(feed_stem("assets", asset_id), f"{asset.name} ({asset_id}) — positions",
                                 link, f"Positions opened, changed and closed on {asset.name}.", _newest_first(items)))
     all_feed = Feed(feed_stem("all"), "thesis-site — all theses", base,

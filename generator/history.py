@@ -96,10 +96,20 @@ def thesis_histories(root: Path, graph: ThesisGraph) -> Mapping[str, ThesisHisto
 
 def _position_event(commit: Commit, thesis_id: str, position: PositionChange) -> AssetEvent:
     before, after = position.before, position.after
-    if position.change == "added" and after is not None:
-        change, summary = "opened", f"{after.direction} position opened in {thesis_id}"
-    elif position.change == "removed" and before is not None:
-        change, summary = "closed", f"{before.direction} position closed in {thesis_id}"
+    day = _date(commit.timestamp).isoformat()
+    if position.change == "added":
+        assert after is not None
+        opened = position.on.isoformat() if position.on else day
+        change, summary = "opened", f"{after.direction} position opened on {opened} in {thesis_id}"
+    elif position.change == "closed":
+        assert after is not None and position.on is not None
+        change, summary = "closed", f"{after.direction} position closed on {position.on.isoformat()} in {thesis_id}"
+    elif position.change == "removed":
+        assert before is not None
+        change, summary = "closed", f"{before.direction} position closed on {day} in {thesis_id}"  # removed: closed that day
+    elif position.change == "reopened":
+        assert after is not None
+        change, summary = "opened", f"{after.direction} position reopened on {day} in {thesis_id}"
     else:
         change, summary = "changed", f"{position.describe()} in {thesis_id}"
     return AssetEvent(commit.timestamp, commit.short, commit.author, thesis_id, position.asset, change, summary)

@@ -8,10 +8,12 @@
   No `firstAppearance`: the content records where a claim is quoted, not where it was first made.
 - The cited sources, one `CreativeWork` each (`@id` = its page on the site), with publisher
   and speakers.
-- `ClaimReview` (one per claim, only when the thesis's review is `reviewed` or `disputed`):
+- `ClaimReview` (one per claim, when the thesis's review is `reviewed` or `disputed`):
   `claimReviewed` is the claim's text, `itemReviewed` points at the `Claim` by `@id`, `author`
-  is the reviewer. `reviewRating` only where the content states a verdict (`stated_verdict`);
-  an editorial review status is not one.
+  is the reviewer. `reviewRating` only where the content states a verdict (`stated_verdict`: the
+  closed thesis's outcome, `right`, `wrong` or `mixed`); an editorial review status is not one.
+  A closed thesis whose outcome states a verdict and that has no such review gets one
+  `ClaimReview` per claim all the same: the authors' own, dated by the outcome, with its rating.
 - People are `Person` or `Organization` as their content file says (`kind`).
 
 Output is a ready `<script type="application/ld+json">` block: data, not code, and escaped so
@@ -38,9 +40,9 @@ PERSON_TYPES = {"person": "Person", "organization": "Organization"}
 
 
 def stated_verdict(thesis: Thesis) -> str | None:
-    """The verdict the content states on the thesis's claims, if any: the thesis's Outcome
-    verdict (SPEC §2) once the content model has one. Nothing else in the content is a verdict."""
-    verdict = getattr(getattr(thesis, "outcome", None), "verdict", None)
+    """The verdict the content states on the thesis's claims, if any: its outcome's `right`,
+    `wrong` or `mixed` (SPEC §2). Nothing else in the content is a verdict."""
+    verdict = thesis.outcome.verdict if thesis.outcome is not None else None
     return verdict if verdict in VERDICTS else None
 
 
@@ -92,8 +94,8 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
         if speakers:
             work["author"] = speakers
         objects.append(work)
+    verdict = stated_verdict(thesis)
     if thesis.review and thesis.review.status in REVIEWED_STATUSES:
-        verdict = stated_verdict(thesis)
         for claim in thesis.claims:
             review: dict[str, Any] = {
                 "@context": "https://schema.org", "@type": "ClaimReview",
@@ -106,6 +108,18 @@ def thesis_json_ld(thesis: Thesis, graph: ThesisGraph, site_url: str, url_of: Ca
                 review["datePublished"] = thesis.review.on.isoformat()
             if verdict:
                 review["reviewRating"] = {"@type": "Rating", "alternateName": verdict}
+            objects.append(review)
+    elif verdict and thesis.outcome is not None:  # the authors' own verdict on a closed thesis
+        for claim in thesis.claims:
+            review = {
+                "@context": "https://schema.org", "@type": "ClaimReview",
+                "url": base + url_of("thesis", thesis.id),
+                "claimReviewed": claim.text, "itemReviewed": {"@id": f"{evidence_url}#{claim.id}"},
+                "datePublished": thesis.outcome.on.isoformat(),
+                "reviewRating": {"@type": "Rating", "alternateName": verdict},
+            }
+            if authors:
+                review["author"] = authors
             objects.append(review)
     return objects
 

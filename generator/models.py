@@ -36,6 +36,7 @@ URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[-+]?[0-9]+$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -67,6 +68,16 @@ def _as_int(value: object) -> object:
     return value
 
 
+def _as_number(value: object) -> object:
+    """A plain decimal scalar (`123.45`, `1.2e3`) as a number; anything else (`.inf`, `true`, text) is
+    left for the type to refuse, and a number too large for a float becomes infinity, which `Price` refuses."""
+    if isinstance(value, PlainScalar) and _DECIMAL.fullmatch(value):
+        return float(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -94,7 +105,7 @@ COUNTED_STATUSES: tuple[ThesisStatus, ...] = ("active", "monitoring")
 """Statuses whose positions move an asset's stance; draft and closed theses are shown but not counted."""
 
 
-def counts_toward_stance(status: str) -> bool:
+def status_counts_toward_stance(status: str) -> bool:
     return status in COUNTED_STATUSES
 
 
@@ -134,6 +145,8 @@ Date = Annotated[dt.date, BeforeValidator(_as_date)]
 Flag = Annotated[bool, BeforeValidator(_as_bool)]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
 Cell = Annotated[str, BeforeValidator(_as_text)]
+Price = Annotated[float, BeforeValidator(_as_number), Field(gt=0, allow_inf_nan=False)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), BeforeValidator(_as_text)]
 
 
 class Authored(BaseModel):
@@ -240,6 +253,15 @@ class Claim(Authored):
     confidence: Literal["high", "medium", "low"] = Field(description="How sure the authors are of the claim.")
 
 
+class Reference(Authored):
+    """A price the analyst noted when making the call; typed by hand, never fetched."""
+
+    price: Price = Field(description="The price, a positive decimal number, e.g. 123.45.")
+    currency: CurrencyCode = Field(description="ISO 4217 currency code of the price, e.g. USD.")
+    on: Date = Field(description="The date the price is from, `YYYY-MM-DD`.")
+    source: Text = Field(description="Where the price was read, e.g. 'Nasdaq official close'.")
+
+
 class Position(Authored):
     asset: AssetId = Field(description="Ticker (or upper-case slug for a private company) of the asset.")
     direction: Direction = Field(description="The stance this thesis takes on the asset.")
@@ -248,16 +270,47 @@ class Position(Authored):
     because: list[Identifier] = Field(
         default_factory=list, description="Ids of the claims this position rests on; required for long and short."
     )
+    opened: Date | None = Field(
+        default=None,
+        description="Date the call was made, `YYYY-MM-DD`; default: the thesis's `opened`. Not before the thesis's `opened`.",
+    )
+    closed: Date | None = Field(
+        default=None,
+        description="Date the call was closed, `YYYY-MM-DD`; not before `opened`. A closed position stays on the pages "
+                    "but no longer counts toward the asset's stance.",
+    )
+    reference: Reference | None = Field(
+        default=None, description="A reference price noted with the call (typed by the analyst, never fetched)."
+    )
 
     @property
     def is_directional(self) -> bool:
         return is_directional(self.direction)
 
     @model_validator(mode="after")
-    def _directional_needs_claims(self) -> Position:
+    def _position_rules(self) -> Position:
+        broken: list[tuple[FieldPath, str]] = []
         if self.is_directional and not self.because:
-            raise broken_rules([(("because",), f"a {self.direction} position must name the claims it rests on in `because`")])
+            broken.append((("because",), f"a {self.direction} position must name the claims it rests on in `because`"))
+        if self.opened is not None and self.closed is not None and self.closed < self.opened:
+            broken.append((("closed",), f"the position is closed on {self.closed}, before it was opened on {self.opened}"))
+        if broken:
+            raise broken_rules(broken)
         return self
+
+
+Verdict = Literal["right", "wrong", "mixed", "withdrawn"]
+
+
+class Outcome(Authored):
+    """How a closed thesis turned out, in the authors' words; the track record counts it."""
+
+    on: Date = Field(description="Date the outcome was recorded, `YYYY-MM-DD`; not before the thesis's `opened`.")
+    verdict: Verdict = Field(
+        description="`right`, `wrong` or `mixed` judge the thesis's claims and count in the track record; "
+                    "`withdrawn` (abandoned before it could be judged) is listed but not counted."
+    )
+    note: Text = Field(description="What happened, in a sentence or two.")
 
 
 class Review(Authored):
@@ -285,12 +338,31 @@ class Thesis(Authored):
     risks: list[Text] = Field(default_factory=list, description="Offsets: what would break the thesis.")
     guidance: Text | None = Field(default=None, description="Sizing and time-horizon advice.")
     review: Review | None = Field(default=None, description="Editorial review state.")
+    outcome: Outcome | None = Field(
+        default=None, description="How the thesis turned out; only on a `closed` thesis, where `check` expects one."
+    )
     tags: list[TagSlug] = Field(default_factory=list, description="Theme slugs; each tag gets a page.")
     body: str | None = Field(default=None, description="Markdown narrative after the front matter (`.md` files only).")
 
-    @property
-    def counts_toward_stance(self) -> bool:
-        return counts_toward_stance(self.status)
+    @model_validator(mode="after")
+    def _dates_follow_opened(self) -> Thesis:
+        """A call cannot predate its thesis, and an outcome belongs to a closed thesis (reopening one
+        means removing its outcome); each rule points at its field."""
+        broken: list[tuple[FieldPath, str]] = []
+        for index, position in enumerate(self.assets):
+            for name in ("opened", "closed"):
+                day = getattr(position, name)
+                if day is not None and day < self.opened:
+                    broken.append((("assets", index, name),
+                                   f"the position is {name} on {day}, before the thesis was opened on {self.opened}"))
+        if self.outcome is not None:
+            if self.status != "closed":
+                broken.append((("outcome",), f"an outcome is recorded on a closed thesis; this one is {self.status}"))
+            if self.outcome.on < self.opened:
+                broken.append((("outcome", "on"), f"the outcome is dated {self.outcome.on}, before the thesis was opened on {self.opened}"))
+        if broken:
+            raise broken_rules(broken)
+        return self
 
 
 # --------------------------------------------------------------------------- assets and people

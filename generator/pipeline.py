@@ -5,18 +5,22 @@ discover → load → validate → link → derive. Input: a project root. Outpu
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from .diagnostics import Diagnostic, sort_diagnostics
+from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
 from .graph import resolve_references
 from .load import LoadedDocument, load_document, read_and_load
+from .models import Thesis
 from .publication import Publication, derive_publication
 from .settings import ProjectPaths
-from .siteconfig import site_url_diagnostics
+from .siteconfig import project_settings, site_url_diagnostics
+from .track_record import outcome_diagnostics
 from .validate import PartialDocument, ValidDocument, check_document
 
 PARALLEL_THRESHOLD = 400
@@ -98,6 +102,8 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
             invalid.setdefault((item.checked.kind, item.checked.id), item.file.relpath)
     graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid))
     diagnostics.extend(link_diagnostics)
+    diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, d.document.locate(("status",)))
+                                           for d in documents if isinstance(d.model, Thesis)))
     by_key = MappingProxyType({(d.kind, d.id): d for d in documents})
     return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph), by_key)
 
@@ -114,10 +120,48 @@ def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], s
 
 
 def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
-    """Check the content in the work tree, and the project's `site_url` (`config.site-url`)."""
+    """Check the content in the work tree, the project's settings (`config.site-url`,
+    `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`)."""
     files, diagnostics = discover_content(paths)
-    diagnostics.extend(site_url_diagnostics(paths))
-    return _link_and_derive(len(files), load_all(files, jobs), diagnostics)
+    settings, problems = project_settings(paths)
+    diagnostics.extend(problems)
+    diagnostics.extend(site_url_diagnostics(paths, settings))
+    result = _link_and_derive(len(files), load_all(files, jobs), diagnostics)
+    if result.publication is None:
+        return result
+    days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS
+    if days != DEFAULT_STALE_AFTER_DAYS:
+        result = dataclasses.replace(result, publication=dataclasses.replace(result.publication, stale_after_days=days))
+    today = publication_date(paths.root)
+    return result if today is None else _with_staleness(paths, result, ReviewClock(today, days))
+
+
+def _with_staleness(paths: ProjectPaths, result: CheckResult, clock: ReviewClock) -> CheckResult:
+    """Stale theses into the publication, and a `thesis.stale` warning for each. Git history is
+    read only when a thesis is stale by its own dates: history can only make it fresher."""
+    assert result.publication is not None
+    theses = result.publication.graph.theses
+    candidates = [t for t in theses.values() if may_go_stale(t) and stale_since(t, None, clock) is not None]
+    if not candidates:
+        return result
+    from .history import committed_history  # history compares theses, which needs this module
+
+    last_changed = committed_history(paths.root).last
+    stale = {t.id: since for t in candidates if (since := stale_since(t, last_changed.get(t.id), clock)) is not None}
+    if not stale:
+        return result
+    warnings = []
+    for thesis_id, since in stale.items():
+        thesis = theses[thesis_id]
+        document = result.documents[("thesis", thesis_id)].document
+        line, column = document.locate(("status",))
+        warnings.append(Diagnostic(
+            document.relpath, line, column, "thesis.stale", "status",
+            f"{thesis.status} thesis '{thesis_id}' not changed or reviewed since {since.isoformat()}, "
+            f"{(clock.today - since).days} days before {clock.today.isoformat()} (stale after {clock.stale_after_days} days)",
+            "review it (set review.on) or change its status"))
+    publication = dataclasses.replace(result.publication, stale=MappingProxyType(dict(sorted(stale.items()))))
+    return dataclasses.replace(result, diagnostics=sort_diagnostics([*result.diagnostics, *warnings]), publication=publication)
 
 
 def check_snapshot(contents: Mapping[str, bytes | None]) -> CheckResult:

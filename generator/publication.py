@@ -6,9 +6,12 @@ none of them depends on the pipeline that makes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from .freshness import DEFAULT_STALE_AFTER_DAYS
 
 from .graph import ThesisGraph
 from .proof import SourceProof, derive_source_proof
@@ -22,6 +25,11 @@ class Publication:
     graph: ThesisGraph
     proofs: Mapping[str, SourceProof]
     stances: Mapping[str, Stance]
+    stale: Mapping[str, dt.date] = field(default_factory=lambda: MappingProxyType({}))
+    """Stale theses (`freshness`) → the day each was last changed or reviewed; empty when
+    staleness was not measured (no publication date, or a snapshot of a git revision)."""
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    """The project's threshold (`extra.thesis_site.stale_after_days`), for the Method page."""
 
 
 def derive_publication(graph: ThesisGraph) -> Publication:

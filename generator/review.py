@@ -162,7 +162,9 @@ def _thesis_markdown(thesis: ThesisChange) -> list[str]:
         for position in thesis.positions:
             before = f"{position.before.direction} ← {', '.join(position.before.because) or '—'}" if position.before else "—"
             after = f"{position.after.direction} ← {', '.join(position.after.because) or '—'}" if position.after else "—"
-            label = "⚠️ direction" if position.change == "direction" else position.change
+            label: str = "⚠️ direction" if position.change == "direction" else position.change
+            if position.on is not None:  # a position added (opened on) or closed (closed on), with its date
+                label = f"{label} on {position.on.isoformat()}" if position.change == "closed" else f"{label}, opened {position.on.isoformat()}"
             lines.append(f"| {position.asset} | {label} | {before} | {after} |")
     return lines + [""]
 
@@ -223,6 +225,7 @@ def report_json(report: ChangeReport) -> dict[str, Any]:
                 "asset": p.asset, "change": p.change,
                 "before": {"direction": p.before.direction, "because": list(p.before.because)} if p.before else None,
                 "after": {"direction": p.after.direction, "because": list(p.after.because)} if p.after else None,
+                "on": p.on.isoformat() if p.on else None,
             } for p in thesis.positions],
         })
     return {
@@ -279,7 +282,9 @@ def report_github(review: ReviewInput) -> str:
                 annotate("warning", thesis.thesis_id, (*path, "direction"),
                          f"{position.asset} {position.describe()}")
             else:
-                annotate("notice", thesis.thesis_id, path, f"position on {position.asset} {position.change}")
+                dated = (f" on {position.on.isoformat()}" if position.change == "closed" else f", opened {position.on.isoformat()}") \
+                    if position.on else ""
+                annotate("notice", thesis.thesis_id, path, f"position on {position.asset} {position.change}{dated}")
         if thesis.strength:
             annotate("notice", thesis.thesis_id, ("title",), f"proof {thesis.strength[0]} → {thesis.strength[1]}")
     return "\n".join(lines)

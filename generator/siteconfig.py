@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
+from .freshness import DEFAULT_STALE_AFTER_DAYS, stale_after_days
 from .settings import ProjectPaths
 
 DEFAULT_SITE_URL = "https://thesis-site.example.org/"
@@ -32,6 +33,8 @@ class SiteSettings:
     directory_urls: bool = True
     """Whether pages are served at directory URLs (`theses/x/`): not when mkdocs.yml says
     `use_directory_urls: false` or lists material's offline plugin, nor for `build --offline`."""
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    """`extra.thesis_site.stale_after_days`: when an active or monitoring thesis goes stale (`freshness`)."""
 
 
 DEFAULT_DISCLAIMER = "The reports on this site are research, not investment advice."
@@ -49,7 +52,9 @@ def read_site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettin
 
     Not mkdocs' `load_config`: validating the whole configuration imports every plugin and
     Markdown extension, which the mkdocs stage does anyway. A configuration mkdocs rejects is
-    reported by the mkdocs stage; this raises on one it cannot read at all."""
+    reported by the mkdocs stage; this raises on one it cannot read at all, and ValueError on a
+    `stale_after_days` that is not a whole number of days (`check` reports it as
+    `config.stale-after-days`)."""
     from mkdocs.utils.yaml import yaml_load
 
     with open(paths.mkdocs_config, "rb") as handle:
@@ -59,7 +64,8 @@ def read_site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettin
     site_url = config.get("site_url")
     directory_urls = (not offline and config.get("use_directory_urls", True) is not False
                       and not _offline_plugin_enabled(config.get("plugins") or []))
-    return SiteSettings(str(site_url).strip() if site_url else "", site_disclaimer(config), directory_urls)
+    return SiteSettings(str(site_url).strip() if site_url else "", site_disclaimer(config), directory_urls,
+                        stale_after_days(config))
 
 
 def _offline_plugin_enabled(plugins: object) -> bool:
@@ -92,14 +98,39 @@ def site_url_problem(site_url: str) -> str | None:
     return None
 
 
-def site_url_diagnostics(paths: ProjectPaths) -> list[Diagnostic]:
+def project_settings(paths: ProjectPaths) -> tuple[SiteSettings | None, list[Diagnostic]]:
+    """The project's settings as `check` sees them, and `config.stale-after-days` when that setting
+    is wrong (the rest of the settings then as if it were unset); None when there is no mkdocs.yml
+    or mkdocs could not read it (the build reports that)."""
+    if not paths.mkdocs_config.is_file():
+        return None, []
+    try:
+        return read_site_settings(paths), []
+    except ValueError as error:
+        from mkdocs.utils.yaml import yaml_load
+
+        try:
+            with open(paths.mkdocs_config, "rb") as handle:
+                config = dict(yaml_load(handle))
+        except (Exception, SystemExit):  # noqa: BLE001 - unreadable after all: the build reports mkdocs.yml itself
+            return None, []
+        extra = dict(config.get("extra") or {})
+        extra["thesis_site"] = {k: v for k, v in dict(extra.get("thesis_site") or {}).items() if k != "stale_after_days"}
+        line, column = _setting_key(paths, ("extra", "thesis_site", "stale_after_days"))
+        problem = Diagnostic(paths.relative(paths.mkdocs_config), line, column, "config.stale-after-days",
+                             "extra.thesis_site.stale_after_days", str(error), "e.g. stale_after_days: 180")
+        site_url = config.get("site_url")
+        return SiteSettings(str(site_url).strip() if site_url else "", site_disclaimer({**config, "extra": extra})), [problem]
+    except (Exception, SystemExit):  # noqa: BLE001 - mkdocs raises ConfigurationError (a SystemExit) on bad YAML
+        return None, []
+
+
+def site_url_diagnostics(paths: ProjectPaths, settings: SiteSettings | None = None) -> list[Diagnostic]:
     """`config.site-url` at the line of `site_url` in mkdocs.yml (line 1 when the key is absent);
     nothing when there is no mkdocs.yml or mkdocs could not read it (the build reports that)."""
-    if not paths.mkdocs_config.is_file():
-        return []
-    try:
-        settings = read_site_settings(paths)
-    except (Exception, SystemExit):  # noqa: BLE001 - mkdocs raises ConfigurationError (a SystemExit) on bad YAML
+    if settings is None:
+        settings = project_settings(paths)[0]
+    if settings is None:
         return []
     problem = site_url_problem(settings.site_url)
     if problem is None:
@@ -109,6 +140,26 @@ def site_url_diagnostics(paths: ProjectPaths) -> list[Diagnostic]:
     hint = f"set {where} to the address the site is published at, e.g. https://<owner>.github.io/<repository>/"
     return [Diagnostic(paths.relative(paths.mkdocs_config), line, column, "config.site-url", "site_url",
                        f"{problem}; canonical links, the sitemap, feeds and JSON-LD start there", hint)]
+
+
+def _setting_key(paths: ProjectPaths, keys: tuple[str, ...]) -> tuple[int, int]:
+    """(line, column) of a nested key in mkdocs.yml, or of the deepest of its parents found (1, 1 when none)."""
+    import yaml
+
+    try:
+        node = yaml.compose(paths.mkdocs_config.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return 1, 1
+    where = (1, 1)
+    for name in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == name), None)
+        if found is None:
+            break
+        where = (found[0].start_mark.line + 1, found[0].start_mark.column + 1)
+        node = found[1]
+    return where
 
 
 def _site_url_key(paths: ProjectPaths) -> tuple[int, int, tuple[str, ...]]:

@@ -1,10 +1,12 @@
-"""Derive: the stance on each asset, counted across active and monitoring theses (SPEC §3)."""
+"""Derive: the stance on each asset, counted across the open positions of active and monitoring
+theses (SPEC §3; the rule is `calls.counts_toward_stance`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+from .calls import counts_toward_stance
 from .graph import ThesisGraph
 from .models import COUNTED_STATUSES, DIRECTIONS
 
@@ -41,6 +43,6 @@ class Stance:
 def derive_stance(asset_id: str, graph: ThesisGraph) -> Stance:
     counts = dict.fromkeys(DIRECTIONS, 0)
     for ref in graph.positions_by_asset.get(asset_id, ()):
-        if graph.theses[ref.thesis_id].counts_toward_stance:
+        if counts_toward_stance(graph.theses[ref.thesis_id], ref.position):
             counts[ref.position.direction] += 1
     return Stance(asset_id, **counts)

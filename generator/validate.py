@@ -42,6 +42,7 @@ _FORMAT_HINTS = {
     "at": "e.g. 'insight/<point-id>', 'moment/1:02:03', 'table/<id>', 'tldr', 'bottom-line' or 'body'",
     "duration": "H:MM:SS or MM:SS",
     "published": "YYYY-MM-DD",
+    "currency": "an ISO 4217 code in capitals, e.g. 'USD'",
 }
 
 

@@ -99,6 +99,20 @@ MADE_AT_TEST_TIME: dict[str, Callable[[Path], None]] = {
 }
 
 
+FIXED_CLOCK = {"thesis.stale": "1727740800"}
+"""SOURCE_DATE_EPOCH per fixture (2024-10-01): staleness is measured against it, never the wall
+clock. Every other fixture runs without one (and outside git), so staleness is not measured."""
+
+
+@pytest.fixture(autouse=True)
+def _publication_date(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = getattr(request.node, "callspec", None) and request.node.callspec.params.get("code")
+    if code in FIXED_CLOCK:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_CLOCK[code])
+    else:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 # --------------------------------------------------------------------------- helpers
 
 

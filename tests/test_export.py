@@ -252,22 +252,33 @@ def test_proof_is_derived_and_printed_as_the_site_prints_it(export: Export) -> N
 
 
 def test_stance_per_asset_counts_active_and_monitoring_positions(export: Export) -> None:
+    """Open positions of active and monitoring theses count; a closed position (the sample's MU
+    watch) is listed with its dates and not counted."""
     for asset_id, asset in export.entities("assets").items():
         expected = {"long": 0, "short": 0, "neutral": 0, "watch": 0}
         positions = []
         for thesis_id, raw in export.raw["theses"].items():
             for position in raw["assets"]:
                 if position["asset"] == asset_id:
-                    counted = raw["status"] in COUNTED
+                    counted = raw["status"] in COUNTED and "closed" not in position
                     expected[position["direction"]] += counted
+                    dates = {"opened": str(position.get("opened", raw["opened"]))}
+                    if "closed" in position:
+                        dates["closed"] = str(position["closed"])
                     positions.append({"thesis": thesis_id, "direction": position["direction"], "counted": counted,
-                                      "because": [f"{thesis_id}#{c}" for c in position.get("because", [])]})
+                                      "because": [f"{thesis_id}#{c}" for c in position.get("because", [])], **dates})
         stance = asset["stance"]
         assert {k: stance[k] for k in expected} == expected, asset_id
         assert sorted(asset["positions"], key=_key) == sorted(positions, key=_key), asset_id
         net = ("net long" if expected["long"] > expected["short"] else "net short" if expected["short"] > expected["long"]
                else "balanced" if expected["long"] or expected["neutral"] else "watch only" if expected["watch"] else "no stance")
         assert stance["net"] == net, asset_id
+    if export.name == "sample":
+        mu = {p["thesis"]: p for p in export.entities("assets")["MU"]["positions"]}
+        assert mu["leading-edge-scarcity"] == {"thesis": "leading-edge-scarcity", "direction": "watch",
+                                               "because": ["leading-edge-scarcity#capacity-sold-out"], "counted": False,
+                                               "opened": "2026-02-25", "closed": "2026-04-01"}
+        assert export.entities("assets")["MU"]["stance"]["watch"] == 0
     nvda = export.entities("assets")["NVDA"]["stance"]
     if export.name == "sample":  # a watch in a monitoring thesis, a neutral in an active one
         assert nvda == {"long": 0, "short": 0, "neutral": 1, "watch": 1, "net": "balanced"}

@@ -190,19 +190,19 @@ def test_asset_feeds_list_positions_opened_flipped_and_closed(project: Project) 
     assert zz.feed.title == "Zeta Memory Corp. (ZZ) — positions"
     assert zz.feed.link == f"{SITE_URL}assets/ZZ/"
     assert [(e.title, when(e), e.link) for e in zz.entries] == [
-        ("ZZ: long position opened in memory-suppliers", at_noon("2026-03-15"), f"{SITE_URL}theses/memory-suppliers/"),
+        ("ZZ: long position opened on 2026-03-14 in memory-suppliers", at_noon("2026-03-15"), f"{SITE_URL}theses/memory-suppliers/"),
         ("ZZ: long → short in memory-bound", at_noon("2026-03-09"), f"{SITE_URL}theses/memory-bound/"),
-        ("ZZ: long position opened in memory-bound", at_noon("2026-03-01"), f"{SITE_URL}theses/memory-bound/"),
+        ("ZZ: long position opened on 2026-01-04 in memory-bound", at_noon("2026-03-01"), f"{SITE_URL}theses/memory-bound/"),
     ]
     assert zz.entries[1].summary == f"long → short in memory-bound (commit {shas['flipped']}, Ana Analyst)"
     assert zz.entries[1].id == f"tag:thesis-site,2026-03-09:asset/ZZ/memory-bound/{shas['flipped']}"
     yy, _ = feed_of(project.site, "assets/YY")
     titles = [(e.title, when(e)) for e in yy.entries]
-    assert titles[0] == ("YY: watch position closed in memory-bound", at_noon("2026-03-12"))
-    assert yy.entries[0].summary == f"watch position closed in memory-bound (commit {shas['closed']}, Cy Reviewer)"
+    assert titles[0] == ("YY: watch position closed on 2026-03-12 in memory-bound", at_noon("2026-03-12"))
+    assert yy.entries[0].summary == f"watch position closed on 2026-03-12 in memory-bound (commit {shas['closed']}, Cy Reviewer)"
     # both theses opened their YY position in the first commit: same date, one item each
-    assert sorted(titles[1:]) == [("YY: watch position opened in idle-accelerators", at_noon("2026-03-01")),
-                                  ("YY: watch position opened in memory-bound", at_noon("2026-03-01"))]
+    assert sorted(titles[1:]) == [("YY: watch position opened on 2026-01-04 in idle-accelerators", at_noon("2026-03-01")),
+                                  ("YY: watch position opened on 2026-01-04 in memory-bound", at_noon("2026-03-01"))]
 
 
 def test_all_theses_feed_lists_new_and_updated_theses(project: Project) -> None:
@@ -322,10 +322,11 @@ def test_without_git_history_each_thesis_has_one_new_thesis_item_dated_by_opened
                 (f"New thesis: {thesis.title}", thesis.summary, opened, f"tag:thesis-site,2026-01-04:thesis/{thesis_id}/opened")]
     all_items = parse(files["feeds/all.rss.xml"]).entries
     assert sorted(e.title for e in all_items) == sorted(f"New thesis: {t.title}" for t in graph.theses.values())
-    # each current position is one item of its asset's feed, dated by its thesis
+    # each current position is one item of its asset's feed, dated by its call (here: its thesis's opened)
     yy = parse(files["feeds/assets/YY.rss.xml"]).entries
-    assert sorted((e.title, when(e)) for e in yy) == [("YY: watch in Accelerators wait for memory", opened),
-                                                       (f"YY: watch in {MEMORY_TITLE}", opened)]
+    assert sorted((e.title, when(e)) for e in yy) == [
+        ("YY: watch position opened on 2026-01-04 in Accelerators wait for memory", opened),
+        (f"YY: watch position opened on 2026-01-04 in {MEMORY_TITLE}", opened)]
     # and the same content gives the same bytes again
     assert feed_files(collect_feeds(result.publication, publication_history(paths.root, graph), SITE_URL, site_path),
                       SITE_URL) == files

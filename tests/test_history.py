@@ -147,7 +147,7 @@ def test_position_events_per_asset(repo: Repo) -> None:
     assert [(e.timestamp, e.commit, e.author, e.thesis_id, e.change, e.summary) for e in events["ZZ"]] == [
         (epoch("2026-03-20"), short(repo, "c7"), "Ana Analyst", "memory-bound", "changed", "because changed in memory-bound"),
         (epoch("2026-03-09"), short(repo, "c3"), "Ana Analyst", "memory-bound", "changed", "long → short in memory-bound"),
-        (epoch("2026-03-01"), short(repo, "c1"), "Ana Analyst", "memory-bound", "opened", "long position opened in memory-bound"),
+        (epoch("2026-03-01"), short(repo, "c1"), "Ana Analyst", "memory-bound", "opened", "long position opened on 2026-01-04 in memory-bound"),
     ]
 
 
@@ -166,8 +166,8 @@ def test_history_is_one_pass_over_git(repo: Repo, monkeypatch: pytest.MonkeyPatc
         calls.append(list(args))
         return real_run(args, *rest, **kwargs)
 
-    monkeypatch.setattr(gitrepo.subprocess, "run", counting_run)
     result = check_project(ProjectPaths(repo.root), jobs=1)
+    monkeypatch.setattr(gitrepo.subprocess, "run", counting_run)
     thesis_histories(repo.root, result.publication.graph)
     commands = [args[3] for args in calls]  # git -C <root> <command> ...
     assert commands == ["rev-parse", "log", "cat-file"]
@@ -311,7 +311,8 @@ def test_an_active_markdown_thesis_without_review_points_into_the_front_matter(r
 @pytest.mark.parametrize("status", ["draft", "monitoring", "closed"])
 def test_only_active_theses_are_gated(reviewed: Repo, status: str) -> None:
     reviewed.replace(MEMORY, REVIEW_BLOCK, "")
-    reviewed.replace(MEMORY, "status: active\n", f"status: {status}\n")
+    outcome = "outcome: {on: 2026-04-01, verdict: withdrawn, note: Shelved.}\n" if status == "closed" else ""
+    reviewed.replace(MEMORY, "status: active\n", f"status: {status}\n{outcome}")
     assert gate(reviewed.root) == (0, [])
 
 

@@ -20,7 +20,6 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -399,23 +398,34 @@ def test_the_domain_check_refuses_what_schema_org_does_not_define() -> None:
 
 
 def test_a_stated_verdict_becomes_the_rating_and_an_editorial_status_does_not(tmp_path) -> None:
-    """`reviewRating` only from a verdict the content states (the thesis Outcome of SPEC §2, once
-    the model has it); `withdrawn` is no verdict on the claims, and neither is `reviewed`."""
+    """`reviewRating` only from a verdict the content states (the closed thesis's Outcome, SPEC §2);
+    `withdrawn` is no verdict on the claims, and neither is `reviewed`."""
     from generator.jsonld import thesis_json_ld
+    from generator.models import Outcome
     from generator.pages import urls
     from generator.pipeline import check_project
 
     publication = check_project(make_project(tmp_path / "project"), jobs=1).publication
     thesis = publication.graph.theses["memory-bound-inference"]
 
-    def ratings(verdict: str | None) -> list:
-        shown = thesis if verdict is None else thesis.model_copy(update={"outcome": SimpleNamespace(verdict=verdict)})
-        objects = thesis_json_ld(shown, publication.graph, SITE_URL, urls.site_path, urls.locator_anchor)
-        return [o.get("reviewRating") for o in of_type(objects, "ClaimReview")]
+    def ratings(verdict: str | None, review: bool = True) -> list:
+        update: dict = {"review": thesis.review if review else None}
+        if verdict is not None:
+            update |= {"status": "closed", "outcome": Outcome(on=thesis.opened, verdict=verdict, note="As it turned out.")}
+        objects = thesis_json_ld(thesis.model_copy(update=update), publication.graph, SITE_URL, urls.site_path, urls.locator_anchor)
+        return [(o.get("reviewRating"), o.get("author", {}) and o["author"]) for o in of_type(objects, "ClaimReview")]
 
-    assert ratings(None) == [None] * 3
-    assert ratings("withdrawn") == [None] * 3
-    assert ratings("wrong") == [{"@type": "Rating", "alternateName": "wrong"}] * 3
+    reviewer = {"@type": "Person", "name": "Ada Lane", "url": f"{SITE_URL}people/ada-lane/"}
+    assert ratings(None) == [(None, reviewer)] * 3
+    assert ratings("withdrawn") == [(None, reviewer)] * 3
+    assert ratings("wrong") == [({"@type": "Rating", "alternateName": "wrong"}, reviewer)] * 3
+    # no editorial review: the outcome's verdict is the authors' own ClaimReview; nothing without a verdict
+    assert ratings(None, review=False) == [] and ratings("withdrawn", review=False) == []
+    own = ratings("mixed", review=False)
+    assert len(own) == 3 and {json.dumps(r, sort_keys=True) for r in own} == {json.dumps(
+        ({"@type": "Rating", "alternateName": "mixed"},
+         [{"@type": "Person", "name": publication.graph.people[a].name, "url": f"{SITE_URL}people/{a}/"} for a in thesis.authors]),
+        sort_keys=True)}
 
 
 def test_only_thesis_and_evidence_pages_carry_json_ld(built: Built) -> None:

@@ -347,17 +347,19 @@ def test_evidence_lines_in_markdown(history: Repo) -> None:
     assert "  - evidence changed (market-article): paraphrase false → true" in md("evidence-paraphrase-changed")
 
 
-@pytest.mark.parametrize("step, asset, change, before, after, summary", [
-    ("position-added", "WW", "added", None, {"direction": "watch", "because": []}, "WW watch position added"),
-    ("position-removed", "WW", "removed", {"direction": "watch", "because": []}, None, "WW watch position removed"),
+@pytest.mark.parametrize("step, asset, change, before, after, on, summary", [
+    ("position-added", "WW", "added", None, {"direction": "watch", "because": []}, "2026-01-04",
+     "WW watch position added, opened 2026-01-04"),
+    ("position-removed", "WW", "removed", {"direction": "watch", "because": []}, None, None, "WW watch position removed"),
     ("direction-flip", "ZZ", "direction", {"direction": "long", "because": ["decode-bound", "prices-rise"]},
-     {"direction": "short", "because": ["decode-bound", "prices-rise"]}, "ZZ long → short"),
+     {"direction": "short", "because": ["decode-bound", "prices-rise"]}, None, "ZZ long → short"),
     ("because-changed", "YY", "because", {"direction": "watch", "because": ["context-grows"]},
-     {"direction": "watch", "because": ["context-grows", "decode-bound"]}, "YY because changed"),
+     {"direction": "watch", "because": ["context-grows", "decode-bound"]}, None, "YY because changed"),
 ])
-def test_position_changes(history: Repo, step: str, asset: str, change: str, before, after, summary: str) -> None:
+def test_position_changes(history: Repo, step: str, asset: str, change: str, before, after, on, summary: str) -> None:
+    """A position added carries the day its call was made (`on`: its `opened`, else the thesis's)."""
     thesis = _thesis(_json(history, step), "memory-bound")
-    assert thesis["positions"] == [{"asset": asset, "change": change, "before": before, "after": after}]
+    assert thesis["positions"] == [{"asset": asset, "change": change, "before": before, "after": after, "on": on}]
     assert thesis["summary"].startswith(summary)
 
 
@@ -423,7 +425,7 @@ def _annotations(history: Repo, step: str) -> list[str]:
     ("position-removed", "warning", MEMORY, "- asset: ZZ", 1, "position on WW removed"),
     # a direction flip points at the new direction value
     ("direction-flip", "warning", MEMORY, "short", 1, "ZZ long → short"),
-    ("position-added", "notice", MEMORY, "asset: WW", 1, "position on WW added"),
+    ("position-added", "notice", MEMORY, "asset: WW", 1, "position on WW added, opened 2026-01-04"),
     ("because-changed", "notice", MEMORY, "asset: YY", 1, "position on YY because"),
     # a proof change points at the title; a new thesis at its first field
     ("proof-downgrade", "notice", MEMORY, "Inference is bound", 1, "proof strong → moderate"),

@@ -245,11 +245,14 @@ def _broken_codes() -> list[str]:
 
 
 @pytest.mark.parametrize("code", _broken_codes())
-def test_every_broken_fixture_fails_the_build_and_leaves_site_and_docs_tree(code, good_build, tmp_path, epoch):
+def test_every_broken_fixture_fails_the_build_and_leaves_site_and_docs_tree(code, good_build, tmp_path, epoch, monkeypatch):
     """Each kind of broken content (`tests/fixtures/broken/<code>`, warnings included under
     --strict) stops the build with its diagnostic, before anything is written: the previous
     site and the previous docs tree stay byte for byte, and no staging folder is left."""
-    from test_diagnostic_codes import _project_for
+    from test_diagnostic_codes import FIXED_CLOCK, _project_for
+
+    if code in FIXED_CLOCK:  # staleness is measured against the fixture's publication date
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_CLOCK[code])
 
     good_docs, good_site = good_build
     root = _project_for(code, tmp_path)

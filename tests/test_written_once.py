@@ -60,7 +60,7 @@ def test_rules_are_typed_once_in_the_models(rule):
 
 def test_the_predicates_follow_the_constants():
     assert [d for d in models.DIRECTIONS if models.is_directional(d)] == list(models.DIRECTIONAL) == ["long", "short"]
-    assert [s for s in models.STATUS_ORDER if models.counts_toward_stance(s)] == ["active", "monitoring"]
+    assert [s for s in models.STATUS_ORDER if models.status_counts_toward_stance(s)] == ["active", "monitoring"]
     assert set(models.STATUS_ORDER) == set(models.ThesisStatus.__args__)
     assert proof.GRADE_RANK == {"none": 0, "weak": 1, "fragmentary": 2, "verified": 3}
     assert proof.STRENGTH_RANK == {"unsupported": 0, "weak": 1, "moderate": 2, "strong": 3}

@@ -76,7 +76,7 @@ def _type_name(annotation: object) -> str:
         return " | ".join(str(a) for a in typing.get_args(annotation))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation.__name__
-    return {"str": "text", "date": "date", "bool": "true/false", "int": "number"}.get(getattr(annotation, "__name__", ""), str(annotation))
+    return {"str": "text", "date": "date", "bool": "true/false", "int": "number", "float": "number"}.get(getattr(annotation, "__name__", ""), str(annotation))
 
 
 def _nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:

@@ -19,12 +19,15 @@ from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
 from ..models import COUNTED_STATUSES, DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
 from ..publication import Publication
+from ..calls import call_dates, counts_toward_stance, is_closed, reference_text
+from ..freshness import stale_note
+from ..track_record import closed_thesis
 from . import urls
 from .context import PageContext
 from .paging import make_pager, page_count, page_slice
 from .urls import Here, Link, SiteAddress
 from .views import (
-    AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
+    AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
     MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisPage, ThesisRow,
 )
@@ -39,6 +42,7 @@ def make_nav(here: Here) -> Nav:
         claims=here.link(urls.CLAIMS, "Claims"), assets=here.link(urls.ASSETS, "Stance board"),
         sources=here.link(urls.SOURCES, "Sources"), people=here.link(urls.PEOPLE, "People"),
         tags=here.link(urls.TAGS, "Tags"), method=here.link(urls.METHOD, "Method"),
+        track_record=here.link(urls.TRACK_RECORD, "Track record"),
     )
 
 
@@ -55,6 +59,7 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
         status=thesis.status, style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
         strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
         date=shown_date(history[thesis_id]).isoformat() if shown_date else "",
+        stale_note=stale_note(publication.stale[thesis_id]) if thesis_id in publication.stale else "",
     )
 
 
@@ -215,9 +220,9 @@ def thesis_json_ld_block(publication: Publication, thesis: Thesis, address: Site
     return Markup(json_ld_script(objects))
 
 def make_card(publication: Publication, thesis_id: str, site_url: str) -> cards.Card:
-    """What a thesis's share card shows: title, one badge per position (long first), the proof line."""
+    """What a thesis's share card shows: title, one badge per open position (long first), the proof line."""
     thesis, proof = publication.graph.theses[thesis_id], publication.proofs[thesis_id]
-    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_RANK[p.direction], p.asset))
+    positions = sorted((p for p in thesis.assets if not is_closed(p)), key=lambda p: (DIRECTION_RANK[p.direction], p.asset))
     return cards.Card(
         title=thesis.title, fallback_title=thesis.id,
         badges=tuple(cards.Badge(p.direction, p.asset) for p in positions),
@@ -246,6 +251,7 @@ def make_thesis_page(publication: Publication, context: PageContext, thesis_id: 
             direction=p.direction, role=p.role, rationale=p.rationale,
             because=tuple(here.link(here.path, short_claim(graph.claim(thesis_id, claim_id).text), claim_id)
                           for claim_id in p.because),
+            since=call_dates(thesis, p), closed=is_closed(p), reference=reference_text(p),
         )
         for p in thesis.assets
     )
@@ -271,7 +277,16 @@ def make_thesis_page(publication: Publication, context: PageContext, thesis_id: 
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),
         jsonld=thesis_json_ld_block(publication, thesis, address), share=share_meta(publication, thesis_id, dates),
+        stale_note=stale_note(publication.stale[thesis_id]) if thesis_id in publication.stale else "",
+        outcome=outcome_view(thesis),
     )
+
+
+def outcome_view(thesis: Thesis) -> OutcomeView | None:
+    if thesis.outcome is None:
+        return None
+    closed = closed_thesis(thesis)
+    return OutcomeView(thesis.outcome.verdict, thesis.outcome.on.isoformat(), thesis.outcome.note, closed.days_open or 0)
 
 
 def make_evidence_page(publication: Publication, context: PageContext, thesis_id: str) -> EvidencePage:
@@ -362,10 +377,11 @@ def make_asset_page(publication: Publication, context: PageContext, asset_id: st
         AssetPositionRow(
             thesis=here.link(urls.thesis_page(r.thesis_id), graph.theses[r.thesis_id].title),
             status=graph.theses[r.thesis_id].status,
-            counted=graph.theses[r.thesis_id].counts_toward_stance,
+            counted=counts_toward_stance(graph.theses[r.thesis_id], r.position),
             direction=r.position.direction, role=r.position.role, rationale=r.position.rationale,
             claims=tuple(here.link(urls.evidence_page(r.thesis_id), graph.claim(r.thesis_id, c).text, c)
                          for c in r.position.because),
+            since=call_dates(graph.theses[r.thesis_id], r.position),
         )
         for r in refs
     )

@@ -7,11 +7,15 @@ once per build, and shared by the pages of a listing (`kinds`).
 
 from __future__ import annotations
 
+from types import ModuleType
+
 
 from .. import pictures, proof
 from ..publication import Publication
-from ..models import COUNTED_STATUSES, DIRECTIONAL, DIRECTIONS
+from ..models import DIRECTIONAL, DIRECTIONS
 from ..stance import Stance
+from .. import calls, freshness, track_record
+from ..calls import COUNTED_STATUSES, counts_toward_stance, opened_on
 from . import urls
 from .context import PageContext
 from .entities import DIRECTION_RANK, make_nav, source_row, stance_view, thesis_row
@@ -90,9 +94,13 @@ def make_stance_board(publication: Publication, context: PageContext, page: List
     graph = publication.graph
 
     def row(asset_id: str) -> StanceRow:
-        theses = len({r.thesis_id for r in graph.positions_by_asset.get(asset_id, ())})
+        refs = graph.positions_by_asset.get(asset_id, ())
+        theses = len({r.thesis_id for r in refs})
+        calls = [opened_on(graph.theses[r.thesis_id], r.position) for r in refs
+                 if counts_toward_stance(graph.theses[r.thesis_id], r.position)]
         return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
-                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses)
+                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses,
+                         max(calls).isoformat() if calls else "")
 
     chart, note = pictures.stance_chart(()), ""
     if number == 1:
@@ -154,7 +162,14 @@ def make_tags_index(publication: Publication, context: PageContext, page: Listin
     return TagsIndex(make_nav(here), make_pager(urls.TAGS, page.number, len(page.order)), rows)
 
 
-def make_method_page() -> MethodPage:
+def _rule_of(module: ModuleType) -> str:
+    """A rule as its module's docstring states it: from the first list item on (the docstring is the rule)."""
+    text = (module.__doc__ or "").strip()
+    start = text.find("\n- ")
+    return text[start + 1:].strip() if start >= 0 else text
+
+
+def make_method_page(stale_after_days: int = freshness.DEFAULT_STALE_AFTER_DAYS) -> MethodPage:
     here = Here(urls.METHOD)
-    rule = proof.RULE
-    return MethodPage(make_nav(here), rule, " and ".join(COUNTED_STATUSES), DIRECTIONAL, DIRECTIONS)
+    return MethodPage(make_nav(here), proof.RULE, " and ".join(COUNTED_STATUSES), DIRECTIONAL, DIRECTIONS, _rule_of(calls),
+                      _rule_of(track_record), _rule_of(freshness), stale_after_days)

@@ -32,9 +32,10 @@ from .indexes import (
 )
 from .paging import ListingPage, listing_pages
 from .redirects import Redirect, RedirectPage, make_redirect_page, redirects
+from .record import make_track_record_page
 from .views import (
     AssetPage, ClaimsIndex, EvidencePage, HomePage, MethodPage, PeopleIndex, PersonPage, SourcePage, SourcesIndex,
-    StanceBoard, TagPage, TagsIndex, ThesesIndex, ThesisPage,
+    StanceBoard, TagPage, TagsIndex, ThesesIndex, ThesisPage, TrackRecordPage,
 )
 
 K = TypeVar("K")
@@ -105,7 +106,10 @@ SOURCES_INDEX = listing("sources index", SourcesIndex, "sources_index.md.j2", ur
 PEOPLE_INDEX = listing("people index", PeopleIndex, "people_index.md.j2", urls.PEOPLE, order_people, make_people_index)
 TAGS_INDEX = listing("tags index", TagsIndex, "tags_index.md.j2", urls.TAGS,
                      lambda publication: publication.graph.tags, make_tags_index)
-METHOD = single_page("method", MethodPage, "method.md.j2", urls.METHOD, lambda publication, context: make_method_page())
+METHOD = single_page("method", MethodPage, "method.md.j2", urls.METHOD,
+                     lambda publication, context: make_method_page(publication.stale_after_days))
+TRACK_RECORD = single_page("track record", TrackRecordPage, "track_record.md.j2", urls.TRACK_RECORD,
+                           lambda publication, context: make_track_record_page(publication))
 CONTRIBUTING = single_page("contributing", ContributingPage, "contributing.md.j2", urls.CONTRIBUTING,
                            lambda publication, context: make_contributing_page())
 CHANGES = single_page("changes", EditionChangesPage, "changes.md.j2", urls.CHANGES, make_changes_page)
@@ -124,7 +128,7 @@ REDIRECT = PageKind("redirect", RedirectPage, "redirect.html.j2", keys=redirects
                     make=make_redirect_page)
 
 KINDS: tuple[PageKind[Any, Any], ...] = (
-    HOME, THESES_INDEX, CLAIMS_INDEX, STANCE_BOARD, SOURCES_INDEX, PEOPLE_INDEX, TAGS_INDEX, METHOD, CONTRIBUTING,
+    HOME, THESES_INDEX, CLAIMS_INDEX, STANCE_BOARD, SOURCES_INDEX, PEOPLE_INDEX, TAGS_INDEX, METHOD, TRACK_RECORD, CONTRIBUTING,
     CHANGES, THESIS, EVIDENCE, SOURCE, ASSET, PERSON, TAG, REDIRECT,
 )
 """Every kind of page the site has, in the order the build makes them."""

@@ -30,6 +30,7 @@ TAGS = "tags/index.md"
 METHOD = "method/index.md"
 CHANGES = "changes/index.md"
 CONTRIBUTING = "contributing/index.md"
+TRACK_RECORD = "track-record/index.md"
 STYLESHEET = "stylesheets/thesis-site.css"
 
 
@@ -273,7 +274,7 @@ def _top_level(path: str) -> str:
 
 
 def _site_top_level() -> frozenset[str]:
-    listings = (HOME, THESES, SOURCES, ASSETS, CLAIMS, PEOPLE, TAGS, METHOD, CHANGES, CONTRIBUTING)
+    listings = (HOME, THESES, SOURCES, ASSETS, CLAIMS, PEOPLE, TAGS, METHOD, CHANGES, CONTRIBUTING, TRACK_RECORD)
     entities = (thesis_page("x"), evidence_page("x"), source_page("x"), asset_page("X"), person_page("x"), tag_page("x"))
     paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET,
              f"{API_FOLDER}/", f"{FEEDS_FOLDER}/", f"{CARDS_FOLDER}/")

@@ -47,6 +47,7 @@ class Nav:
     people: Link
     tags: Link
     method: Link
+    track_record: Link | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class ThesisRow:
     directional: int
     date: str = ""
     """The one date the table shows (first published, last changed), or "" for a table without dates."""
+    stale_note: str = ""
+    """'not reviewed since <date>' for a stale thesis (`freshness`), else ""."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,19 @@ class PositionRow:
     role: str
     rationale: str
     because: tuple[Link, ...]
+    since: str = ""
+    """'since <opened>' or 'closed on <closed> (opened <opened>)' (`calls.call_dates`)."""
+    closed: bool = False
+    reference: str = ""
+    """The reference price noted with the call, or "" (`calls.reference_text`)."""
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    verdict: str
+    on: str
+    note: str
+    days_open: int
 
 
 @dataclass(frozen=True)
@@ -202,6 +218,9 @@ class ThesisPage:
     feed: FeedLinks
     jsonld: Markup
     share: ShareMeta
+    stale_note: str = ""
+    """'not reviewed since <date>' for a stale thesis (`freshness`), else ""."""
+    outcome: OutcomeView | None = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +341,8 @@ class AssetPositionRow:
     role: str
     rationale: str
     claims: tuple[Link, ...]
+    since: str = ""
+    """'since <opened>' or 'closed on <closed> (opened <opened>)' (`calls.call_dates`)."""
 
 
 @dataclass(frozen=True)
@@ -370,6 +391,8 @@ class StanceRow:
     sector: str
     stance: StanceView
     theses: int
+    latest_call: str = ""
+    """The newest opening date among the positions the stance counts, or "" when it counts none."""
 
 
 @dataclass(frozen=True)
@@ -463,3 +486,41 @@ class MethodPage:
     counted_statuses: str
     directional: tuple[str, ...]
     directions: tuple[str, ...]
+    calls_rule: str = ""
+    track_record_rule: str = ""
+    staleness_rule: str = ""
+    stale_after_days: int = 0
+
+
+@dataclass(frozen=True)
+class TrackRecordRow:
+    thesis: Link
+    authors: tuple[Link, ...]
+    verdict: str
+    """right, wrong, mixed, withdrawn, or 'no outcome recorded'."""
+    verdict_key: str
+    opened: str
+    outcome_on: str
+    days_open: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AuthorRecordRow:
+    person: Link
+    right: int
+    wrong: int
+    mixed: int
+    judged: int
+    withdrawn: int
+    unrecorded: int
+
+
+@dataclass(frozen=True)
+class TrackRecordPage:
+    nav: Nav
+    rows: tuple[TrackRecordRow, ...]
+    authors: tuple[AuthorRecordRow, ...]
+    total: AuthorRecordRow | None
+    """The publication's totals (its `person` link is the page itself), None without closed theses."""
+    method: Link
