@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called while pages are generated and rendered."""
 
-STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
+STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css", urls.SCRIPT: "static/thesis-site.js"}
 """Docs-tree path → file under `site_templates/` copied as is."""
 
 OFFLINE_FILES = {urls.WORKER_SHIM: "static/iframe-worker.js"}

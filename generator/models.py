@@ -242,6 +242,8 @@ class Thesis(Authored):
     summary: Text = Field(description="The argument in a paragraph.")
     claims: list[Claim] = Field(min_length=1, description="The claims the thesis makes, each with evidence.")
     assets: list[Position] = Field(default_factory=list, description="Positions on assets that follow from the claims.")
+    assets_intro: Text | None = Field(default=None, description=(
+        "One sentence introducing the positions as a whole (seed 000's 'Linked assets' line), shown above them."))
     risks: list[Text] = Field(default_factory=list, description="Offsets: what would break the thesis.")
     guidance: Text | None = Field(default=None, description="Sizing and time-horizon advice.")
     review: Review | None = Field(default=None, description="Editorial review state.")

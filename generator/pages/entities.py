@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .. import cards, pictures
+from .. import cards, pictures, proof
 from ..feeds import feed_paths
 from ..graph import Citation
 from ..jsonld import json_ld_script, thesis_json_ld
@@ -24,12 +24,16 @@ from .paging import make_pager, page_count, page_slice
 from .urls import DEFAULT_ADDRESS, Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
-    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
+    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteGroup, QuoteView, ReviewView, ShareMeta, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisHistory, ThesisPage, ThesisRow,
 )
 
 STATUS_ORDER = {"active": 0, "monitoring": 1, "draft": 2, "closed": 3}
 DIRECTION_ORDER = {"long": 0, "short": 1, "neutral": 2, "watch": 3}
+STRENGTH_ORDER = {"strong": 0, "moderate": 1, "weak": 2, "unsupported": 3}
+HORIZON_ORDER = {"short-term": 0, "medium-term": 1, "long-term": 2}
+GRADE_ORDER = {"verified": 0, "fragmentary": 1, "weak": 2, "none": 3}
+CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def make_nav(here: Here) -> Nav:
@@ -54,6 +58,8 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
         status=thesis.status, style=thesis.style, horizon=thesis.horizon, actionability=thesis.actionability,
         strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
         date=shown_date(history[thesis_id]).isoformat() if shown_date else "",
+        status_rank=STATUS_ORDER[thesis.status], horizon_rank=HORIZON_ORDER[thesis.horizon],
+        strength_rank=STRENGTH_ORDER[proof.strength],
     )
 
 
@@ -140,22 +146,48 @@ def quote_view(here: Here, publication: Publication, citation: Citation) -> Quot
     )
 
 
+_GRADE_RANK = {"verified": 3, "fragmentary": 2, "weak": 1, "none": 0}
+
+
+def strongest_citation(citations, publication: Publication) -> Citation | None:
+    """The quote a thesis page shows for a claim: the best evidence grade (`proof.grade_citation`:
+    a verbatim quote from a transcript or summary first), then a verified quote over a
+    paraphrase, then the one cited first. The evidence page shows them all."""
+    sources = publication.graph.sources
+    return min(citations, default=None, key=lambda c: (
+        -_GRADE_RANK[proof.grade_citation(c, sources[c.source_id])], not c.verified, c.index))
+
+
+def _more_quotes_text(count: int) -> str:
+    return f"{count} more quote{'s' * (count != 1)} on the evidence page"
+
+
 def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: ThesisHistory) -> tuple[ClaimBlock, ...]:
-    graph, proof = publication.graph, publication.proofs[thesis.id]
+    graph, thesis_proof = publication.graph, publication.proofs[thesis.id]
     blocks = []
     for claim in thesis.claims:
         dates = history.claims.get(claim.id)
-        citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
+        citations = sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index)
         supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
                           key=lambda ref: (DIRECTION_ORDER[ref.position.direction], ref.position.asset))
+        views = {c.index: quote_view(here, publication, c) for c in citations}
+        strongest = strongest_citation(citations, publication)
+        groups: dict[str, list[QuoteView]] = {}
+        for c in citations:
+            groups.setdefault(c.source_id, []).append(views[c.index])
+        more = len(citations) - 1
         blocks.append(ClaimBlock(
-            anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=proof.claim_grades[claim.id],
+            anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=thesis_proof.claim_grades[claim.id],
             evidence_link=here.link(urls.evidence_page(thesis.id), "Evidence", claim.id),
-            quotes=tuple(quote_view(here, publication, c) for c in sorted(citations, key=lambda c: c.index)),
+            quotes=tuple(views.values()),
             supports=tuple(SupportView(here.link(urls.asset_page(ref.position.asset), ref.position.asset),
                                        ref.position.direction) for ref in supports),
             first_published=(dates.first_published if dates else history.first_published).isoformat(),
             last_changed=(dates.last_changed if dates else history.last_changed).isoformat(),
+            strongest=views[strongest.index] if strongest else None,
+            more_link=here.link(urls.evidence_page(thesis.id), _more_quotes_text(more), claim.id) if more > 0 else None,
+            by_source=tuple(QuoteGroup(here.link(urls.source_page(source_id), graph.sources[source_id].title), tuple(quotes))
+                            for source_id, quotes in groups.items()),
         ))
     return tuple(blocks)
 
@@ -234,7 +266,7 @@ def make_thesis_page(publication: Publication, thesis_id: str, history, disclaim
         last_changed=dates.last_changed.isoformat(), authors=people_links(here, publication, thesis.authors),
         tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
-        positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
+        positions=positions, positions_intro=thesis.assets_intro, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
         body=thesis.body, traceability=pictures.traceability_graph(positions, claims), disclaimer=disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),

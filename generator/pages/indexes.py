@@ -6,21 +6,24 @@ number. Output: view models; orders are decided here (`order_*`), once per build
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 from .. import pictures, proof
 from ..pipeline import Publication
 from ..stance import COUNTED_STATUSES
 from . import urls
-from .entities import DIRECTION_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
+from .entities import CONFIDENCE_ORDER, DIRECTION_ORDER, GRADE_ORDER, STRENGTH_ORDER, make_nav, order_sources, order_theses, source_row, stance_view, thesis_row
 from .paging import make_pager, page_slice
 from .urls import Here
 from .views import (
-    ClaimRow, ClaimsIndex, HomePage, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
+    ClaimRow, ClaimsIndex, HomeLead, HomePage, LeadPosition, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
     SupportView, TagRow, TagsIndex, ThesesIndex,
 )
 
 HOME_LIST_LENGTH = 8
+NET_ORDER = {"net-long": 0, "net-short": 1, "balanced": 2, "watch-only": 3, "no-stance": 4}
+"""Sort key of the stance board's net stance column (`StanceView.net_key`)."""
 CHART_MAX_ASSETS = 40
 """The stance chart shows the assets with the most counted positions; the table lists all."""
 
@@ -52,20 +55,74 @@ def order_people(publication: Publication) -> tuple[str, ...]:
 # ----------------------------------------------------------------------- pages
 
 
+def _last_change(dates) -> tuple[int, str]:
+    """When a thesis last changed, as finely as its history knows: the commit (time, id), or its day."""
+    if dates.entries:
+        latest = max(dates.entries, key=lambda e: e.timestamp)
+        return latest.timestamp, latest.commit
+    return int(dt.datetime.combine(dates.last_changed, dt.time(), dt.timezone.utc).timestamp()), ""
+
+
+def history_is_flat(publication: Publication, history) -> bool:
+    """Every thesis last changed in the same commit (or on the same day, without git): "newest"
+    and "recently changed" then say nothing, and the home page shows one table."""
+    return len({_last_change(history[t]) for t in publication.graph.theses}) <= 1
+
+
+def choose_lead(publication: Publication, history) -> tuple[str, str] | None:
+    """(thesis id, why) of the thesis the home page opens with: the most recently changed one;
+    with flat history, the strongest active one (source proof, then claims, then title); with
+    no active thesis under flat history, the strongest of all."""
+    theses = publication.graph.theses
+    if not theses:
+        return None
+    if not history_is_flat(publication, history):
+        latest = max(_last_change(history[t]) for t in theses)
+        chosen = min((t for t in theses if _last_change(history[t]) == latest),
+                     key=lambda t: (theses[t].title.casefold(), t))
+        return chosen, f"Most recently changed, on {history[chosen].last_changed.isoformat()}"
+    proofs = publication.proofs
+    active = [t for t in theses if theses[t].status == "active"] or list(theses)
+    chosen = min(active, key=lambda t: (STRENGTH_ORDER[proofs[t].strength], -proofs[t].claim_count,
+                                        theses[t].title.casefold(), t))
+    return chosen, ("Strongest active thesis" if theses[chosen].status == "active" else "Strongest thesis")
+
+
+def make_lead(here: Here, publication: Publication, thesis_id: str, reason: str) -> HomeLead:
+    graph = publication.graph
+    thesis, thesis_proof = graph.theses[thesis_id], publication.proofs[thesis_id]
+    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_ORDER[p.direction], p.asset))
+    return HomeLead(
+        reason=reason, link=here.link(urls.thesis_page(thesis_id), thesis.title), summary=thesis.summary,
+        proof_line=thesis_proof.line, strength=thesis_proof.strength, positions_intro=thesis.assets_intro,
+        positions=tuple(LeadPosition(here.link(urls.asset_page(p.asset), p.asset), p.direction, p.rationale)
+                        for p in positions),
+        evidence=here.link(urls.evidence_page(thesis_id), "the evidence behind it"),
+    )
+
+
 def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
+    """The home page: a lead thesis, then the newest and the recently changed theses (one table,
+    "Theses", when history is flat). Which thesis leads is decided here (`choose_lead`)."""
     here = Here(urls.HOME)
     graph = publication.graph
     ids = list(graph.theses)
-    newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
-    changed = sorted(ids, key=lambda t: (-history[t].last_changed.toordinal(), graph.theses[t].title.casefold(), t))
+    lead = choose_lead(publication, history)
+    flat = history_is_flat(publication, history)
+    if flat:
+        newest = list(order_theses(publication, ids))
+    else:
+        newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
+    changed = sorted(ids, key=lambda t: (-_last_change(history[t])[0], graph.theses[t].title.casefold(), t))
     return HomePage(
         nav=make_nav(here), theses=len(graph.theses),
         claims=sum(len(t.claims) for t in graph.theses.values()), sources=len(graph.sources),
         assets=len(graph.assets),
+        lead=make_lead(here, publication, *lead) if lead else None,
         newest=tuple(thesis_row(here, publication, t, history, lambda dates: dates.first_published)
                      for t in newest[:HOME_LIST_LENGTH]),
-        recently_changed=tuple(thesis_row(here, publication, t, history, lambda dates: dates.last_changed)
-                               for t in changed[:HOME_LIST_LENGTH]),
+        recently_changed=() if flat else tuple(
+            thesis_row(here, publication, t, history, lambda dates: dates.last_changed) for t in changed[:HOME_LIST_LENGTH]),
         disclaimer=disclaimer,
     )
 
@@ -88,8 +145,9 @@ def make_stance_board(publication: Publication, disclaimer: str, order: Sequence
 
     def row(asset_id: str) -> StanceRow:
         theses = len({r.thesis_id for r in graph.positions_by_asset.get(asset_id, ())})
+        stance = stance_view(publication, asset_id)
         return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
-                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses)
+                         graph.assets[asset_id].sector, stance, theses, NET_ORDER.get(stance.net_key, len(NET_ORDER)))
 
     chart, note = pictures.stance_chart(()), ""
     if number == 1:
@@ -122,6 +180,9 @@ def make_claims_index(publication: Publication, order: Sequence[tuple[str, str]]
             quotes=len(graph.citations_by_claim.get((thesis_id, claim_id), ())),
             supports=tuple(SupportView(here.link(urls.asset_page(r.position.asset), r.position.asset),
                                        r.position.direction) for r in supports),
+            grade_rank=GRADE_ORDER[publication.proofs[thesis_id].claim_grades[claim_id]],
+            confidence_rank=CONFIDENCE_ORDER[claim.confidence],
+            directions=" ".join(sorted({r.position.direction for r in supports}, key=DIRECTION_ORDER.__getitem__)),
         ))
     return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, number, len(order)), tuple(rows))
 
