@@ -95,6 +95,59 @@ Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000), Be
 Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP_PATTERN), BeforeValidator(_as_text)]
 Locator = Annotated[str, StringConstraints(pattern=LOCATOR_PATTERN), BeforeValidator(_as_text)]
 Date = Annotated[dt.date, BeforeValidator(_as_date)]
+
+
+class PartialDate(str):
+    """A date as precisely as its source gives it: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (SPEC §2:
+    never invented). It is the text as written, so pages, feeds and the export show it as given;
+    `earliest` (the first day it can mean) orders it among full dates."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> "PartialDate":
+        if not _PARTIAL_DATE.fullmatch(value):
+            raise ValueError(f"{value!r} is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (value.split("-") + [None, None])[:3]
+        dt.date(int(year), int(month or 1), int(day or 1))  # ValueError for a month or day that does not exist
+        return super().__new__(cls, value)
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        return ("year", "month", "day")[self.count("-")]
+
+    def earliest(self) -> dt.date:
+        year, month, day = (self.split("-") + [None, None])[:3]
+        return dt.date(int(year), int(month or 1), int(day or 1))
+
+    def isoformat(self) -> str:
+        """The date as written (so code that printed a `dt.date` prints this unchanged)."""
+        return str(self)
+
+    def toordinal(self) -> int:
+        return self.earliest().toordinal()
+
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _as_partial_date(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _partial_date(value: str) -> PartialDate:
+    try:
+        return PartialDate(value)
+    except ValueError as error:  # a month or day that does not exist: a format error, as for `Date`
+        raise PydanticCustomError("date_parsing", "{error}", {"error": str(error)}) from None
+
+
+PublishedDate = Annotated[
+    str, BeforeValidator(_as_partial_date),
+    Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date),
+]
+"""`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a `PartialDate`)."""
 Flag = Annotated[bool, BeforeValidator(_as_bool)]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
 Cell = Annotated[str, BeforeValidator(_as_text)]
@@ -150,7 +203,7 @@ class Mention(Authored):
 class Metrics(Authored):
     views: Count | None = Field(default=None, description="View count at `as_of`.")
     likes: Count | None = Field(default=None, description="Like count at `as_of`.")
-    as_of: Date = Field(description="The date the counts were read.")
+    as_of: PublishedDate = Field(description="When the counts were read: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when no more is known.")
 
 
 SourceKind = Literal["lecture", "seminar", "podcast", "video", "article", "paper", "filing", "transcript"]
@@ -167,7 +220,8 @@ class Source(Authored):
     kind: SourceKind = Field(description="What the source is.")
     publisher: Text = Field(description="Who published it, e.g. 'Stanford Online'.")
     series: Text | None = Field(default=None, description="The series or course it belongs to.")
-    published: Date = Field(description="Publication date, `YYYY-MM-DD`.")
+    published: PublishedDate = Field(
+        description="Publication date, `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when the source gives no more (never invented).")
     url: Url | None = Field(default=None, description="Where to watch or read it; moment timestamps link to it.")
     duration: Timestamp | None = Field(default=None, description="Length of the recording, `H:MM:SS` or `MM:SS`.")
     metrics: Metrics | None = Field(default=None, description="A snapshot of audience counts, with the date it was taken.")
