@@ -144,8 +144,8 @@ def _partial_date(value: str) -> PartialDate:
 
 
 PublishedDate = Annotated[
-    str, BeforeValidator(_as_partial_date),
-    Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date),
+    str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    BeforeValidator(_as_partial_date), AfterValidator(_partial_date),
 ]
 """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a `PartialDate`)."""
 Flag = Annotated[bool, BeforeValidator(_as_bool)]
