@@ -86,15 +86,31 @@ def test_strongest_quote_prefers_the_better_source_then_the_first_cited(tmp_path
 
 # --------------------------------------------------------------------------- home
 
-def test_home_leads_with_the_most_recently_changed_thesis(tmp_path):
-    """Without git, dates are each thesis's `opened`: the monitoring thesis opened last leads,
+def test_home_leads_with_the_most_recently_changed_active_thesis(tmp_path):
+    """Without git, dates are each thesis's `opened`: the active thesis opened last leads,
     although the other is stronger, and both tables are shown."""
+    files = render_docs(project(tmp_path, {"theses/leading-edge-scarcity.yaml": (
+        "status: monitoring\n", "status: active\n")}))
+    home = page(files, "index.md")
+    lead = home.split('<section class="ts-lead"', 1)[1].split("</section>", 1)[0]
+    assert "Most recently changed active thesis, on 2026-03-15" in lead
+    assert 'href="theses/memory-bound-inference/"' in lead
+    files = render_docs(project(tmp_path / "later", {"theses/leading-edge-scarcity.yaml": (
+        "status: monitoring\nstyle: event-driven\nhorizon: short-term\nactionability: low\nopened: 2026-02-20",
+        "status: active\nstyle: event-driven\nhorizon: short-term\nactionability: low\nopened: 2026-04-01")}))
+    home = page(files, "index.md")
+    lead = home.split('<section class="ts-lead"', 1)[1].split("</section>", 1)[0]
+    assert "Most recently changed active thesis, on 2026-04-01" in lead
+    assert 'href="theses/leading-edge-scarcity/"' in lead
+    assert "## Newest theses" in home and "## Recently changed" in home
+
+
+def test_home_lead_passes_over_a_later_thesis_that_is_not_active(tmp_path):
     files = render_docs(project(tmp_path, {"theses/leading-edge-scarcity.yaml": ("opened: 2026-02-20", "opened: 2026-04-01")}))
     home = page(files, "index.md")
     lead = home.split('<section class="ts-lead"', 1)[1].split("</section>", 1)[0]
-    assert "Most recently changed, on 2026-04-01" in lead
-    assert 'href="theses/leading-edge-scarcity/"' in lead
-    assert "## Newest theses" in home and "## Recently changed" in home
+    assert 'href="theses/memory-bound-inference/"' in lead
+    assert "## Recently changed" in home
 
 
 def test_home_with_flat_history_leads_with_the_strongest_active_thesis_and_one_table(tmp_path):

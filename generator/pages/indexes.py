@@ -63,29 +63,31 @@ def _last_change(dates) -> tuple[int, str]:
     return int(dt.datetime.combine(dates.last_changed, dt.time(), dt.timezone.utc).timestamp()), ""
 
 
-def history_is_flat(publication: Publication, history) -> bool:
-    """Every thesis last changed in the same commit (or on the same day, without git): "newest"
-    and "recently changed" then say nothing, and the home page shows one table."""
-    return len({_last_change(history[t]) for t in publication.graph.theses}) <= 1
+def history_is_flat(history, thesis_ids) -> bool:
+    """Every one of these theses last changed in the same commit (or on the same day, without
+    git): "newest" and "recently changed" then say nothing."""
+    return len({_last_change(history[t]) for t in thesis_ids}) <= 1
 
 
 def choose_lead(publication: Publication, history) -> tuple[str, str] | None:
-    """(thesis id, why) of the thesis the home page opens with: the most recently changed one;
-    with flat history, the strongest active one (source proof, then claims, then title); with
-    no active thesis under flat history, the strongest of all."""
+    """(thesis id, why) of the thesis the home page opens with. A lead should be investable, so
+    it is chosen among the active theses (all of them when none is active): the most recently
+    changed one (ties by title); when they all last changed in the same commit, the strongest
+    (source proof, then most claims, then title)."""
     theses = publication.graph.theses
     if not theses:
         return None
-    if not history_is_flat(publication, history):
-        latest = max(_last_change(history[t]) for t in theses)
-        chosen = min((t for t in theses if _last_change(history[t]) == latest),
+    candidates = [t for t in theses if theses[t].status == "active"] or list(theses)
+    kind = "active thesis" if theses[candidates[0]].status == "active" else "thesis"
+    if not history_is_flat(history, candidates):
+        latest = max(_last_change(history[t]) for t in candidates)
+        chosen = min((t for t in candidates if _last_change(history[t]) == latest),
                      key=lambda t: (theses[t].title.casefold(), t))
-        return chosen, f"Most recently changed, on {history[chosen].last_changed.isoformat()}"
+        return chosen, f"Most recently changed {kind}, on {history[chosen].last_changed.isoformat()}"
     proofs = publication.proofs
-    active = [t for t in theses if theses[t].status == "active"] or list(theses)
-    chosen = min(active, key=lambda t: (STRENGTH_ORDER[proofs[t].strength], -proofs[t].claim_count,
-                                        theses[t].title.casefold(), t))
-    return chosen, ("Strongest active thesis" if theses[chosen].status == "active" else "Strongest thesis")
+    chosen = min(candidates, key=lambda t: (STRENGTH_ORDER[proofs[t].strength], -proofs[t].claim_count,
+                                            theses[t].title.casefold(), t))
+    return chosen, f"Strongest {kind}"
 
 
 def make_lead(here: Here, publication: Publication, thesis_id: str, reason: str) -> HomeLead:
@@ -108,7 +110,7 @@ def make_home(publication: Publication, history, disclaimer: str) -> HomePage:
     graph = publication.graph
     ids = list(graph.theses)
     lead = choose_lead(publication, history)
-    flat = history_is_flat(publication, history)
+    flat = history_is_flat(history, ids)
     if flat:
         newest = list(order_theses(publication, ids))
     else:
