@@ -43,7 +43,7 @@ from .write import WriteReport, write_tree
 if TYPE_CHECKING:
     import jinja2
 
-STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css"}
+STATIC_FILES = {urls.STYLESHEET: "static/thesis-site.css", urls.SCRIPT: "static/thesis-site.js"}
 """Docs-tree path → file under `site_templates/` copied as is."""
 
 OFFLINE_FILES = {urls.WORKER_SHIM: "static/iframe-worker.js"}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Sequence, get_args
+from typing import Annotated, Any, Literal, Sequence, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError, core_schema
 
 from .yamlscalars import PlainScalar
 
@@ -109,6 +109,14 @@ def status_counts_toward_stance(status: str) -> bool:
     return status in COUNTED_STATUSES
 
 
+Horizon = Literal["short-term", "medium-term", "long-term"]
+HORIZONS: tuple[Horizon, ...] = get_args(Horizon)
+"""Time horizons, shortest first (the order indexes sort them in)."""
+Confidence = Literal["high", "medium", "low"]
+CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
+"""Claim confidence, highest first."""
+
+
 def rank(order: tuple[str, ...]) -> dict[str, int]:
     """An order as a sort key: value → its place in `order`."""
     return {value: index for index, value in enumerate(order)}
@@ -142,6 +150,65 @@ Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000), Be
 Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP_PATTERN), BeforeValidator(_as_text)]
 Locator = Annotated[str, StringConstraints(pattern=LOCATOR_PATTERN), BeforeValidator(_as_text)]
 Date = Annotated[dt.date, BeforeValidator(_as_date)]
+
+
+class PartialDate(str):
+    """A date as precisely as its source gives it: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (SPEC §2:
+    never invented). It is the text as written, so pages, feeds and the export show it as given;
+    `earliest` (the first day it can mean) orders it among full dates."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> PartialDate:
+        if not _PARTIAL_DATE.fullmatch(value):
+            raise ValueError(f"{value!r} is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
+        _first_day(value)  # ValueError for a month or day that does not exist
+        return super().__new__(cls, value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """Validated as text of the date's pattern, then made a `PartialDate` (its JSON Schema: that text)."""
+        return core_schema.no_info_after_validator_function(_partial_date, core_schema.str_schema(pattern=_PARTIAL_DATE.pattern))
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        return ("year", "month", "day")[self.count("-")]
+
+    def earliest(self) -> dt.date:
+        return _first_day(self)
+
+    def isoformat(self) -> str:
+        """The date as written (so code that printed a `dt.date` prints this unchanged)."""
+        return str(self)
+
+    def toordinal(self) -> int:
+        return self.earliest().toordinal()
+
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _first_day(value: str) -> dt.date:
+    """The first day a `YYYY-MM-DD`, `YYYY-MM` or `YYYY` date can mean."""
+    parts = [int(part) for part in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _as_partial_date(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _partial_date(value: str) -> PartialDate:
+    try:
+        return PartialDate(value)
+    except ValueError as error:  # a month or day that does not exist: a format error, as for `Date`
+        raise PydanticCustomError("date_parsing", "{error}", {"error": str(error)}) from None
+
+
+PublishedDate = Annotated[PartialDate, BeforeValidator(_as_partial_date)]
+"""`YYYY-MM-DD`, `YYYY-MM` or `YYYY` (a `PartialDate`)."""
 Flag = Annotated[bool, BeforeValidator(_as_bool)]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
 Cell = Annotated[str, BeforeValidator(_as_text)]
@@ -199,7 +266,7 @@ class Mention(Authored):
 class Metrics(Authored):
     views: Count | None = Field(default=None, description="View count at `as_of`.")
     likes: Count | None = Field(default=None, description="Like count at `as_of`.")
-    as_of: Date = Field(description="The date the counts were read.")
+    as_of: PublishedDate = Field(description="When the counts were read: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when no more is known.")
 
 
 SourceKind = Literal["lecture", "seminar", "podcast", "video", "article", "paper", "filing", "transcript"]
@@ -216,7 +283,8 @@ class Source(Authored):
     kind: SourceKind = Field(description="What the source is.")
     publisher: Text = Field(description="Who published it, e.g. 'Stanford Online'.")
     series: Text | None = Field(default=None, description="The series or course it belongs to.")
-    published: Date = Field(description="Publication date, `YYYY-MM-DD`.")
+    published: PublishedDate = Field(
+        description="Publication date, `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when the source gives no more (never invented).")
     url: Url | None = Field(default=None, description="Where to watch or read it; moment timestamps link to it.")
     duration: Timestamp | None = Field(default=None, description="Length of the recording, `H:MM:SS` or `MM:SS`.")
     metrics: Metrics | None = Field(default=None, description="A snapshot of audience counts, with the date it was taken.")
@@ -250,7 +318,7 @@ class Claim(Authored):
     id: Identifier = Field(description="Anchor of the claim, unique within the thesis; referenced as `<thesis-id>#<claim-id>`.")
     text: Text = Field(description="The claim, one statement.")
     evidence: list[Evidence] = Field(default_factory=list, description="Quotes from sources that back the claim.")
-    confidence: Literal["high", "medium", "low"] = Field(description="How sure the authors are of the claim.")
+    confidence: Confidence = Field(description="How sure the authors are of the claim.")
 
 
 class Reference(Authored):
@@ -328,13 +396,15 @@ class Thesis(Authored):
     )
     status: ThesisStatus = Field(description="Where the thesis stands.")
     style: Literal["thematic", "event-driven"] = Field(description="A slow theme or a dated event.")
-    horizon: Literal["short-term", "medium-term", "long-term"] = Field(description="Time horizon of the positions.")
+    horizon: Horizon = Field(description="Time horizon of the positions.")
     actionability: Literal["high", "moderate", "low"] = Field(description="How directly the thesis maps to trades.")
     opened: Date = Field(description="Date the thesis was opened, `YYYY-MM-DD`.")
     authors: list[Identifier] = Field(default_factory=list, description="Person ids of who wrote the thesis.")
     summary: Text = Field(description="The argument in a paragraph.")
     claims: list[Claim] = Field(min_length=1, description="The claims the thesis makes, each with evidence.")
     assets: list[Position] = Field(default_factory=list, description="Positions on assets that follow from the claims.")
+    assets_intro: Text | None = Field(default=None, description=(
+        "One sentence introducing the positions as a whole (seed 000's 'Linked assets' line), shown above them."))
     risks: list[Text] = Field(default_factory=list, description="Offsets: what would break the thesis.")
     guidance: Text | None = Field(default=None, description="Sizing and time-horizon advice.")
     review: Review | None = Field(default=None, description="Editorial review state.")

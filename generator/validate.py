@@ -41,7 +41,8 @@ _FORMAT_HINTS = {
     "links": "an absolute http(s) URL",
     "at": "e.g. 'insight/<point-id>', 'moment/1:02:03', 'table/<id>', 'tldr', 'bottom-line' or 'body'",
     "duration": "H:MM:SS or MM:SS",
-    "published": "YYYY-MM-DD",
+    "published": "YYYY-MM-DD, or YYYY-MM / YYYY when the source gives no more",
+    "as_of": "YYYY-MM-DD, or YYYY-MM / YYYY when no more is known",
     "currency": "an ISO 4217 code in capitals, e.g. 'USD'",
 }
 
@@ -364,7 +365,8 @@ def _diagnostic_for(document: LoadedDocument, model_class: type[BaseModel], item
     if kind in _FORMAT_ERRORS:
         hint = _FORMAT_HINTS.get(field_name, "")
         if kind.startswith("date"):
-            hint = "write a real date as YYYY-MM-DD"
+            hint = ("write a real date as YYYY-MM-DD, YYYY-MM or YYYY" if field_name in ("published", "as_of")
+                    else "write a real date as YYYY-MM-DD")
         elif field_name == "at" and loc[:1] == ("moments",):
             hint = _FORMAT_HINTS["duration"]
         if (not hint and field_name in ("source", "by", "speakers", "authors", "because")) or field_name == "id":

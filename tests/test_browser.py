@@ -47,6 +47,8 @@ PAGES = {
     "asset": f"assets/{ASSET}/",
     "source": f"sources/{SOURCE}/",
     "stance-board": "assets/",
+    "theses-index": "theses/",
+    "claims-index": "claims/",
 }
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -287,4 +289,146 @@ def test_positions_fit_a_phone_screen_as_labelled_cards(site_url, open_page):
     assert page.locator(".ts-stacking thead").first.is_hidden()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "phone-positions.png"))
+    assert not watch.problems(), "\n".join(watch.problems())
+
+
+# --------------------------------------------------------------------------- sorting and filtering
+
+ROWS_JS = """
+(table) => Array.from(table.tBodies[0].rows).filter(r => !r.hidden).map(r => ({
+    cells: Array.from(r.cells).map(c => c.innerText.trim()),
+    attrs: Object.fromEntries(Array.from(r.attributes).filter(a => a.name.startsWith('data-')).map(a => [a.name.slice(5), a.value])),
+}))
+"""
+
+INDEXES = {
+    # page: (column to sort as numbers, column to sort as ranked words with their rank order,
+    #        filter to apply, a value it takes)
+    "theses/": ("Claims", ("Source proof", ["strong", "moderate", "weak", "unsupported"]), "strength"),
+    "claims/": ("Quotes", ("Evidence grade", ["verified", "fragmentary", "weak", "none"]), "direction"),
+    "assets/": ("Long", ("Net stance", ["net long", "net short", "balanced", "watch only", "no stance"]), "direction"),
+}
+
+
+@pytest.mark.parametrize("path", list(INDEXES))
+def test_index_sorts_by_column_and_filters_rows(site_url, open_page, path):
+    """Each index: a header click sorts by that column (a second click reverses it), ranked
+    words sort by rank, and a filter hides exactly the rows without the chosen value."""
+    numeric, (ranked, order), attribute = INDEXES[path]
+    page, watch = open_page("light", DESKTOP)
+    goto(page, site_url + path)
+    table = page.locator("article table[data-ts-index]").first
+    table.wait_for()
+    assert table.get_attribute("data-ts-ready") == "", "the index script did not set the table up"
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    before = table.evaluate(ROWS_JS)
+    assert len(before) >= 3, before
+
+    def column(name):
+        return [h.rstrip(" ↕↑↓") for h in headers].index(name)
+
+    def sort_by(name):
+        table.locator("thead th").nth(column(name)).locator("button").click()
+        return table.evaluate(ROWS_JS)
+
+    index = column(numeric)
+    up = [int(r["cells"][index]) for r in sort_by(numeric)]
+    assert up == sorted(up), up
+    down = [int(r["cells"][index]) for r in sort_by(numeric)]
+    assert down == sorted(up, reverse=True), down
+    assert table.locator("thead th").nth(index).get_attribute("aria-sort") == "descending"
+
+    index = column(ranked)
+    ranks = [order.index(r["cells"][index]) for r in sort_by(ranked)]
+    assert ranks == sorted(ranks), ranks
+
+    first_column = [r["cells"][0] for r in sort_by(headers[0].rstrip(" ↕↑↓"))]
+    assert first_column == sorted(first_column, key=str.casefold) or len(set(first_column)) < len(first_column)
+
+    select = page.locator(f"form.ts-filters select[name='{attribute}']")
+    values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    assert values, f"no values to filter {attribute} by"
+    total = len(before)
+    for value in values:
+        select.select_option(value)
+        shown = table.evaluate(ROWS_JS)
+        assert shown and all(value in r["attrs"][attribute].split() for r in shown), (value, shown)
+        expected = sum(value in r["attrs"][attribute].split() for r in before)
+        assert len(shown) == expected, (value, len(shown), expected)
+        assert page.locator(".ts-filters__count").inner_text() == f"Showing {expected} of {total} rows"
+    select.select_option("")
+    assert len(table.evaluate(ROWS_JS)) == total
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"index-{path.strip('/')}.png"), full_page=True)
+    assert not watch.problems(), "\n".join(watch.problems())
+
+
+def test_indexes_are_plain_tables_without_the_script(site_url, browser):
+    """With JavaScript off every row is there, in the generator's order, with no controls."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        block_foreign(context)
+        page = context.new_page()
+        for path in INDEXES:
+            page.goto(site_url + path)
+            table = page.locator("article table[data-ts-index]").first
+            assert table.locator("tbody tr").count() >= 3
+            assert table.locator("thead button").count() == 0
+            assert page.locator("form.ts-filters").count() == 0
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- printing
+
+def test_printed_thesis_is_a_report(site_url, open_page, tmp_path):
+    """Printing the CS336 thesis gives a PDF holding its proof line, every position and every
+    positions column, and none of the site's chrome (pdftotext, Debian's poppler-utils)."""
+    import shutil
+    import subprocess
+
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (apt-get install poppler-utils)")
+    thesis = thesis_front_matter(THESIS)
+    page, watch = open_page("light", DESKTOP)
+    goto(page, f"{site_url}theses/{THESIS}/")
+    proof_line = squash(page.locator("p.ts-proof").first.inner_text().removeprefix("Source proof").strip())
+    columns = [squash(t) for t in page.locator(".ts-stacking table thead th").all_inner_texts()]
+    assert columns and proof_line
+    pdf = tmp_path / "thesis.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pdf, ARTIFACTS / "thesis-print.pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    def letters(value: str) -> str:
+        """Text without whitespace or hyphens: table cells wrap, and pdftotext joins a word split
+        at a hyphen without it; `-raw` keeps each table cell together."""
+        return re.sub(r"[\s\-‐]+", "", value)
+
+    printed = letters(text)
+    assert letters(proof_line) in printed, proof_line
+    for column in columns:
+        assert letters(column) in printed, f"column {column!r} missing from the printed report"
+    for position in thesis["assets"]:
+        for value in (position["asset"], position["direction"], position["role"], position["rationale"]):
+            assert letters(value) in printed, f"{position['asset']}: {value!r} missing from the printed report"
+    for claim in thesis["claims"]:
+        assert letters(claim["text"]) in printed, claim["text"]
+    for risk in thesis["risks"]:
+        assert letters(risk) in printed, risk
+    assert letters(thesis["assets_intro"]) in printed
+    assert "Disclaimer" in text
+    for chrome in ("Stance board", "Search", "Built with", "On this page"):
+        assert chrome not in text, f"site chrome {chrome!r} printed"
+    # Nothing cut at the page edge: at the width of an A4 page's printable area (about 718 CSS
+    # pixels), no element of the article reaches past the page.
+    page.set_viewport_size({"width": 718, "height": 1000})
+    overflow = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return Array.from(document.querySelectorAll('article *'))
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .map(e => e.tagName + '.' + e.className).slice(0, 5);
+    }""")
+    assert not overflow, overflow
     assert not watch.problems(), "\n".join(watch.problems())

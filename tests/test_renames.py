@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator.build import build_site
+from generator.pages import urls
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 from site_support import make_project
@@ -181,7 +182,9 @@ def test_offline_build_leaves_the_served_build_as_it_was(tmp_path, epoch):
     assert build_site(paths, tmp_path / "offline", strict=True, offline=True).ok
     assert (paths.docs_tree / "javascripts" / "iframe-worker.js").is_file()
     assert build_site(paths, tmp_path / "site", strict=True).ok
-    assert not (paths.docs_tree / "javascripts").exists() and not (tmp_path / "site" / "javascripts").exists()
+    shim = urls.WORKER_SHIM
+    assert not (paths.docs_tree / shim).exists() and not (tmp_path / "site" / shim).exists()
+    assert (tmp_path / "site" / urls.SCRIPT).is_file()  # the index script ships with every build
     asset = (tmp_path / "site" / "assets" / "MU" / "index.html").read_text(encoding="utf-8")
     assert "../../theses/memory-bound-inference/evidence/#kv-cache-dominates-memory" in asset
     offline = (tmp_path / "offline" / "assets" / "MU" / "index.html").read_text(encoding="utf-8")

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .. import cards, pictures
+from .. import cards, pictures, proof
 from ..graph import Citation
 from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
-from ..models import COUNTED_STATUSES, DIRECTIONS, STATUS_ORDER, Source, Thesis, rank
+from ..models import CONFIDENCES, COUNTED_STATUSES, DIRECTIONS, HORIZONS, STATUS_ORDER, Source, Thesis, rank
 from ..publication import Publication
 from ..calls import call_dates, counts_toward_stance, is_closed, reference_text
 from ..freshness import stale_note
@@ -28,12 +28,17 @@ from .paging import make_pager, page_count, page_slice
 from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
-    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteView, ReviewView, ShareMeta, SourcePage,
+    MentionView, MomentView, Nav, PersonPage, PointView, PositionRow, QuotedPlace, QuoteGroup, QuoteView, ReviewView, ShareMeta, SourcePage,
     SourceRow, StanceView, SupportView, TableView, TagPage, ThesisPage, ThesisRow,
 )
 
 STATUS_RANK = rank(STATUS_ORDER)
 DIRECTION_RANK = rank(DIRECTIONS)
+HORIZON_RANK = rank(HORIZONS)
+CONFIDENCE_RANK = rank(CONFIDENCES)
+STRENGTH_FIRST = rank(proof.STRENGTHS)
+"""Sort keys, 0 first: the orders are the models' and the proof rule's (strongest first, best grade first)."""
+GRADE_FIRST = rank(proof.GRADES)
 
 
 def make_nav(here: Here) -> Nav:
@@ -60,6 +65,8 @@ def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Ma
         strength=proof.strength, claims=proof.claim_count, directional=proof.directional_assets,
         date=shown_date(history[thesis_id]).isoformat() if shown_date else "",
         stale_note=stale_note(publication.stale[thesis_id]) if thesis_id in publication.stale else "",
+        status_rank=STATUS_RANK[thesis.status], horizon_rank=HORIZON_RANK[thesis.horizon],
+        strength_rank=STRENGTH_FIRST[proof.strength],
     )
 
 
@@ -147,22 +154,47 @@ def quote_view(here: Here, publication: Publication, citation: Citation) -> Quot
     )
 
 
+
+
+def strongest_citation(citations: Iterable[Citation], publication: Publication) -> Citation | None:
+    """The quote a thesis page shows for a claim: the best evidence grade (`proof.grade_citation`:
+    a verbatim quote from a transcript or summary first), then a verified quote over a
+    paraphrase, then the one cited first. The evidence page shows them all."""
+    sources = publication.graph.sources
+    return min(citations, default=None, key=lambda c: (
+        -proof.GRADE_RANK[proof.grade_citation(c, sources[c.source_id])], not c.verified, c.index))
+
+
+def _more_quotes_text(count: int) -> str:
+    return f"{count} more quote{'s' * (count != 1)} on the evidence page"
+
+
 def claim_blocks(here: Here, publication: Publication, thesis: Thesis, history: ThesisHistory) -> tuple[ClaimBlock, ...]:
-    graph, proof = publication.graph, publication.proofs[thesis.id]
+    graph, thesis_proof = publication.graph, publication.proofs[thesis.id]
     blocks = []
     for claim in thesis.claims:
         dates = history.claims.get(claim.id)
-        citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
+        citations = sorted(graph.citations_by_claim.get((thesis.id, claim.id), ()), key=lambda c: c.index)
         supports = sorted(graph.positions_by_claim.get((thesis.id, claim.id), ()),
                           key=lambda ref: (DIRECTION_RANK[ref.position.direction], ref.position.asset))
+        views = {c.index: quote_view(here, publication, c) for c in citations}
+        strongest = strongest_citation(citations, publication)
+        groups: dict[str, list[QuoteView]] = {}
+        for c in citations:
+            groups.setdefault(c.source_id, []).append(views[c.index])
+        more = len(citations) - 1
         blocks.append(ClaimBlock(
-            anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=proof.claim_grades[claim.id],
+            anchor=claim.id, text=claim.text, confidence=claim.confidence, grade=thesis_proof.claim_grades[claim.id],
             evidence_link=here.link(urls.evidence_page(thesis.id), "Evidence", claim.id),
-            quotes=tuple(quote_view(here, publication, c) for c in sorted(citations, key=lambda c: c.index)),
+            quotes=tuple(views.values()),
             supports=tuple(SupportView(here.link(urls.asset_page(ref.position.asset), ref.position.asset),
                                        ref.position.direction) for ref in supports),
             first_published=(dates.first_published if dates else history.first_published).isoformat(),
             last_changed=(dates.last_changed if dates else history.last_changed).isoformat(),
+            strongest=views[strongest.index] if strongest else None,
+            more_link=here.link(urls.evidence_page(thesis.id), _more_quotes_text(more), claim.id) if more > 0 else None,
+            by_source=tuple(QuoteGroup(here.link(urls.source_page(source_id), graph.sources[source_id].title), tuple(quotes))
+                            for source_id, quotes in groups.items()),
         ))
     return tuple(blocks)
 
@@ -272,7 +304,7 @@ def make_thesis_page(publication: Publication, context: PageContext, thesis_id: 
         last_changed=dates.last_changed.isoformat(), authors=people_links(here, publication, thesis.authors),
         tags=tag_links(here, thesis.tags), proof_line=proof.line, strength=proof.strength,
         evidence_link=here.link(urls.evidence_page(thesis_id), "Open the evidence dossier"),
-        positions=positions, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
+        positions=positions, positions_intro=thesis.assets_intro, claims=claims, risks=tuple(thesis.risks), guidance=thesis.guidance, review=review,
         body=thesis.body, traceability=pictures.traceability_graph(traceability(here, publication, thesis)), disclaimer=context.disclaimer,
         changes=tuple(ChangeRow(e.date.isoformat(), e.commit, e.author, e.summary) for e in dates.entries),
         feed=feed_links(here, "theses", thesis_id, address),

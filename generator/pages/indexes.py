@@ -7,26 +7,33 @@ once per build, and shared by the pages of a listing (`kinds`).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 
 
 from .. import pictures, proof
 from ..publication import Publication
 from ..models import DIRECTIONAL, DIRECTIONS
+from ..history import ThesisHistory
 from ..stance import Stance
 from .. import calls, freshness, track_record
 from ..calls import COUNTED_STATUSES, counts_toward_stance, opened_on
 from . import urls
 from .context import PageContext
-from .entities import DIRECTION_RANK, make_nav, source_row, stance_view, thesis_row
+from .entities import (
+    CONFIDENCE_RANK, DIRECTION_RANK, GRADE_FIRST, STRENGTH_FIRST, make_nav, order_theses, source_row, stance_view, thesis_row,
+)
 from .paging import ListingPage, make_pager
 from .urls import Here
 from .views import (
-    ClaimRow, ClaimsIndex, HomePage, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
+    ClaimRow, ClaimsIndex, HomeLead, HomePage, LeadPosition, MethodPage, PeopleIndex, PersonRow, SourcesIndex, StanceBoard, StanceRow,
     SupportView, TagRow, TagsIndex, ThesesIndex,
 )
 
 HOME_LIST_LENGTH = 8
+NET_ORDER = {"net-long": 0, "net-short": 1, "balanced": 2, "watch-only": 3, "no-stance": 4}
+"""Sort key of the stance board's net stance column (`StanceView.net_key`)."""
 CHART_MAX_ASSETS = 40
 """The stance chart shows the assets with the most counted positions; the table lists all."""
 
@@ -58,20 +65,76 @@ def order_people(publication: Publication) -> tuple[str, ...]:
 # ----------------------------------------------------------------------- pages
 
 
+def _last_change(dates: ThesisHistory) -> tuple[int, str]:
+    """When a thesis last changed, as finely as its history knows: the commit (time, id), or its day."""
+    if dates.entries:
+        latest = max(dates.entries, key=lambda e: e.timestamp)
+        return latest.timestamp, latest.commit
+    return int(dt.datetime.combine(dates.last_changed, dt.time(), dt.UTC).timestamp()), ""
+
+
+def history_is_flat(history: Mapping[str, ThesisHistory], thesis_ids: Iterable[str]) -> bool:
+    """Every one of these theses last changed in the same commit (or on the same day, without
+    git): "newest" and "recently changed" then say nothing."""
+    return len({_last_change(history[t]) for t in thesis_ids}) <= 1
+
+
+def choose_lead(publication: Publication, history: Mapping[str, ThesisHistory]) -> tuple[str, str] | None:
+    """(thesis id, why) of the thesis the home page opens with. A lead should be investable, so
+    it is chosen among the active theses (all of them when none is active): the most recently
+    changed one (ties by title); when they all last changed in the same commit, the strongest
+    (source proof, then most claims, then title)."""
+    theses = publication.graph.theses
+    if not theses:
+        return None
+    candidates = [t for t in theses if theses[t].status == "active"] or list(theses)
+    kind = "active thesis" if theses[candidates[0]].status == "active" else "thesis"
+    if not history_is_flat(history, candidates):
+        latest = max(_last_change(history[t]) for t in candidates)
+        chosen = min((t for t in candidates if _last_change(history[t]) == latest),
+                     key=lambda t: (theses[t].title.casefold(), t))
+        return chosen, f"Most recently changed {kind}, on {history[chosen].last_changed.isoformat()}"
+    proofs = publication.proofs
+    chosen = min(candidates, key=lambda t: (STRENGTH_FIRST[proofs[t].strength], -proofs[t].claim_count,
+                                            theses[t].title.casefold(), t))
+    return chosen, f"Strongest {kind}"
+
+
+def make_lead(here: Here, publication: Publication, thesis_id: str, reason: str) -> HomeLead:
+    graph = publication.graph
+    thesis, thesis_proof = graph.theses[thesis_id], publication.proofs[thesis_id]
+    positions = sorted(thesis.assets, key=lambda p: (DIRECTION_RANK[p.direction], p.asset))
+    return HomeLead(
+        reason=reason, link=here.link(urls.thesis_page(thesis_id), thesis.title), summary=thesis.summary,
+        proof_line=thesis_proof.line, strength=thesis_proof.strength, positions_intro=thesis.assets_intro,
+        positions=tuple(LeadPosition(here.link(urls.asset_page(p.asset), p.asset), p.direction, p.rationale)
+                        for p in positions),
+        evidence=here.link(urls.evidence_page(thesis_id), "the evidence behind it"),
+    )
+
+
 def make_home(publication: Publication, context: PageContext) -> HomePage:
+    """The home page: a lead thesis, then the newest and the recently changed theses (one table,
+    "Theses", when history is flat). Which thesis leads is decided here (`choose_lead`)."""
     here = Here(urls.HOME)
     graph, history = publication.graph, context.dates
     ids = list(graph.theses)
-    newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
-    changed = sorted(ids, key=lambda t: (-history[t].last_changed.toordinal(), graph.theses[t].title.casefold(), t))
+    lead = choose_lead(publication, history)
+    flat = history_is_flat(history, ids)
+    if flat:
+        newest = list(order_theses(publication, ids))
+    else:
+        newest = sorted(ids, key=lambda t: (-history[t].first_published.toordinal(), graph.theses[t].title.casefold(), t))
+    changed = sorted(ids, key=lambda t: (-_last_change(history[t])[0], graph.theses[t].title.casefold(), t))
     return HomePage(
         nav=make_nav(here), theses=len(graph.theses),
         claims=sum(len(t.claims) for t in graph.theses.values()), sources=len(graph.sources),
         assets=len(graph.assets),
+        lead=make_lead(here, publication, *lead) if lead else None,
         newest=tuple(thesis_row(here, publication, t, history, lambda dates: dates.first_published)
                      for t in newest[:HOME_LIST_LENGTH]),
-        recently_changed=tuple(thesis_row(here, publication, t, history, lambda dates: dates.last_changed)
-                               for t in changed[:HOME_LIST_LENGTH]),
+        recently_changed=() if flat else tuple(
+            thesis_row(here, publication, t, history, lambda dates: dates.last_changed) for t in changed[:HOME_LIST_LENGTH]),
         disclaimer=context.disclaimer,
     )
 
@@ -98,9 +161,10 @@ def make_stance_board(publication: Publication, context: PageContext, page: List
         theses = len({r.thesis_id for r in refs})
         calls = [opened_on(graph.theses[r.thesis_id], r.position) for r in refs
                  if counts_toward_stance(graph.theses[r.thesis_id], r.position)]
+        stance = stance_view(publication, asset_id)
         return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
-                         graph.assets[asset_id].sector, stance_view(publication, asset_id), theses,
-                         max(calls).isoformat() if calls else "")
+                         graph.assets[asset_id].sector, stance, theses,
+                         max(calls).isoformat() if calls else "", NET_ORDER.get(stance.net_key, len(NET_ORDER)))
 
     chart, note = pictures.stance_chart(()), ""
     if number == 1:
@@ -135,6 +199,9 @@ def make_claims_index(publication: Publication, context: PageContext, page: List
             quotes=len(graph.citations_by_claim.get((thesis_id, claim_id), ())),
             supports=tuple(SupportView(here.link(urls.asset_page(r.position.asset), r.position.asset),
                                        r.position.direction) for r in supports),
+            grade_rank=GRADE_FIRST[publication.proofs[thesis_id].claim_grades[claim_id]],
+            confidence_rank=CONFIDENCE_RANK[claim.confidence],
+            directions=" ".join(sorted({r.position.direction for r in supports}, key=DIRECTION_RANK.__getitem__)),
         ))
     return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, page.number, len(page.order)), tuple(rows))
 

@@ -32,6 +32,8 @@ CHANGES = "changes/index.md"
 CONTRIBUTING = "contributing/index.md"
 TRACK_RECORD = "track-record/index.md"
 STYLESHEET = "stylesheets/thesis-site.css"
+SCRIPT = "javascripts/thesis-site.js"
+"""Sorting and filtering of the index tables; loaded by the theme override (`overrides/main.html`)."""
 
 
 def thesis_page(thesis_id: str) -> str:
@@ -276,7 +278,7 @@ def _top_level(path: str) -> str:
 def _site_top_level() -> frozenset[str]:
     listings = (HOME, THESES, SOURCES, ASSETS, CLAIMS, PEOPLE, TAGS, METHOD, CHANGES, CONTRIBUTING, TRACK_RECORD)
     entities = (thesis_page("x"), evidence_page("x"), source_page("x"), asset_page("X"), person_page("x"), tag_page("x"))
-    paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET,
+    paths = (*listings, *(paged(first, 2) for first in (*listings, *entities) if first != HOME), *entities, STYLESHEET, SCRIPT,
              f"{API_FOLDER}/", f"{FEEDS_FOLDER}/", f"{CARDS_FOLDER}/")
     return frozenset(_top_level(path) for path in paths) | RENDERER_ROOT | EDITIONS_ROOT | {MARKER}
 

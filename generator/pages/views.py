@@ -94,6 +94,11 @@ class ThesisRow:
     """The one date the table shows (first published, last changed), or "" for a table without dates."""
     stale_note: str = ""
     """'not reviewed since <date>' for a stale thesis (`freshness`), else ""."""
+    status_rank: int = 0
+    horizon_rank: int = 0
+    strength_rank: int = 0
+    """Sort keys of the columns whose words do not sort (active before closed, strong before weak),
+    written on the cells for the index script (`site_templates/static/thesis-site.js`)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,14 @@ class SupportView:
 
 
 @dataclass(frozen=True)
+class QuoteGroup:
+    """The quotes of one claim from one source, in citation order (the evidence dossier groups by source)."""
+
+    source: Link
+    quotes: tuple[QuoteView, ...]
+
+
+@dataclass(frozen=True)
 class ClaimBlock:
     anchor: str
     text: str
@@ -135,6 +148,12 @@ class ClaimBlock:
     supports: tuple[SupportView, ...]
     first_published: str
     last_changed: str
+    strongest: QuoteView | None = None
+    """The one quote the thesis page shows (`entities.strongest_citation`); None without evidence."""
+    more_link: Link | None = None
+    """To the claim on the evidence page, worded with how many more quotes it holds; None when there are none."""
+    by_source: tuple[QuoteGroup, ...] = ()
+    """The quotes grouped by source, sources in order of their first quote (the evidence dossier)."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +228,7 @@ class ThesisPage:
     positions: tuple[PositionRow, ...]
     claims: tuple[ClaimBlock, ...]
     risks: tuple[str, ...]
+    positions_intro: str | None
     guidance: str | None
     review: ReviewView | None
     body: str | None
@@ -393,6 +413,8 @@ class StanceRow:
     theses: int
     latest_call: str = ""
     """The newest opening date among the positions the stance counts, or "" when it counts none."""
+    net_rank: int = 0
+    """Sort key of the net stance (net long first), for the index script."""
 
 
 @dataclass(frozen=True)
@@ -403,6 +425,10 @@ class ClaimRow:
     grade: str
     quotes: int
     supports: tuple[SupportView, ...]
+    grade_rank: int = 0
+    confidence_rank: int = 0
+    directions: str = ""
+    """The directions of the positions resting on the claim, space-separated (a filter matches any), for the index script."""
 
 
 @dataclass(frozen=True)
@@ -468,14 +494,37 @@ class TagsIndex:
 
 
 @dataclass(frozen=True)
+class LeadPosition:
+    asset: Link
+    direction: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class HomeLead:
+    """The thesis the home page opens with, and why it was chosen (`indexes.choose_lead`)."""
+
+    reason: str
+    link: Link
+    summary: str
+    proof_line: str
+    strength: str
+    positions_intro: str | None
+    positions: tuple[LeadPosition, ...]
+    evidence: Link
+
+
+@dataclass(frozen=True)
 class HomePage:
     nav: Nav
     theses: int
     claims: int
     sources: int
     assets: int
+    lead: HomeLead | None
     newest: tuple[ThesisRow, ...]
     recently_changed: tuple[ThesisRow, ...]
+    """Empty when history is flat (every thesis last changed in one commit): `newest` is then the one table."""
     disclaimer: str
 
 
