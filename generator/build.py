@@ -1,7 +1,7 @@
 """Build: content → docs tree → site, in one readable function (`build_site`).
 
 check → history → plan → render → write the docs tree → render the site with mkdocs-material
-into a temporary sibling of the output → swap it in. Each stage is a function here or in the
+into a temporary sibling of the output → index it for search (Pagefind, `search`) → swap it in. Each stage is a function here or in the
 module named in the README's table; `write_docs_tree` is the first half, for `serve` and
 `publish`. Any failure before the swap leaves the previous site untouched. The output must be a
 folder the build may replace (new, empty or marked by an earlier build; see `outputs`), and the
@@ -36,6 +36,7 @@ from .progress import Progress
 from .publication import Publication
 from .render import make_environment, render_page
 from .renderers import Renderer, RendererError, project_renderer
+from .search import index_search
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
 from .write import WriteReport, write_tree
@@ -263,6 +264,12 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
+            if not offline:
+                progress("search index", 0, 1)
+                failure = index_search(staging)
+                progress("search index", 1, 1)
+                if failure:
+                    return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages + [failure])
             mark(staging)
             swap_in(staging, out)
         finally:

@@ -239,12 +239,15 @@ SUBSCRIBE_SETTING = "thesis_site_feeds"
 @contextlib.contextmanager
 def edition_config(paths: ProjectPaths, address: SiteAddress) -> Iterator[Path]:
     """mkdocs.yml plus the edition's subscribe links (`extra.thesis_site_feeds`, read by
-    site_templates/overrides/main.html): a file beside mkdocs.yml that INHERITs it, so each
+    site_templates/overrides/main.html) and the hook that indexes it for search: a file beside mkdocs.yml that INHERITs it, so each
     relative path in it keeps its meaning; removed afterwards."""
     import yaml
 
     rss, atom = feed_paths("all")
+    from .search import HOOK
+
     settings = {"INHERIT": paths.mkdocs_config.name,
+                "hooks": [str(HOOK)],  # Pagefind's index of the edition, after mkdocs (see `search`)
                 "extra": {SUBSCRIBE_SETTING: {"rss": address.feeds + rss, "atom": address.feeds + atom}}}
     descriptor, name = tempfile.mkstemp(prefix=".thesis-site-edition-", suffix=".yml", dir=paths.mkdocs_config.parent)
     try:

@@ -257,20 +257,65 @@ def test_asset_to_claim_quote_to_source_locator(site_url, open_page):
     assert not watch.problems(), "\n".join(watch.problems())
 
 
-def test_search_finds_the_thesis(site_url, open_page):
+SEARCH_BOX = "input.pagefind-ui__search-input"
+RESULT_LINKS = ".pagefind-ui__result-link"
+FIRST_QUERY_BUDGET = 1_000_000
+"""The bytes a reader's browser may download to answer a first query (the search UI, Pagefind's
+code, its metadata, the index shards of the words and the results' fragments)."""
+
+
+def search(page, query: str) -> list[str]:
+    """Type `query` into the header's search box; the addresses of the results, best first."""
+    box = page.locator(SEARCH_BOX)
+    box.click()
+    box.fill("")
+    box.press_sequentially(query, delay=10)
+    page.locator(RESULT_LINKS).first.wait_for(state="visible", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    return [href for href in page.eval_on_selector_all(
+        f"{RESULT_LINKS}, .pagefind-ui__result-nested a", "links => links.map(a => a.href)")]
+
+
+def test_search_finds_the_thesis_first(site_url, open_page):
     page, watch = open_page("light", DESKTOP)
     goto(page, site_url)
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially("post-training", delay=20)
-    hit = page.locator(f'.md-search-result a[href*="theses/{THESIS}/"]').first
-    hit.wait_for(state="visible", timeout=15_000)
-    results = page.locator(".md-search-result__item").count()
-    assert results >= 1
+    found = search(page, "post-training")
+    assert "/theses/" in found[0] and "/evidence/" not in found[0], found[:5]
+    assert any(f"/theses/{THESIS}/" in url for url in found), found
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "search-post-training.png"))
-    hit.click()
-    page.wait_for_url(re.compile(rf"/theses/{re.escape(THESIS)}/"))
+    page.locator(RESULT_LINKS).first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/theses/" in page.url
+    assert not any(u.endswith("search_index.json") for u in watch.requests), "material's index was downloaded too"
+    assert not watch.problems(), "\n".join(watch.problems())
+
+
+@pytest.mark.parametrize("query, where", [
+    ("where customers must solve integration/ops and margin structure themselves",  # a quote
+     "theses/hyperscalers-capture-enterprise-ai/evidence/"),
+    ("2.4-2.5 million H800 hours", "sources/mse435-enterprise-internal-knowledge/"),  # a table cell
+    ("managed AI stacks enterprises are said to prefer over GPU neoclouds",  # a position's rationale
+     "theses/hyperscalers-capture-enterprise-ai/"),
+])
+def test_search_finds_what_a_reader_sees(site_url, open_page, query, where):
+    """Text material's search left out (quotes, table cells, rationales) is found, on its page;
+    and a first query downloads at most FIRST_QUERY_BUDGET bytes."""
+    page, watch = open_page("light", DESKTOP)
+    downloaded: dict[str, int] = {}
+
+    def count(response) -> None:
+        if response.ok and "/pagefind/" in response.url:
+            downloaded[response.url] = len(response.body())
+
+    page.on("response", count)
+    goto(page, site_url)
+    found = search(page, query)
+    assert any(url.split("#")[0] == site_url + where for url in found), found
+    total = sum(downloaded.values())
+    print(f"\nfirst query {query!r}: {total} bytes in {len(downloaded)} files from pagefind/")
+    assert any(url.endswith(".pf_fragment") for url in downloaded) and any(".pf_index" in url for url in downloaded)
+    assert total <= FIRST_QUERY_BUDGET, sorted(downloaded.items(), key=lambda item: -item[1])[:10]
     assert not watch.problems(), "\n".join(watch.problems())
 
 

@@ -306,3 +306,29 @@ def test_build_dates_default_to_the_last_commit(tmp_path, monkeypatch):
     assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
     assert "Built on 2024-02-29" in (tmp_path / "site" / "index.html").read_text()
     assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_the_served_site_searches_with_pagefind_and_the_offline_one_with_material(tmp_path, epoch):
+    """A served build carries Pagefind's index and box, and no `<form name="search">` (whose
+    presence makes material's bundle download its own index); evidence pages are indexed, listings
+    are not. An offline build keeps material's search, whose index is inlined."""
+    paths = make_project(tmp_path / "project")
+    assert build(paths, tmp_path / "served").ok
+    served = tmp_path / "served"
+    assert (served / "pagefind" / "pagefind.js").is_file() and list((served / "pagefind" / "index").iterdir())
+    home = (served / "index.html").read_text(encoding="utf-8")
+    assert "pagefind/pagefind-ui.js" in home and 'name="search"' not in home
+    evidence = next(served.glob("theses/*/evidence/index.html")).read_text(encoding="utf-8")
+    assert "data-pagefind-body" in evidence
+    thesis_page = next(p for p in served.glob("theses/*/index.html") if p.parent.name != "evidence"
+                       and not p.parent.name.startswith("page_") and p.parent != served / "theses")
+    assert 'data-pagefind-weight="10"' in thesis_page.read_text(encoding="utf-8")
+    for listing in ("theses", "claims", "assets", "sources", "people", "tags"):
+        assert "data-pagefind-body" not in (served / listing / "index.html").read_text(encoding="utf-8")
+
+    result = build_site(paths, tmp_path / "offline", strict=True, offline=True)
+    assert result.ok, result.messages
+    offline = tmp_path / "offline"
+    assert not (offline / "pagefind").exists()
+    page = (offline / "index.html").read_text(encoding="utf-8")
+    assert 'name="search"' in page and "pagefind" not in page

@@ -260,9 +260,13 @@ def site_path(kind: str, identifier: str) -> str:
 # ------------------------------------------------------------------------- the site's root
 
 
-RENDERER_ROOT = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "search", "assets"})
+SEARCH_INDEX_FOLDER = "pagefind"
+"""Pagefind's index and search UI, written into the built site after the renderer (`search`)."""
+
+RENDERER_ROOT = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "search", "assets", SEARCH_INDEX_FOLDER})
 """What mkdocs and mkdocs-material write at the site root besides the pages: the error page, the
-sitemap, the search index (`search/`) and material's own scripts, styles and fonts (`assets/`)."""
+sitemap, the search index (`search/`) and material's own scripts, styles and fonts (`assets/`);
+and Pagefind's index (`pagefind/`), which the build adds."""
 
 EDITIONS_ROOT = frozenset({"index.html", "versions.json", ".nojekyll"})
 """What mike writes at the root of the pages branch, beside one folder per edition: the redirect

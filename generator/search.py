@@ -1,0 +1,49 @@
+"""The site's search index: Pagefind, built from the rendered HTML after the renderer.
+
+Pagefind reads every page of the built site, keeps what the templates mark
+(`data-pagefind-body` on the content of every page that is not a listing, see
+`site_templates/overrides/main.html`; `data-pagefind-weight` on a thesis's), and writes a sharded
+index into `pagefind/`: a reader's browser downloads only the shards of the words it searches
+for, so what a first query costs grows with the words, not with the site. The binary comes from
+the `pagefind[bin]` wheel and runs offline; its output is byte-identical for the same site.
+
+`build_site` runs it as a stage of its own after the renderer; an edition (`publish`, built by
+mike with mkdocs) runs it from mkdocs' `on_post_build` (`search_hook`).
+
+A site for `file://` (`build --offline`) keeps material's own search, which is inlined into a
+script: Pagefind fetches its shards with `fetch()`, which browsers refuse from `file://`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
+
+EXCLUDED = ".headerlink"
+"""Left out of the index: the `¶` permalink after every heading (mkdocs' `toc` writes most of
+them, so the templates cannot mark them `data-pagefind-ignore`)."""
+
+TIMEOUT_SECONDS = 1800
+
+
+def index_search(site: Path) -> str | None:
+    """Write Pagefind's index of the built `site` into `site/pagefind/`; the error, or None."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", SEARCH_FOLDER,
+               "--exclude-selectors", EXCLUDED, "--silent"]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"pagefind: {error}"
+    if completed.returncode != 0:
+        detail = (completed.stderr or completed.stdout).strip().splitlines()
+        return f"pagefind: {detail[-1] if detail else f'exit {completed.returncode}'}"
+    if not (site / SEARCH_FOLDER / "pagefind.js").is_file():
+        return "pagefind: wrote no index (no page marked data-pagefind-body?)"
+    return None
+
+
+HOOK = Path(__file__).with_name("search_hook.py")
+"""The mkdocs hook that runs `index_search` at the end of an mkdocs build (editions)."""
