@@ -257,8 +257,8 @@ def test_asset_to_claim_quote_to_source_locator(site_url, open_page):
     assert not watch.problems(), "\n".join(watch.problems())
 
 
-SEARCH_BOX = "input.pagefind-ui__search-input"
-RESULT_LINKS = ".pagefind-ui__result-link"
+SEARCH_BOX = "input.pagefind-modular-input"
+RESULT_LINKS = ".pagefind-modular-list-link"
 FIRST_QUERY_BUDGET = 1_000_000
 """The bytes a reader's browser may download to answer a first query (the search UI, Pagefind's
 code, its metadata, the index shards of the words and the results' fragments)."""
@@ -272,8 +272,7 @@ def search(page, query: str) -> list[str]:
     box.press_sequentially(query, delay=10)
     page.locator(RESULT_LINKS).first.wait_for(state="visible", timeout=15_000)
     page.wait_for_load_state("networkidle")
-    return [href for href in page.eval_on_selector_all(
-        f"{RESULT_LINKS}, .pagefind-ui__result-nested a", "links => links.map(a => a.href)")]
+    return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
 
 
 def test_search_finds_the_thesis_first(site_url, open_page):

@@ -80,7 +80,7 @@ def test_two_editions(project: Path) -> None:
     before = _edition_tree(project, "1.0")
     assert "theses/memory-bound-inference/index.html" in before
     # mike builds the edition itself: the search hook indexed it all the same (generator/search_hook.py)
-    assert "pagefind/pagefind.js" in before and "pagefind/pagefind-ui.js" in before
+    assert "pagefind/pagefind.js" in before and "pagefind/pagefind-modular-ui.js" in before
     assert "\tpagefind/index/" in before and "\tpagefind/fragment/" in before
 
     thesis = _thesis_file(project)

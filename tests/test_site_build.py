@@ -317,7 +317,7 @@ def test_the_served_site_searches_with_pagefind_and_the_offline_one_with_materia
     served = tmp_path / "served"
     assert (served / "pagefind" / "pagefind.js").is_file() and list((served / "pagefind" / "index").iterdir())
     home = (served / "index.html").read_text(encoding="utf-8")
-    assert "pagefind/pagefind-ui.js" in home and 'name="search"' not in home
+    assert "pagefind/pagefind-modular-ui.js" in home and 'name="search"' not in home
     evidence = next(served.glob("theses/*/evidence/index.html")).read_text(encoding="utf-8")
     assert "data-pagefind-body" in evidence
     thesis_page = next(p for p in served.glob("theses/*/index.html") if p.parent.name != "evidence"
