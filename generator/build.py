@@ -266,10 +266,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
                 progress("search index", 0, 1)
-                failure = index_search(staging)
+                unindexed = index_search(staging)
                 progress("search index", 1, 1)
-                if failure:
-                    return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages + [failure])
+                if unindexed:
+                    return BuildResult(diagnostics + [_mkdocs_failure(unindexed)], messages + [unindexed])
             mark(staging)
             swap_in(staging, out)
         finally:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
 from generator.search import index_search
 
 
-def on_post_build(config, **kwargs) -> None:
+def on_post_build(config: MkDocsConfig, **kwargs: object) -> None:
     failure = index_search(Path(config["site_dir"]))
     if failure:
         raise PluginError(failure)
