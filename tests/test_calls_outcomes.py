@@ -19,8 +19,8 @@ from generator.pages import urls
 from generator.pipeline import check_project
 from generator.settings import ProjectPaths
 from generator.track_record import derive_track_record
-from tests.review_support import Repo, isolate_git, run_cli
-from tests.site_support import SAMPLE_CONTENT, make_project, render_docs
+from review_support import Repo, isolate_git, run_cli
+from site_support import SAMPLE_CONTENT, make_project, render_docs
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 BET = "content/theses/bet.yaml"
