@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import markdown
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from generator.build import plan_docs
 from generator.markup import badge, html_link, html_text, inline_text
-from generator.pages import paging
+from generator.pages import kinds, paging, urls
+from generator.pages.indexes import stance_chart_bytes
 from generator.pages.urls import Here
+from generator.pipeline import check_project
+from generator.render import render_page
+from generator.siteconfig import SiteSettings
+from site_support import make_project
 
 
 @pytest.fixture
@@ -101,3 +110,36 @@ def test_rows_are_measured_as_rendered_or_from_their_view_models():
     assert fallback == paging.row_sizes(rows, None) and fallback[0] >= 3 * 50
     assert paging.measured_pages(("x" * 50,), "t", lambda whole: whole, lambda whole: whole.rows,
                                  lambda template, view: "")[0].count == 1
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_planned_listing_page_is_filled_within_its_budget_as_rendered(tmp_path, monkeypatch, directory_urls):
+    """The build's plan of the sample with a small budget: each listing page, rendered in the
+    build's link style, has rows whose bounds fit its budget (the stance board's first page's less
+    its chart), and no page could have taken its next page's first row: the split is the one of
+    the rows as rendered."""
+    monkeypatch.setattr(paging, "PAGE_BYTES", paging.FRAME_BYTES + 600)
+    paths = make_project(tmp_path / "project")
+    publication = check_project(paths, jobs=1).publication
+    plan = plan_docs(paths, publication, SiteSettings("https://example.org/x/", "Not advice.", directory_urls=directory_urls))
+    with urls.link_style(directory_urls):
+        chart_bytes = stance_chart_bytes(publication)
+    listings = (kinds.THESES_INDEX, kinds.CLAIMS_INDEX, kinds.STANCE_BOARD, kinds.SOURCES_INDEX, kinds.PEOPLE_INDEX,
+                kinds.TAGS_INDEX, kinds.TAG)
+    pages: dict[tuple[str, str], list[tuple[list[int], int]]] = {}
+    for page in plan.pages:
+        if page.kind not in listings:
+            continue
+        with urls.link_style(directory_urls):
+            view = page.make()
+        sizes = paging.table_rows(render_page(plan.environment, page.kind, view))
+        first_of_board = page.kind is kinds.STANCE_BOARD and page.path == urls.ASSETS
+        budget = paging.row_budget(chart_bytes if first_of_board else 0)
+        assert sizes and (sum(sizes) <= budget or len(sizes) == 1), (page.path, sizes, budget)
+        listing = re.sub(r"page_\d+/", "", page.path)
+        pages.setdefault((page.kind.name, listing), []).append((sizes, budget))
+    for (_, listing), split in pages.items():
+        for (sizes, budget), (following, _) in itertools.pairwise(split):
+            assert sum(sizes) + following[0] > budget, (listing, sizes, following[0], budget)
+    assert all(len(split) >= 2 for (name, _), split in pages.items()
+               if name in ("theses index", "claims index", "stance board", "tag")), pages

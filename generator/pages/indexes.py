@@ -169,7 +169,7 @@ def stance_chart(publication: Publication, order: Sequence[str]) -> tuple[Markup
     return chart, note
 
 
-def stance_chart_bytes(publication: Publication, context: PageContext) -> int:
+def stance_chart_bytes(publication: Publication) -> int:
     """What the chart and its note take of the stance board's first page: measured, twice, as room
     for their markup (the chart is raw SVG, passed on as written; the note a paragraph)."""
     return 2 * sum(len(str(text).encode("utf-8")) for text in stance_chart(publication, order_assets(publication)))

@@ -114,7 +114,7 @@ THESES_INDEX = listing("theses index", ThesesIndex, "theses_index.md.j2", urls.T
                        lambda publication: order_theses(publication, publication.graph.theses), make_theses_index)
 CLAIMS_INDEX = listing("claims index", ClaimsIndex, "claims_index.md.j2", urls.CLAIMS, order_claims, make_claims_index)
 STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board,
-                       first_page_extra=stance_chart_bytes)
+                       first_page_extra=lambda publication, context: stance_chart_bytes(publication))
 SOURCES_INDEX = listing("sources index", SourcesIndex, "sources_index.md.j2", urls.SOURCES,
                         lambda publication: order_sources(publication, publication.graph.sources), make_sources_index)
 PEOPLE_INDEX = listing("people index", PeopleIndex, "people_index.md.j2", urls.PEOPLE, order_people, make_people_index)
