@@ -1,8 +1,9 @@
 """Index pages and home: theses, sources, the stance board, claims, people, tags, method.
 
 Input: the publication, the build's `PageContext`, and for long listings a `ListingPage` (the
-ordered items and a page number). Output: view models; orders are decided here (`order_*`),
-once per build, and shared by the pages of a listing (`kinds`).
+ordered items, a page number and the page's slice, split by size in `paging`). Output: view
+models; orders are decided here (`order_*`), once per build, and shared by the pages of a listing
+(`kinds`).
 """
 
 from __future__ import annotations
