@@ -112,12 +112,20 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
     `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address."""
     history = history or PublicationHistory({}, {})
-    context = page_context(publication, settings, history, edition)
+    environment = make_environment(paths.templates)
+
+    def measure_rows(template: str, view: object) -> str:
+        """A listing's page with every row, rendered as the build renders it: how its rows are measured (`paging`)."""
+        return environment.get_template(template).render(page=view)
+
+    context = dataclasses.replace(page_context(publication, settings, history, edition), measure_rows=measure_rows)
     address = context.address
     static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
+    with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
+        pages = tuple(plan_pages(publication, context))
     return DocsPlan(
-        pages=tuple(plan_pages(publication, context)),
-        environment=make_environment(paths.templates),
+        pages=pages,
+        environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: export_tree(publication, history.theses),
                           lambda: feed_tree(publication, history, address),

@@ -91,9 +91,9 @@ def test_bench_uses_only_the_generators_public_functions(script: str) -> None:
     "from generator.build import _no_progress",
     "import generator.build as build\nbuild._mkdocs_failure('x')",
     "import generator.pipeline\ngenerator.pipeline.PARALLEL_THRESHOLD = 0",
-    "from generator import pages\nsetattr(pages, 'PAGE_ROWS', 1)",
+    "from generator import pages\nsetattr(pages, 'PAGE_BYTES', 1)",
     "from unittest import mock\nmock.patch('generator.build.render_docs')",
-    "from generator.pages import paging\nmonkeypatch.setattr(paging, 'PAGE_ROWS', 1)",
+    "from generator.pages import paging\nmonkeypatch.setattr(paging, 'PAGE_BYTES', 1)",
 ])
 def test_the_bench_reader_sees_private_use_and_patching(source: str) -> None:
     assert generator_misuse(source), source

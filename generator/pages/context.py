@@ -18,6 +18,7 @@ from .urls import SiteAddress
 
 if TYPE_CHECKING:
     from .edition import EditionNote
+    from .paging import RowMeasure
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class PageContext:
     """Per thesis id: its dates and change log (git's where known, see `thesis_dates`)."""
     edition: EditionNote | None = None
     """The edition being published, or None for a plain build (the changes page says so)."""
+    measure_rows: RowMeasure | None = None
+    """Renders a listing's template as the build does, so its rows are measured as written
+    (`paging`); without it (a plan made without templates) rows are bounded from their view models."""
 
 
 def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] | None) -> Mapping[str, ThesisHistory]:

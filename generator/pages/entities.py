@@ -24,7 +24,7 @@ from ..freshness import stale_note
 from ..track_record import closed_thesis
 from . import urls
 from .context import PageContext
-from .paging import make_pager, page_count, page_slice
+from .paging import ListingPage, make_pager, measured_pages
 from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
@@ -439,36 +439,41 @@ def make_person_page(publication: Publication, context: PageContext, person_id: 
     )
 
 
-def tag_page_count(publication: Publication, tag: str) -> int:
-    graph = publication.graph
-    return max(page_count(len(set(graph.theses_by_tag.get(tag, ())))),
-               page_count(len(set(graph.sources_by_tag.get(tag, ())))))
-
-
 @dataclass(frozen=True)
 class TagListingPage:
-    """Page `number` (from 1) of the listing of one tag's theses and sources."""
+    """A page of one tag's listing: its theses, then its sources, as one listing split by size;
+    each row is ("thesis", id) or ("source", id)."""
 
     tag: str
-    number: int
+    listing: ListingPage[tuple[str, str]]
 
 
-def tag_listing_pages(publication: Publication) -> Iterator[TagListingPage]:
+def _tag_rows(view: TagPage) -> tuple[object, ...]:
+    return (*view.theses, *view.sources)
+
+
+def tag_listing_pages(publication: Publication, context: PageContext) -> Iterator[TagListingPage]:
     """Every page of every tag, tag by tag."""
-    for tag in publication.graph.tags:
-        for number in range(1, tag_page_count(publication, tag) + 1):
-            yield TagListingPage(tag, number)
+    graph = publication.graph
+    for tag in graph.tags:
+        order = (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
+                 *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+        for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
+                                   context.measure_rows):
+            yield TagListingPage(tag, page)
+
+
+def _tag_page_maker(publication: Publication, context: PageContext,
+                    tag: str) -> Callable[[ListingPage[tuple[str, str]]], TagPage]:
+    return lambda listing: make_tag_page(publication, context, TagListingPage(tag, listing))
 
 
 def make_tag_page(publication: Publication, context: PageContext, page: TagListingPage) -> TagPage:
-    tag, number, history = page.tag, page.number, context.dates
+    tag, listing, history = page.tag, page.listing, context.dates
     first = urls.tag_page(tag)
-    here = Here(urls.paged(first, number))
-    graph = publication.graph
-    theses = order_theses(publication, graph.theses_by_tag.get(tag, ()))
-    sources = order_sources(publication, graph.sources_by_tag.get(tag, ()))
+    here = Here(urls.paged(first, listing.number))
     return TagPage(
-        nav=make_nav(here), pager=make_pager(first, number, max(len(theses), len(sources))), tag=tag,
-        theses=tuple(thesis_row(here, publication, t, history) for t in page_slice(theses, number)),
-        sources=tuple(source_row(here, publication, s) for s in page_slice(sources, number)),
+        nav=make_nav(here), pager=make_pager(first, listing), tag=tag,
+        theses=tuple(thesis_row(here, publication, i, history) for kind, i in listing.rows if kind == "thesis"),
+        sources=tuple(source_row(here, publication, i) for kind, i in listing.rows if kind == "source"),
     )

@@ -1,15 +1,18 @@
 """Index pages and home: theses, sources, the stance board, claims, people, tags, method.
 
 Input: the publication, the build's `PageContext`, and for long listings a `ListingPage` (the
-ordered items and a page number). Output: view models; orders are decided here (`order_*`),
-once per build, and shared by the pages of a listing (`kinds`).
+ordered items, a page number and the page's slice, split by size in `paging`). Output: view
+models; orders are decided here (`order_*`), once per build, and shared by the pages of a listing
+(`kinds`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
+
+from markupsafe import Markup
 
 
 from .. import pictures, proof
@@ -142,13 +145,35 @@ def make_home(publication: Publication, context: PageContext) -> HomePage:
 def make_theses_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> ThesesIndex:
     here = Here(urls.paged(urls.THESES, page.number))
     rows = tuple(thesis_row(here, publication, t, context.dates) for t in page.rows)
-    return ThesesIndex(make_nav(here), make_pager(urls.THESES, page.number, len(page.order)), rows)
+    return ThesesIndex(make_nav(here), make_pager(urls.THESES, page), rows)
 
 
 def make_sources_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> SourcesIndex:
     here = Here(urls.paged(urls.SOURCES, page.number))
     rows = tuple(source_row(here, publication, s) for s in page.rows)
-    return SourcesIndex(make_nav(here), make_pager(urls.SOURCES, page.number, len(page.order)), rows)
+    return SourcesIndex(make_nav(here), make_pager(urls.SOURCES, page), rows)
+
+
+def stance_chart(publication: Publication, order: Sequence[str]) -> tuple[Markup, str]:
+    """The stance board's first page's chart (SVG) and the note under it."""
+    graph = publication.graph
+    here = Here(urls.ASSETS)
+    held = [a for a in order if _total(publication.stances[a])]
+    charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
+    chart = pictures.stance_chart(tuple(
+        pictures.ChartedAsset(a, graph.assets[a].name, here.link(urls.asset_page(a), a).url, publication.stances[a])
+        for a in order if a in charted))
+    note = ""
+    if len(charted) < len(held):
+        note = (f"The chart shows the {len(charted)} assets with the most counted positions; "
+                "the table lists every asset.")
+    return chart, note
+
+
+def stance_chart_bytes(publication: Publication) -> int:
+    """What the chart and its note take of the stance board's first page: measured, twice, as room
+    for their markup (the chart is raw SVG, passed on as written; the note a paragraph)."""
+    return 2 * sum(len(str(text).encode("utf-8")) for text in stance_chart(publication, order_assets(publication)))
 
 
 def make_stance_board(publication: Publication, context: PageContext, page: ListingPage[str]) -> StanceBoard:
@@ -166,18 +191,9 @@ def make_stance_board(publication: Publication, context: PageContext, page: List
                          graph.assets[asset_id].sector, stance, theses,
                          max(calls).isoformat() if calls else "", NET_ORDER.get(stance.net_key, len(NET_ORDER)))
 
-    chart, note = pictures.stance_chart(()), ""
-    if number == 1:
-        held = [a for a in order if _total(publication.stances[a])]
-        charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
-        chart = pictures.stance_chart(tuple(
-            pictures.ChartedAsset(a, graph.assets[a].name, here.link(urls.asset_page(a), a).url, publication.stances[a])
-            for a in order if a in charted))
-        if len(charted) < len(held):
-            note = (f"The chart shows the {len(charted)} assets with the most counted positions; "
-                    "the table lists every asset.")
+    chart, note = stance_chart(publication, order) if number == 1 else (pictures.stance_chart(()), "")
     return StanceBoard(
-        nav=make_nav(here), pager=make_pager(urls.ASSETS, number, len(order)),
+        nav=make_nav(here), pager=make_pager(urls.ASSETS, page),
         rows=tuple(row(a) for a in page.rows), chart=chart, chart_note=note,
         counted_statuses=" and ".join(COUNTED_STATUSES), disclaimer=context.disclaimer,
     )
@@ -203,7 +219,7 @@ def make_claims_index(publication: Publication, context: PageContext, page: List
             confidence_rank=CONFIDENCE_RANK[claim.confidence],
             directions=" ".join(sorted({r.position.direction for r in supports}, key=DIRECTION_RANK.__getitem__)),
         ))
-    return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, page.number, len(page.order)), tuple(rows))
+    return ClaimsIndex(make_nav(here), make_pager(urls.CLAIMS, page), tuple(rows))
 
 
 def make_people_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> PeopleIndex:
@@ -215,7 +231,7 @@ def make_people_index(publication: Publication, context: PageContext, page: List
                   len(set(graph.theses_by_author.get(p, ())) | set(graph.reviews_by_person.get(p, ()))))
         for p in page.rows
     )
-    return PeopleIndex(make_nav(here), make_pager(urls.PEOPLE, page.number, len(page.order)), rows)
+    return PeopleIndex(make_nav(here), make_pager(urls.PEOPLE, page), rows)
 
 
 def make_tags_index(publication: Publication, context: PageContext, page: ListingPage[str]) -> TagsIndex:
@@ -226,7 +242,7 @@ def make_tags_index(publication: Publication, context: PageContext, page: Listin
                len(graph.sources_by_tag.get(tag, ())))
         for tag in page.rows
     )
-    return TagsIndex(make_nav(here), make_pager(urls.TAGS, page.number, len(page.order)), rows)
+    return TagsIndex(make_nav(here), make_pager(urls.TAGS, page), rows)
 
 
 def _rule_of(module: ModuleType) -> str:

@@ -2,7 +2,8 @@
 
 A `PageKind` ties together what a page kind is everywhere else: the view model it presents (a
 frozen dataclass), the template that presents it (`site_templates/pages/`), which pages of the
-kind a publication has (one key each: an id, a page of a listing), the docs-tree path of each
+kind a publication has (one key each: an id, a page of a listing; a listing's pages are split by
+the measured size of their rows, once per build, see `paging`), the docs-tree path of each
 (decided in `urls`) and the maker that turns a key into the view model. `plan_pages` turns the
 registry into `PlannedPage` values; the render stage looks each page's template up from its kind
 and refuses a view model of another type (`render.render_page`).
@@ -28,9 +29,9 @@ from .entities import (
 )
 from .indexes import (
     make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
-    make_tags_index, make_theses_index, order_assets, order_claims, order_people,
+    make_tags_index, make_theses_index, order_assets, order_claims, order_people, stance_chart_bytes,
 )
-from .paging import ListingPage, listing_pages
+from .paging import ListingPage, measured_pages
 from .redirects import Redirect, RedirectPage, make_redirect_page, redirects
 from .record import make_track_record_page
 from .views import (
@@ -53,15 +54,16 @@ class PageKind(Generic[K, V]):
     view: type[V]
     template: str
     """A file of `site_templates/pages/`, rendered with the view model as `page`."""
-    keys: Callable[[Publication], Iterable[K]]
-    """The pages of this kind the publication has, one key each, in a stable order."""
+    keys: Callable[[Publication, PageContext], Iterable[K]]
+    """The pages of this kind the publication has, one key each, in a stable order (decided when
+    the plan is made: a listing's split is computed here, once)."""
     path: Callable[[K], str]
     """The docs-tree path of the page with a key (from `urls`)."""
     make: Callable[[Publication, PageContext, K], V]
     """The page's view model: called only when the page is rendered."""
 
     def plan(self, publication: Publication, context: PageContext) -> Iterator[PlannedPage[V]]:
-        for key in self.keys(publication):
+        for key in self.keys(publication, context):
             yield PlannedPage(self, self.path(key), functools.partial(self.make, publication, context, key))
 
 
@@ -77,19 +79,30 @@ class PlannedPage(Generic[V]):
 def single_page(name: str, view: type[V], template: str, path: str,
                 make: Callable[[Publication, PageContext], V]) -> PageKind[None, V]:
     """A kind with exactly one page, at `path`."""
-    return PageKind(name, view, template, keys=lambda publication: (None,), path=lambda _: path,
+    return PageKind(name, view, template, keys=lambda publication, context: (None,), path=lambda _: path,
                     make=lambda publication, context, _: make(publication, context))
 
 
+def _rows(view: Any) -> Sequence[object]:
+    return view.rows  # type: ignore[no-any-return]
+
+
 def listing(name: str, view: type[V], template: str, first_page: str, order: Callable[[Publication], Sequence[T]],
-            make: Callable[[Publication, PageContext, ListingPage[T]], V]) -> PageKind[ListingPage[T], V]:
-    """A listing in `order` (decided once per build), split over pages from `first_page` on (`paging`)."""
-    return PageKind(name, view, template, keys=lambda publication: listing_pages(order(publication)),
-                    path=lambda page: urls.paged(first_page, page.number), make=make)
+            make: Callable[[Publication, PageContext, ListingPage[T]], V],
+            first_page_extra: Callable[[Publication, PageContext], int] | None = None) -> PageKind[ListingPage[T], V]:
+    """A listing in `order` (decided once per build), split over pages from `first_page` on by the
+    measured size of its rows (`paging`); `first_page_extra`: what else its first page shows, in bytes."""
+
+    def pages(publication: Publication, context: PageContext) -> tuple[ListingPage[T], ...]:
+        extra = first_page_extra(publication, context) if first_page_extra else 0
+        return measured_pages(order(publication), template, lambda whole: make(publication, context, whole),
+                              _rows, context.measure_rows, extra)
+
+    return PageKind(name, view, template, keys=pages, path=lambda page: urls.paged(first_page, page.number), make=make)
 
 
 def _tag_listing_path(page: TagListingPage) -> str:
-    return urls.paged(urls.tag_page(page.tag), page.number)
+    return urls.paged(urls.tag_page(page.tag), page.listing.number)
 
 
 def _redirect_path(redirect: Redirect) -> str:
@@ -100,7 +113,8 @@ HOME = single_page("home", HomePage, "home.md.j2", urls.HOME, make_home)
 THESES_INDEX = listing("theses index", ThesesIndex, "theses_index.md.j2", urls.THESES,
                        lambda publication: order_theses(publication, publication.graph.theses), make_theses_index)
 CLAIMS_INDEX = listing("claims index", ClaimsIndex, "claims_index.md.j2", urls.CLAIMS, order_claims, make_claims_index)
-STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board)
+STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board,
+                       first_page_extra=lambda publication, context: stance_chart_bytes(publication))
 SOURCES_INDEX = listing("sources index", SourcesIndex, "sources_index.md.j2", urls.SOURCES,
                         lambda publication: order_sources(publication, publication.graph.sources), make_sources_index)
 PEOPLE_INDEX = listing("people index", PeopleIndex, "people_index.md.j2", urls.PEOPLE, order_people, make_people_index)
@@ -113,18 +127,18 @@ TRACK_RECORD = single_page("track record", TrackRecordPage, "track_record.md.j2"
 CONTRIBUTING = single_page("contributing", ContributingPage, "contributing.md.j2", urls.CONTRIBUTING,
                            lambda publication, context: make_contributing_page())
 CHANGES = single_page("changes", EditionChangesPage, "changes.md.j2", urls.CHANGES, make_changes_page)
-THESIS = PageKind("thesis", ThesisPage, "thesis.md.j2", keys=lambda publication: tuple(publication.graph.theses),
+THESIS = PageKind("thesis", ThesisPage, "thesis.md.j2", keys=lambda publication, context: tuple(publication.graph.theses),
                   path=urls.thesis_page, make=make_thesis_page)
-EVIDENCE = PageKind("evidence", EvidencePage, "evidence.md.j2", keys=lambda publication: tuple(publication.graph.theses),
+EVIDENCE = PageKind("evidence", EvidencePage, "evidence.md.j2", keys=lambda publication, context: tuple(publication.graph.theses),
                     path=urls.evidence_page, make=make_evidence_page)
-SOURCE = PageKind("source", SourcePage, "source.md.j2", keys=lambda publication: tuple(publication.graph.sources),
+SOURCE = PageKind("source", SourcePage, "source.md.j2", keys=lambda publication, context: tuple(publication.graph.sources),
                   path=urls.source_page, make=make_source_page)
-ASSET = PageKind("asset", AssetPage, "asset.md.j2", keys=lambda publication: tuple(publication.graph.assets),
+ASSET = PageKind("asset", AssetPage, "asset.md.j2", keys=lambda publication, context: tuple(publication.graph.assets),
                  path=urls.asset_page, make=make_asset_page)
-PERSON = PageKind("person", PersonPage, "person.md.j2", keys=lambda publication: tuple(publication.graph.people),
+PERSON = PageKind("person", PersonPage, "person.md.j2", keys=lambda publication, context: tuple(publication.graph.people),
                   path=urls.person_page, make=make_person_page)
 TAG = PageKind("tag", TagPage, "tag.md.j2", keys=tag_listing_pages, path=_tag_listing_path, make=make_tag_page)
-REDIRECT = PageKind("redirect", RedirectPage, "redirect.html.j2", keys=redirects, path=_redirect_path,
+REDIRECT = PageKind("redirect", RedirectPage, "redirect.html.j2", keys=lambda publication, context: redirects(publication), path=_redirect_path,
                     make=make_redirect_page)
 
 KINDS: tuple[PageKind[Any, Any], ...] = (
