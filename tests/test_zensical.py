@@ -294,3 +294,16 @@ def test_serve_with_zensical_shows_a_saved_edit_and_cleans_up(tmp_path):
             "the edit never reached the served page"
     assert wait_for(lambda: fetch(url) is None, 15), "Zensical's server outlived thesis-site serve"
     assert not [p for p in paths.docs_tree.parent.iterdir() if p.name.startswith(".zensical-")]
+
+
+def test_serve_with_zensical_on_a_taken_port_fails_as_mkdocs_does(tmp_path):
+    """Zensical itself prints "Address already in use" and exits 0; `serve` says so and exits 2."""
+    import socket
+
+    paths = make_project(tmp_path / "project")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--root", str(paths.root), "--renderer", "zensical",
+                                           "--dev-addr", f"127.0.0.1:{port}"])
+    assert result.exit_code == 2, result.output
+    assert f"cannot serve at 127.0.0.1:{port}" in result.output

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import sys
@@ -129,6 +130,19 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _refuse_taken_address(dev_addr: str) -> None:
+    """Zensical prints "Address already in use" and exits 0 when its port is taken; the mkdocs
+    renderer fails then (exit 2), so this one says so too, before starting it."""
+    host, _, port = dev_addr.rpartition(":")
+    try:
+        with socket.create_server((host.strip("[]") or "127.0.0.1", int(port))):
+            pass
+    except ValueError as error:
+        raise RendererError(f"--dev-addr {dev_addr!r} is not HOST:PORT") from error
+    except OSError as error:
+        raise RendererError(f"cannot serve at {dev_addr}: {error.strerror or error}") from error
+
+
 class ZensicalRenderer:
     name = "zensical"
     supports_offline = False
@@ -159,6 +173,7 @@ class ZensicalRenderer:
         """`zensical serve`: it watches the docs tree, rebuilds and reloads the browser (a script
         it injects into served pages listens on a WebSocket). A SIGTERM to this process stops the
         server and removes its config, as Ctrl-C does."""
+        _refuse_taken_address(dev_addr)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
         with _run_folder(paths, None) as (config_file, _):
