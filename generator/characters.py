@@ -20,9 +20,14 @@ UNCARRIABLE_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + NONCHAR
 
 UNCARRIABLE = re.compile(f"[{UNCARRIABLE_CLASS}]")
 """What a writer replaces when the check was bypassed (a publication built in code)."""
-FORBIDDEN_IN_FIELD = re.compile(f"[\r{UNCARRIABLE_CLASS}]")
+BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
+"""Embeddings, overrides and isolates: they reorder what a reader sees (`12` drawn as `21`, a
+link's text spelling another address) while the text, and so quote matching, keeps its order.
+Refused in content; the writers could carry them, but nothing a reader sees may differ from
+what was checked."""
+FORBIDDEN_IN_FIELD = re.compile(f"[\r{UNCARRIABLE_CLASS}{BIDI_OVERRIDES}]")
 """What `check` refuses in a YAML value or key."""
-FORBIDDEN_IN_BODY = UNCARRIABLE
+FORBIDDEN_IN_BODY = re.compile(f"[{UNCARRIABLE_CLASS}{BIDI_OVERRIDES}]")
 """What `check` refuses in a Markdown body (a carriage return there ends a line)."""
 
 REPLACEMENT = "\ufffd"
@@ -40,6 +45,8 @@ def describe(character: str) -> str:
         kind = "control character"
     elif 0xD800 <= code <= 0xDFFF:
         kind = "lone surrogate"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        kind = "bidirectional control"
     else:
         kind = "noncharacter"
     return f"{kind} U+{code:04X}"

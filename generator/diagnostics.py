@@ -33,7 +33,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "yaml.non-string-key": ("error", "A mapping key is not a string."),
     "yaml.too-deep": ("error", "Nesting is deeper than the limit."),
     "yaml.not-mapping": ("error", "The document is not a mapping of fields."),
-    "text.forbidden-char": ("error", "Text holds a character no output can carry: a control character other than tab and newline (a carriage return only as a body's line end), DEL, a C1 control, a lone surrogate or a noncharacter (U+FFFE, U+FDD0...)."),
+    "text.forbidden-char": ("error", "Text holds a character no output can carry: a control character other than tab and newline (a carriage return only as a body's line end), DEL, a C1 control, a lone surrogate, a noncharacter (U+FFFE, U+FDD0...) or a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069), which would reorder what a reader sees."),
     "id.mismatch": ("error", "The `id` field differs from the file name stem."),
     "id.collision": ("error", "Two files of one kind have ids equal ignoring case (or the same id twice)."),
     # fields (validate)

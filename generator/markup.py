@@ -50,8 +50,9 @@ _WHITESPACE = re.compile(r"\s+")
 # Characters Python-Markdown (with the `tables` extension) gives meaning to inside a line. They
 # become numeric entities, not backslash escapes: not every pattern honours a backslash (the
 # link reference definition reads `[a\\]: x` as the label `a\\`), but no pattern starts at an entity.
-_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]|]")
-_ENTITY = {character: f"&#{ord(character)};" for character in "\\`*_[]|"}
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]|#]")
+_ENTITY = {character: f"&#{ord(character)};" for character in "\\`*_[]|#"}
+"""`#` too: Python-Markdown drops a closing run of `#` from a heading (`C#` would show as `C`)."""
 # What could open a block when the text lands at the start of a line: any ASCII punctuation
 # (heading, list, quote, rule, table, fence, admonition `!!!`, details `???`, attribute list
 # `{:`, footnote or reference definition `[x]:`, HTML `<`...) or a number that reads as a list

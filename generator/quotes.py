@@ -25,7 +25,11 @@ The rule, written once (the Method page and README say the same in prose):
    in which an apostrophe between two such characters (`can't`), a `.`, `,`, `:`, `/` or `^`
    between two digits (`3.5`, `1,000`, `10:30`, `1/2`, `10^6`), and a `-`, `+` or `.` directly
    before a number that does not continue a word (`-5%`, `.5`) stay inside the word, so a quote
-   can never cut a number or a contraction. Chinese and Japanese characters are words each on
+   can never cut a number or a contraction. Two more ways a quote could change a number are
+   refused: a quote that starts with such a sign where the source has it between two words or
+   numbers (`-30%` is not in `20-30%`, `+2` is not in `1+2`), and a quote that starts or ends
+   between digit groups written with a space (`5` is not in `5 000 units`, nor `000 units`).
+   Chinese and Japanese characters are words each on
    their own (those scripts put no space between words). A combining mark stays with the character
    it sits on. A quote must hold at least one letter or digit.
 
@@ -64,6 +68,8 @@ verified quote may contain). It is transparent to words: a tag inside a word lea
 tag beside a space or punctuation is a boundary; a quote cannot reach across it."""
 _INSIDE_NUMBER = frozenset(".,:/^")
 _NUMBER_SIGN = frozenset("-+.")
+_DIGIT_GROUP_AFTER = re.compile(r" \d{3}(?!\d)")
+_DIGIT_GROUP_BEFORE = re.compile(r"\d $")
 _STANDALONE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -108,6 +114,18 @@ def _inside_word(left: str, middle: str, right: str) -> bool:
     return middle in _INSIDE_NUMBER and _is_number(left) and _is_number(right)
 
 
+def _changes_a_number(segment: str, start: int, end: int) -> bool:
+    """Whether taking `segment[start:end]` alone would read a number the source does not state
+    (rule 3): a sign the source has between two words (`20-30%` → `-30%`), or one group of a
+    number whose digit groups are separated by spaces (`5 000` → `5`, `000`)."""
+    quote = segment[start:end]
+    if quote[0] in _NUMBER_SIGN and len(quote) > 1 and _is_number(quote[1]) and start and _is_word(segment[start - 1]):
+        return True
+    if _is_number(quote[-1]) and _DIGIT_GROUP_AFTER.match(segment, end):
+        return True
+    return bool(re.match(r"\d{3}(?!\d)", quote) and _DIGIT_GROUP_BEFORE.search(segment, 0, start))
+
+
 def _has_word(text: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in text)
 
@@ -139,7 +157,7 @@ class LocatedText:
             start = segment.find(wanted)
             while start != -1:
                 end = start + len(wanted)
-                if not _joined(segment, start) and not _joined(segment, end):
+                if not _joined(segment, start) and not _joined(segment, end) and not _changes_a_number(segment, start, end):
                     return True
                 start = segment.find(wanted, start + 1)
         return False
@@ -159,8 +177,14 @@ def body_segments(markdown: str) -> list[str]:
 def _visible(children: Iterable[Token]) -> Iterable[str]:
     """Inline tokens → the text they show. An image is one token (its alt text its children), and
     the sanitiser drops `<img>`: it shows nothing. Link tokens carry only the target and title."""
+    struck = 0
     for child in children:
-        if child.type == "text":
+        if child.type in ("s_open", "s_close"):  # struck-out text shows as withdrawn: never quotable, nor crossed
+            struck += 1 if child.type == "s_open" else -1
+            yield _MARKUP
+        elif struck:
+            continue
+        elif child.type == "text":
             text = child.content.replace(_MARKUP, "")
             yield HTML_TAG_RE.sub(_MARKUP, text) if "<" in text else text
         elif child.type == "code_inline":

@@ -24,6 +24,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, LoadedDocument, dotted_path
 from .models import CONTENT_MODELS, RULE_ERROR, Authored
 from .settings import MAX_CLAIMS_PER_THESIS
+from .timestamps import timestamp_seconds
 _TYPE_ERRORS = {
     "string_type", "bool_type", "int_type", "float_type", "date_type", "list_type", "dict_type",
     "model_type", "model_attributes_type", "bool_parsing", "int_parsing", "date_from_datetime_inexact",
@@ -300,18 +301,27 @@ def _check_unique_ids(document: LoadedDocument, view: View) -> list[Diagnostic]:
         groups.append(("claim", [(("claims", c, "id"), field_value(claim, "id")) for c, claim in items_of(view, "claims")]))
     diagnostics = []
     for what, entries in groups:
-        first: dict[str, KeyPath] = {}
+        first: dict[object, KeyPath] = {}
         for path, value in entries:
             if value is None:
                 continue
-            if value in first:
+            key = _same_time(value) if what == "moment" else value  # `1:20`, `01:20` and `0:01:20` share one anchor
+            if key in first:
                 line, column = document.locate(path)
-                first_line = document.locate(first[value])[0]
+                first_line = document.locate(first[key])[0]
                 diagnostics.append(Diagnostic(document.relpath, line, column, "field.duplicate-id", dotted_path(path),
                                               f"{what} id '{value}' is used twice", f"first used on line {first_line}"))
             else:
-                first[value] = path
+                first[key] = path
     return diagnostics
+
+
+def _same_time(at: str) -> int | str:
+    """A moment's time in seconds, the anchor its page gives it; its text when it is no timestamp."""
+    try:
+        return timestamp_seconds(at)
+    except ValueError:
+        return at
 
 
 def _loc(item: Any) -> KeyPath:

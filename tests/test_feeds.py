@@ -357,3 +357,15 @@ def test_removing_a_thesis_closes_its_positions_and_no_item_links_to_a_missing_p
         for entry in parse(data).entries:
             assert entry.link in pages, (path, entry.title, entry.link)  # the removed thesis has no page
     assert yy[0].link == f"{SITE_URL}assets/YY/"
+
+
+@pytest.mark.parametrize(("url", "opened"), [
+    ("https://youtu.be/x?t=10", "https://youtu.be/x?t=80"),
+    ("https://www.youtube.com/watch?v=x#t=5", "https://www.youtube.com/watch?v=x&t=80"),
+    ("https://x.example/v?a=1&t=3#top", "https://x.example/v?a=1&t=80#top"),
+    ("https://x.example/v", "https://x.example/v?t=80"),
+])
+def test_a_timestamp_link_replaces_the_time_a_source_url_already_names(url, opened):
+    from generator.pages.urls import at_time
+
+    assert at_time(url, "1:20") == opened

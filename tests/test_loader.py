@@ -337,3 +337,16 @@ def test_an_explicit_tag_decides_the_same_way_whatever_else_the_file_holds(elsew
     document, _ = load_document("f.yaml", "source", "a", text.encode(), "yaml")
     assert document is not None
     assert [type(document.data[key]).__name__ for key in "abc"] == ["str", "PlainScalar", "str"]
+
+
+def test_two_moments_at_the_same_time_are_one_anchor_and_a_duplicate():
+    """`1:20`, `01:20` and `0:01:20` all become the anchor `moment-0-01-20`: a second is reported."""
+    from generator.pipeline import check_snapshot
+
+    raw = (b"id: talk\ntitle: A talk\nkind: lecture\npublisher: Example University\npublished: 2024-05-01\n"
+           b"coverage: transcript\ntldr: Demand keeps growing.\nmoments:\n"
+           b"  - {at: \"1:20\", text: One.}\n  - {at: \"01:20\", text: Two.}\n  - {at: \"0:01:20\", text: Three.}\n"
+           b"  - {at: \"1:21\", text: Four.}\n")
+    result = check_snapshot({"content/sources/talk.yaml": raw})
+    assert [(d.code, d.path, d.line) for d in result.diagnostics] == [
+        ("field.duplicate-id", "moments[1].at", 10), ("field.duplicate-id", "moments[2].at", 11)]

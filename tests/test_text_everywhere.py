@@ -34,7 +34,7 @@ from generator.build import generate_docs
 from generator.siteconfig import read_site_settings
 from generator.characters import FORBIDDEN_IN_FIELD
 from generator.diagnostics import format_diagnostics
-from generator.markup import html_text
+from generator.markup import html_text, inline_text
 from generator.pipeline import check_snapshot
 from site_support import make_project
 
@@ -319,3 +319,23 @@ def test_writer_units_replace_or_escape_lone_surrogates():
     feed = Feed("feeds/all", hostile, "https://e.example/", hostile, (item,))
     for rendered in (render_rss(feed, "https://e.example/"), render_atom(feed, "https://e.example/")):
         ET.fromstring(rendered)
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_bidirectional_controls_are_refused_where_they_would_reorder_what_a_reader_sees(control):
+    """`12` drawn as `21` beside a verified quote, or a link's text spelling another address."""
+    raw = f'id: ann-lee\nname: "Ann {control}12{control} Lee"\n'.encode()
+    result = check_snapshot({"content/people/ann-lee.yaml": raw})
+    assert [(d.code, d.path, d.line) for d in result.diagnostics] == [("text.forbidden-char", "name", 2)]
+    assert "bidirectional control" in result.diagnostics[0].message
+    body = f"---\nid: ann-lee\nname: Ann Lee\n---\nGrew {control}12{control}% last year.\n".encode()
+    _, diagnostics = load.load_document("content/people/ann-lee.md", "person", "ann-lee", body, "markdown")
+    assert [(d.code, d.line) for d in diagnostics] == [("text.forbidden-char", 5)]
+
+
+@pytest.mark.parametrize("text", ["KV cache in C#", "Dan Fu #", "Robots write C##"])
+def test_a_closing_hash_stays_in_a_heading(text):
+    import html
+
+    rendered = markdown.markdown(f"# {inline_text(text)}\n")
+    assert html.unescape(rendered) == f"<h1>{text}</h1>"  # the heading shows every `#` the text has

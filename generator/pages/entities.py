@@ -19,6 +19,7 @@ from ..history import ThesisHistory
 from ..jsonld import json_ld_script, thesis_json_ld
 from ..models import CONFIDENCES, COUNTED_STATUSES, DIRECTIONS, HORIZONS, STATUS_ORDER, Source, Thesis, rank
 from ..publication import Publication
+from ..timestamps import timestamp_seconds
 from ..calls import call_dates, counts_toward_stance, is_closed, reference_text
 from ..freshness import stale_note
 from ..track_record import closed_thesis
@@ -371,7 +372,7 @@ def make_source_page(publication: Publication, context: PageContext, source_id: 
             anchor=urls.moment_anchor(m.at), label=urls.timestamp_label(m.at), text=m.text,
             at_time=ExternalLink(f"Watch at {urls.timestamp_label(m.at)}", urls.at_time(source.url, m.at)) if source.url else None,
         )
-        for m in sorted(source.moments, key=lambda m: urls.timestamp_seconds(m.at))
+        for m in sorted(source.moments, key=lambda m: timestamp_seconds(m.at))
     )
     return SourcePage(
         nav=make_nav(here), id=source.id, title=source.title, kind=source.kind, publisher=source.publisher,

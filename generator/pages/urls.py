@@ -19,6 +19,7 @@ from typing import Iterator
 
 from ..outputs import MARKER
 from ..siteconfig import DEFAULT_SITE_URL
+from ..timestamps import timestamp_seconds
 
 HOME = "index.md"
 THESES = "theses/index.md"
@@ -129,13 +130,6 @@ def paged(first_page: str, number: int) -> str:
 # ------------------------------------------------------------------------- anchors
 
 
-def timestamp_seconds(at: str) -> int:
-    """`H:MM:SS` or `MM:SS` → seconds."""
-    seconds = 0
-    for part in at.split(":"):
-        seconds = seconds * 60 + int(part)
-    return seconds
-
 
 def timestamp_label(at: str) -> str:
     """Every timestamp printed as `H:MM:SS`, whichever form the contributor typed."""
@@ -168,10 +162,16 @@ def locator_anchor(at: str) -> str:
 
 
 def at_time(url: str, at: str) -> str:
-    """The source URL opened at a timestamp (`?t=<seconds>`, the form video hosts accept)."""
+    """The source URL opened at a timestamp (`?t=<seconds>`, the form video hosts accept). A time
+    the URL already names (`t=` in its query, `#t=` as its fragment) is replaced, not followed by
+    a second one the player would ignore."""
     base, _, fragment = url.partition("#")
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}t={timestamp_seconds(at)}" + (f"#{fragment}" if fragment else "")
+    if fragment.startswith("t="):
+        fragment = ""
+    path, _, query = base.partition("?")
+    kept = [part for part in query.split("&") if part and not part.startswith("t=")]
+    query = "&".join([*kept, f"t={timestamp_seconds(at)}"])
+    return f"{path}?{query}" + (f"#{fragment}" if fragment else "")
 
 
 # ------------------------------------------------------------------------- links
