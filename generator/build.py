@@ -178,7 +178,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     `offline`: the tree of a site read from `file://` (`build --offline`).
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
-    checked = check_project(paths)
+    checked = check_project(paths, committed=committed)
     if _stops(checked, strict):
         return checked, None
     assert checked.publication is not None
@@ -186,7 +186,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     if isinstance(settings, Diagnostic):
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
-        history = publication_history(paths.root, checked.publication.graph, committed)
+        history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
     plan = plan_docs(paths, checked.publication, settings, history, edition)
     return checked, write_tree(paths.docs_tree, render_docs(plan, progress))
 
@@ -249,7 +249,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         checked = check_project(paths)
         if _stops(checked, strict):
             return BuildResult(checked.diagnostics)
-        diagnostics, publication = checked.diagnostics, checked.publication
+        diagnostics, publication, committed = checked.diagnostics, checked.publication, checked.committed
         assert publication is not None
         del checked
         settings = site_settings(paths, offline)
@@ -257,7 +257,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             return BuildResult(diagnostics + [settings])
 
         if history is None:
-            history = publication_history(paths.root, publication.graph)
+            history = publication_history(paths.root, publication.graph, committed)
         plan = plan_docs(paths, publication, settings, history)
         pages = len(plan.pages)
         write_tree(paths.docs_tree, render_docs(plan, progress))
@@ -270,7 +270,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 succeeded, messages = renderer.build(paths, staging, strict, offline)
                 progress(f"{renderer.name} build", 1, 1)
             if not succeeded:
-                failure = next((m for m in reversed(messages) if "ERROR" in m), "mkdocs failed")
+                failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
                 progress("search index", 0, 1)

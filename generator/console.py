@@ -19,15 +19,17 @@ from __future__ import annotations
 import json
 import re
 
+from .characters import BIDI_OVERRIDES, json_escape
+
 _SHOWN_ESCAPED = re.compile(
     "[\x00-\x1f\x7f-\x9f"  # C0, DEL, C1
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u061c\u200e\u200f" + BIDI_OVERRIDES +  # bidi marks, embeddings, overrides, isolates
     "\u2028\u2029"  # line and paragraph separators
     "\ud800-\udfff]"  # lone surrogates: undecodable bytes of a file name, which no stream can encode
 )
 """Characters that may move the cursor, break a line, reorder it or fail to encode."""
 
-_JSON_SHOWN_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_JSON_SHOWN_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f" + BIDI_OVERRIDES + "\u2028\u2029\ud800-\udfff]")
 """The same set without C0, which json.dumps escapes itself."""
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -70,4 +72,4 @@ def json_text(value: object) -> str:
     """Indented JSON, non-ASCII text kept readable; what `printable` escapes is written as a
     `\\uXXXX` escape (json.dumps already escapes C0), so the decoded values are unchanged."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _JSON_SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_SHOWN_ESCAPED.sub(json_escape, text)

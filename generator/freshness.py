@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .gitrepo import default_source_date_epoch
 from .models import status_counts_toward_stance
 from .models import Thesis
 
@@ -72,7 +73,7 @@ def publication_date(root: Path) -> dt.date | None:
         top = _git(root, "rev-parse", "--show-toplevel")
         if not top or Path(top).resolve() != Path(root).resolve():
             return None
-        stamp = _git(root, "log", "-1", "--format=%ct")
+        stamp = default_source_date_epoch(root) or ""
     if not stamp.isdigit():
         return None
     try:

@@ -3,7 +3,7 @@ RSS/Atom feeds under `feeds/` and the share cards link previews show under `card
 decided by `pages.urls`.
 
 Input: the publication and its git history. Output: relative path → bytes under
-`api/` and `feeds/`. They go into the docs tree, which mkdocs, mike and other renderers
+`api/`, `feeds/` and `cards/`. They go into the docs tree, which mkdocs, mike and other renderers
 copy as it is.
 """
 

@@ -15,6 +15,7 @@ from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
 from .graph import resolve_references
+from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
 from .models import Thesis
 from .publication import Publication, derive_publication
@@ -38,6 +39,8 @@ class CheckResult:
     publication: Publication | None
     documents: Mapping[tuple[str, str], ValidDocument] = field(default_factory=lambda: MappingProxyType({}))
     """(kind, id) → the validated document, for positions of later reports."""
+    committed: CommittedHistory | None = None
+    """Git's history, when the check read it (to measure staleness): the build reuses it."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -119,9 +122,10 @@ def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], s
     return refused
 
 
-def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
+def check_project(paths: ProjectPaths, jobs: int | None = None, committed: CommittedHistory | None = None) -> CheckResult:
     """Check the content in the work tree, the project's settings (`config.site-url`,
-    `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`)."""
+    `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`).
+    `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed."""
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
@@ -133,21 +137,22 @@ def check_project(paths: ProjectPaths, jobs: int | None = None) -> CheckResult:
     if days != DEFAULT_STALE_AFTER_DAYS:
         result = dataclasses.replace(result, publication=dataclasses.replace(result.publication, stale_after_days=days))
     today = publication_date(paths.root)
-    return result if today is None else _with_staleness(paths, result, ReviewClock(today, days))
+    return result if today is None else _with_staleness(paths, result, ReviewClock(today, days), committed)
 
 
-def _with_staleness(paths: ProjectPaths, result: CheckResult, clock: ReviewClock) -> CheckResult:
+def _with_staleness(paths: ProjectPaths, result: CheckResult, clock: ReviewClock,
+                    committed: CommittedHistory | None) -> CheckResult:
     """Stale theses into the publication, and a `thesis.stale` warning for each. Git history is
     read only when a thesis is stale by its own dates: history can only make it fresher."""
-    assert result.publication is not None
-    theses = result.publication.graph.theses
+    checked = result.publication
+    assert checked is not None
+    theses = checked.graph.theses
     candidates = [t for t in theses.values() if may_go_stale(t) and stale_since(t, None, clock) is not None]
     if not candidates:
         return result
-    from .history import committed_history  # history compares theses, which needs this module
-
-    last_changed = committed_history(paths.root).last
-    stale = {t.id: since for t in candidates if (since := stale_since(t, last_changed.get(t.id), clock)) is not None}
+    committed = committed or committed_history(paths.root)
+    result = dataclasses.replace(result, committed=committed)
+    stale = {t.id: since for t in candidates if (since := stale_since(t, committed.last.get(t.id), clock)) is not None}
     if not stale:
         return result
     warnings = []
@@ -160,7 +165,7 @@ def _with_staleness(paths: ProjectPaths, result: CheckResult, clock: ReviewClock
             f"{thesis.status} thesis '{thesis_id}' not changed or reviewed since {since.isoformat()}, "
             f"{(clock.today - since).days} days before {clock.today.isoformat()} (stale after {clock.stale_after_days} days)",
             "review it (set review.on) or change its status"))
-    publication = dataclasses.replace(result.publication, stale=MappingProxyType(dict(sorted(stale.items()))))
+    publication = dataclasses.replace(checked, stale=MappingProxyType(dict(sorted(stale.items()))))
     return dataclasses.replace(result, diagnostics=sort_diagnostics([*result.diagnostics, *warnings]), publication=publication)
 
 

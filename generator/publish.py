@@ -133,13 +133,13 @@ def refuse_existing_edition(editions: list[Edition], version: str, replace: bool
 def edition_address(paths: ProjectPaths, version: str, alias: str) -> SiteAddress:
     """Where the edition will answer (site_url/<version>/) and where its subscribers read the
     feeds (site_url/<alias>/); refused while site_url is unset or the shipped placeholder."""
-    problems = site_url_diagnostics(paths)
-    if problems:
-        raise PublishError(f"site_url {problems[0].message} ({problems[0].hint}); nothing was published")
     try:
         settings = read_site_settings(paths)
     except (Exception, SystemExit) as error:  # mkdocs reports unreadable YAML as ConfigurationError
         raise PublishError(f"cannot read {paths.relative(paths.mkdocs_config)}: {error}") from error
+    problems = site_url_diagnostics(paths, settings)  # the settings just read, not a second reading
+    if problems:
+        raise PublishError(f"site_url {problems[0].message} ({problems[0].hint}); nothing was published")
     return site_address(settings.site_url, version, alias)
 
 
@@ -244,10 +244,10 @@ def edition_config(paths: ProjectPaths, address: SiteAddress) -> Iterator[Path]:
     import yaml
 
     rss, atom = feed_paths("all")
-    from .search import HOOK
+    from .search import hooks_with_search
 
     settings = {"INHERIT": paths.mkdocs_config.name,
-                "hooks": [str(HOOK)],  # Pagefind's index of the edition, after mkdocs (see `search`)
+                "hooks": hooks_with_search(paths),  # the project's, then Pagefind's index of the edition (see `search`)
                 "extra": {SUBSCRIBE_SETTING: {"rss": address.feeds + rss, "atom": address.feeds + atom}}}
     descriptor, name = tempfile.mkstemp(prefix=".thesis-site-edition-", suffix=".yml", dir=paths.mkdocs_config.parent)
     try:

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
+from .settings import ProjectPaths
 
 EXCLUDED = ".headerlink"
 """Left out of the index: the `¶` permalink after every heading (mkdocs' `toc` writes most of
@@ -47,3 +48,19 @@ def index_search(site: Path) -> str | None:
 
 HOOK = Path(__file__).with_name("search_hook.py")
 """The mkdocs hook that runs `index_search` at the end of an mkdocs build (editions)."""
+
+
+def hooks_with_search(paths: ProjectPaths) -> list[str]:
+    """mkdocs hooks for a build mkdocs runs itself (an edition, the preview): the project's own
+    `hooks:`, then the one that indexes the site (`HOOK`). A `hooks` list handed to mkdocs (a
+    keyword of `serve`, or a key over an INHERITed file) replaces the project's, so it carries
+    them; they are paths relative to mkdocs.yml, and both callers keep that folder."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(paths.mkdocs_config, "rb") as handle:
+            config = yaml_load(handle)
+    except (Exception, SystemExit):  # noqa: BLE001 - unreadable: mkdocs reports it when it loads the config
+        config = None
+    own = config.get("hooks") if isinstance(config, dict) else None
+    return [*(str(hook) for hook in own or () if isinstance(own, list)), str(HOOK)]

@@ -8,9 +8,9 @@ from typing import Literal
 
 from .calls import counts_toward_stance
 from .graph import ThesisGraph
-from .models import COUNTED_STATUSES, DIRECTIONS
+from .models import DIRECTIONS
 
-__all__ = ["COUNTED_STATUSES", "NetStance", "Stance", "derive_stance"]
+__all__ = ["NetStance", "Stance", "derive_stance"]
 
 NetStance = Literal["net long", "net short", "balanced", "watch only", "no stance"]
 

@@ -47,7 +47,7 @@ class VerdictCounts:
 
     @property
     def judged(self) -> int:
-        return self.right + self.wrong + self.mixed
+        return sum(getattr(self, verdict) for verdict in JUDGED_VERDICTS)
 
     def plus(self, verdict: str | None) -> VerdictCounts:
         name = verdict or "unrecorded"

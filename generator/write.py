@@ -32,6 +32,9 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes]] | Mapping[str, byt
     root.mkdir(parents=True, exist_ok=True)
     base = str(root)
     on_disk, folders = _scan(base)
+    for relpath in [path for path, size in on_disk.items() if size == -1]:
+        os.unlink(os.path.join(base, relpath))  # a link is never written through: what it points at is not ours
+        del on_disk[relpath]
     produced: set[str] = set()
     written: list[str] = []
     unchanged = 0

@@ -347,3 +347,14 @@ def test_the_served_site_searches_with_pagefind_and_the_offline_one_with_materia
     assert not (offline / "pagefind").exists()
     page = (offline / "index.html").read_text(encoding="utf-8")
     assert 'name="search"' in page and "pagefind" not in page
+
+
+def test_the_search_hook_keeps_the_projects_own_hooks(tmp_path):
+    """mkdocs replaces a `hooks` list handed to it: editions and the preview must carry the project's."""
+    from generator.search import HOOK, hooks_with_search
+
+    paths = make_project(tmp_path / "project")
+    assert hooks_with_search(paths) == [str(HOOK)]
+    config = paths.mkdocs_config.read_text(encoding="utf-8")
+    paths.mkdocs_config.write_text(config + "hooks:\n  - my_hook.py\n", encoding="utf-8")
+    assert hooks_with_search(paths) == ["my_hook.py", str(HOOK)]

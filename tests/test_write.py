@@ -49,3 +49,15 @@ def test_a_link_in_the_tree_is_replaced_not_written_through(tmp_path):
     write_tree(root, {"page.md": b"page"})
     assert not (root / "page.md").is_symlink() and (root / "page.md").read_bytes() == b"page"
     assert elsewhere.read_bytes() == b"someone else's"
+
+
+def test_a_linked_folder_in_the_tree_is_replaced_not_written_through(tmp_path):
+    """SPEC §6, nothing lost: pages under a linked folder go into a real folder of the tree."""
+    root, foreign = tmp_path / "tree", tmp_path / "foreign"
+    (foreign / "x").mkdir(parents=True)
+    (foreign / "x" / "index.md").write_bytes(b"someone else's")
+    root.mkdir()
+    (root / "theses").symlink_to(foreign, target_is_directory=True)
+    write_tree(root, {"theses/x/index.md": b"page"})
+    assert not (root / "theses").is_symlink() and (root / "theses" / "x" / "index.md").read_bytes() == b"page"
+    assert (foreign / "x" / "index.md").read_bytes() == b"someone else's"

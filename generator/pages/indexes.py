@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
+from typing import get_args
 
 from markupsafe import Markup
 
 
 from .. import pictures, proof
 from ..publication import Publication
-from ..models import DIRECTIONAL, DIRECTIONS
+from ..models import DIRECTIONAL, DIRECTIONS, rank
 from ..history import ThesisHistory
-from ..stance import Stance
+from ..stance import NetStance
 from .. import calls, freshness, track_record
 from ..calls import COUNTED_STATUSES, counts_toward_stance, opened_on
 from . import urls
@@ -35,7 +36,7 @@ from .views import (
 )
 
 HOME_LIST_LENGTH = 8
-NET_ORDER = {"net-long": 0, "net-short": 1, "balanced": 2, "watch-only": 3, "no-stance": 4}
+NET_RANK = rank(get_args(NetStance))
 """Sort key of the stance board's net stance column (`StanceView.net_key`)."""
 CHART_MAX_ASSETS = 40
 """The stance chart shows the assets with the most counted positions; the table lists all."""
@@ -49,15 +50,11 @@ def order_claims(publication: Publication) -> tuple[tuple[str, str], ...]:
     return tuple((thesis.id, claim.id) for thesis in theses for claim in thesis.claims)
 
 
-def _total(stance: Stance) -> int:
-    return stance.long + stance.short + stance.neutral + stance.watch
-
-
 def order_assets(publication: Publication) -> tuple[str, ...]:
     """Most net long first, then most positions, then ticker."""
     stances = publication.stances
     return tuple(sorted(publication.graph.assets, key=lambda a: (
-        -(stances[a].long - stances[a].short), -_total(stances[a]), a)))
+        -(stances[a].long - stances[a].short), -stances[a].total, a)))
 
 
 def order_people(publication: Publication) -> tuple[str, ...]:
@@ -158,8 +155,8 @@ def stance_chart(publication: Publication, order: Sequence[str]) -> tuple[Markup
     """The stance board's first page's chart (SVG) and the note under it."""
     graph = publication.graph
     here = Here(urls.ASSETS)
-    held = [a for a in order if _total(publication.stances[a])]
-    charted = set(sorted(held, key=lambda a: (-_total(publication.stances[a]), a))[:CHART_MAX_ASSETS])
+    held = [a for a in order if publication.stances[a].total]
+    charted = set(sorted(held, key=lambda a: (-publication.stances[a].total, a))[:CHART_MAX_ASSETS])
     chart = pictures.stance_chart(tuple(
         pictures.ChartedAsset(a, graph.assets[a].name, here.link(urls.asset_page(a), a).url, publication.stances[a])
         for a in order if a in charted))
@@ -189,7 +186,7 @@ def make_stance_board(publication: Publication, context: PageContext, page: List
         stance = stance_view(publication, asset_id)
         return StanceRow(here.link(urls.asset_page(asset_id), asset_id), graph.assets[asset_id].name,
                          graph.assets[asset_id].sector, stance, theses,
-                         max(calls).isoformat() if calls else "", NET_ORDER.get(stance.net_key, len(NET_ORDER)))
+                         max(calls).isoformat() if calls else "", NET_RANK[stance.net])
 
     chart, note = stance_chart(publication, order) if number == 1 else (pictures.stance_chart(()), "")
     return StanceBoard(

@@ -127,8 +127,8 @@ class MkDocsRenderer:
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
         paths.docs_tree.mkdir(parents=True, exist_ok=True)
-        from ..search import HOOK
+        from ..search import hooks_with_search
 
         # Pagefind indexes each rebuild (the hook), so the preview's search box answers too.
         serve(config_file=str(paths.mkdocs_config), livereload=True, watch_theme=True,
-              docs_dir=str(paths.docs_tree), dev_addr=dev_addr, hooks=[str(HOOK)])
+              docs_dir=str(paths.docs_tree), dev_addr=dev_addr, hooks=hooks_with_search(paths))
