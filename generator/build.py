@@ -25,11 +25,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
+from .incremental import (BuildRecord, DocsChanges, code_fingerprint, current_pages, docs_changes, docs_state,
+                          folder_identity, forget_docs_record, forget_record, link_copy, read_record, write_docs_record,
+                          write_record)
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
+from .pages.inputs import page_digests, shared_digest
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, check_project
 from .progress import Progress
@@ -58,6 +62,11 @@ class BuildResult:
     messages: list[str] = field(default_factory=list)
     pages: int = 0
     site: Path | None = None
+    how: str = "clean"
+    """How the renderer made the site: "clean" (every page), "update" (the pages whose docs files
+    changed, `incremental`) or "current" (nothing changed: the site was left as it was)."""
+    rendered: int = 0
+    """Docs files the renderer rendered again in an update."""
 
     @property
     def ok(self) -> bool:
@@ -88,6 +97,9 @@ class DocsPlan:
     """The JSON export, the feeds and the share cards (`api/`, `feeds/`, `cards/`): files mkdocs copies as they are."""
     directory_urls: bool = True
     """False for a site read from `file://`: links in raw HTML then name each page's file."""
+    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Docs-tree path → what each entity page is made from (`pages.inputs`): a page whose file was
+    written for the same digest is kept as it is (`render_docs`)."""
 
 
 def site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettings | Diagnostic:
@@ -123,6 +135,8 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
+    shared = shared_digest(context, paths.templates, code_fingerprint(), publication.stale_after_days, settings.directory_urls)
+    digests = page_digests(publication, context, paths.root, shared, ((page.kind.name, page.key, page.path) for page in pages))
     return DocsPlan(
         pages=pages,
         environment=environment,
@@ -131,29 +145,49 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
                           lambda: feed_tree(publication, history, address),
                           lambda: card_files(publication, sorted(publication.graph.theses), address)),
         directory_urls=settings.directory_urls,
+        digests=digests,
     )
 
 
-def render_docs(plan: DocsPlan, progress: Progress = _no_progress) -> Iterator[tuple[str, bytes]]:
+def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
+                kept: frozenset[str] = frozenset()) -> Iterator[tuple[str, bytes | None]]:
     """The docs tree's files as (path, bytes), each made when it is asked for: the export and the
     feeds, the static files, then every page. Handed straight to `write_tree`, a page's view model
-    and text are dropped once it is written, so they are never all in memory at once."""
+    and text are dropped once it is written, so they are never all in memory at once. A page in
+    `kept` (its file is current, see `incremental.current_pages`) is given as None: not made."""
     for make in plan.machine_readable:
         yield from make().items()
     for target, source in plan.static_files.items():
         yield target, source.read_bytes()
     total = len(plan.pages)
     for done, page in enumerate(plan.pages, 1):
+        if page.path in kept:
+            yield page.path, None
+            continue
         with urls.link_style(plan.directory_urls):
             view = page.make()
         yield page.path, render_page(plan.environment, page.kind, view).encode("utf-8")
         progress("pages rendered", done, total)
 
 
+def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
+               clean: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
+    """Write the docs tree: every file of `plan`, except the entity pages whose file is current for
+    their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
+    written and the stamp of every file of the tree, as recorded for the next run."""
+    kept = frozenset() if clean else current_pages(paths, plan.digests, docs_state(paths.docs_tree))
+    forget_docs_record(paths)  # no record describes a tree while it is being written
+    report = write_tree(paths.docs_tree, render_docs(plan, progress, kept))
+    state = docs_state(paths.docs_tree)
+    write_docs_record(paths, plan.digests, state)
+    return report, state
+
+
 def generate_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
                   history: PublicationHistory | None = None, edition: EditionNote | None = None) -> dict[str, bytes]:
     """The whole docs tree as path → bytes, in memory (nothing written)."""
-    return dict(render_docs(plan_docs(paths, publication, settings, history, edition)))
+    return {path: data for path, data in render_docs(plan_docs(paths, publication, settings, history, edition))
+            if data is not None}
 
 
 def build_address(settings: SiteSettings) -> SiteAddress:
@@ -188,7 +222,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
     plan = plan_docs(paths, checked.publication, settings, history, edition)
-    return checked, write_tree(paths.docs_tree, render_docs(plan, progress))
+    return checked, write_docs(paths, plan, progress)[0]
 
 
 @contextlib.contextmanager
@@ -226,10 +260,14 @@ def swap_in(new: Path, out: Path) -> None:
 def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = False,
                history: PublicationHistory | None = None,
                progress: Progress = _no_progress, offline: bool = False,
-               renderer: Renderer | None = None) -> BuildResult:
+               renderer: Renderer | None = None, clean: bool = False) -> BuildResult:
     """check → history → plan → render → write the docs tree → render the site (`renderer`,
     default: the project's, see `renderers`) into a temporary sibling of `out` → swap it in. On
     any failure `out` is left as it was. `offline`: a site that works from `file://`.
+
+    Incremental (`incremental`): when `out` was built with the renderer's current key, the
+    renderer updates a linked copy of it with the docs files that changed, and a site whose docs
+    files all stayed is left as it is; `clean` renders every page whatever was recorded.
 
     Raises RendererError, before anything is read, when the renderer cannot make what is asked.
 
@@ -260,14 +298,23 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             history = publication_history(paths.root, publication.graph, committed)
         plan = plan_docs(paths, publication, settings, history)
         pages = len(plan.pages)
-        write_tree(paths.docs_tree, render_docs(plan, progress))
+        _written, docs = write_docs(paths, plan, progress, clean)
         del publication, plan  # the renderer runs without the publication in memory
 
         staging = temporary_sibling(out, "build")
         try:
             with _source_date_epoch(paths.root):
-                progress(f"{renderer.name} build", 0, 1)
-                succeeded, messages = renderer.build(paths, staging, strict, offline)
+                key = renderer.incremental_key(paths, strict, offline)
+                changes = None if clean else _changes_since_recorded(paths, out, renderer, key, docs)
+                if changes is not None and not changes:
+                    return BuildResult(diagnostics, [], pages, out, how="current")
+                if changes is None:
+                    progress(f"{renderer.name} build", 0, 1)
+                    succeeded, messages = renderer.build(paths, staging, strict, offline)
+                else:
+                    progress(f"{renderer.name} update", 0, 1)
+                    link_copy(out, staging)
+                    succeeded, messages = renderer.update(paths, staging, changes.changed, strict)
                 progress(f"{renderer.name} build", 1, 1)
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
@@ -279,7 +326,25 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 if unindexed:
                     return BuildResult(diagnostics + [_mkdocs_failure(unindexed)], messages + [unindexed])
             mark(staging)
+            forget_record(paths, out)
             swap_in(staging, out)
+            identity = folder_identity(out)
+            if key is not None and identity is not None:
+                write_record(paths, out, BuildRecord(renderer.name, key, identity, docs))
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
-    return BuildResult(diagnostics, messages, pages, out)
+    if changes is None:
+        return BuildResult(diagnostics, messages, pages, out)
+    return BuildResult(diagnostics, messages, pages, out, how="update", rendered=len(changes.changed))
+
+
+def _changes_since_recorded(paths: ProjectPaths, out: Path, renderer: Renderer, key: str | None,
+                            docs: Mapping[str, tuple[int, int]]) -> DocsChanges | None:
+    """The docs files to render again into `out`, or None when `out` must be built clean (no key,
+    no record of `out`, or one made with another renderer or key)."""
+    if key is None:
+        return None
+    record = read_record(paths, out)
+    if record is None or record.renderer != renderer.name or record.key != key:
+        return None
+    return docs_changes(record, docs)

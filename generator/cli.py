@@ -162,8 +162,10 @@ def new(root: Path, kind: str, identifier: str) -> None:
               help="Folder for the built site (default: site/ in the project).")
 @click.option("--offline", is_flag=True,
               help="A site that works opened from the file system (file://), without a web server.")
+@click.option("--clean", is_flag=True,
+              help="Render every page, even when the previous site could be updated with the pages that changed.")
 @renderer_option
-def build(root: Path, strict: bool, out: Path | None, offline: bool, renderer: str | None) -> None:
+def build(root: Path, strict: bool, out: Path | None, offline: bool, clean: bool, renderer: str | None) -> None:
     """Check, write the docs tree and build the site with mkdocs-material or Zensical (atomically)."""
     from .build import build_site
     from .progress import progress_reporter
@@ -172,7 +174,7 @@ def build(root: Path, strict: bool, out: Path | None, offline: bool, renderer: s
     paths = ProjectPaths(root.resolve())
     chosen = project_renderer(paths, renderer)
     with progress_reporter() as progress:
-        result = build_site(paths, out, strict, progress=progress, offline=offline, renderer=chosen)
+        result = build_site(paths, out, strict, progress=progress, offline=offline, renderer=chosen, clean=clean)
     for message in result.messages:
         click.echo(message, err=True)
     output = format_diagnostics(result.diagnostics, "text")
@@ -183,7 +185,9 @@ def build(root: Path, strict: bool, out: Path | None, offline: bool, renderer: s
         click.echo(f"build failed ({errors} error{'s' * (errors != 1)}, or warnings under --strict); "
                    "the previous site is unchanged", err=True)
         sys.exit(EXIT_CONTENT)
-    click.echo(f"built {result.pages} pages into {result.site}", err=True)
+    how = {"clean": "", "current": " (up to date: no page changed)",
+           "update": f" (updated: {result.rendered} docs file{'s' * (result.rendered != 1)} rendered again)"}[result.how]
+    click.echo(f"built {result.pages} pages into {result.site}{how}", err=True)
 
 
 @main.command()

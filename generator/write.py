@@ -25,9 +25,10 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_tree(root: Path, files: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> WriteReport:
+def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes]) -> WriteReport:
     """The folder `root` holds exactly `files` afterwards. A path given twice is an error (two
-    pages decided on one URL). If writing fails, the files written so far stay and nothing is removed."""
+    pages decided on one URL). If writing fails, the files written so far stay and nothing is removed.
+    A path given with None is kept as it is on disk (its caller knows it is current); it must be there."""
     pairs = files.items() if isinstance(files, Mapping) else files
     root.mkdir(parents=True, exist_ok=True)
     base = str(root)
@@ -44,6 +45,11 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes]] | Mapping[str, byt
         produced.add(relpath)
         target = os.path.join(base, relpath)
         size = on_disk.get(relpath)
+        if data is None:
+            if size is None or size < 0:
+                raise ValueError(f"{relpath} is to be kept but is not a file of {root}")
+            unchanged += 1
+            continue
         if size is None:  # new: no reader can be holding it, write it in place
             folder = relpath.rpartition("/")[0]
             if folder and folder not in folders:

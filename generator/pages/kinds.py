@@ -64,7 +64,7 @@ class PageKind(Generic[K, V]):
 
     def plan(self, publication: Publication, context: PageContext) -> Iterator[PlannedPage[V]]:
         for key in self.keys(publication, context):
-            yield PlannedPage(self, self.path(key), functools.partial(self.make, publication, context, key))
+            yield PlannedPage(self, self.path(key), functools.partial(self.make, publication, context, key), key)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class PlannedPage(Generic[V]):
     kind: PageKind[Any, V]
     path: str
     make: Callable[[], V]
+    key: Any = None
+    """What tells it apart from the other pages of its kind (see `PageKind.keys`)."""
 
 
 def single_page(name: str, view: type[V], template: str, path: str,

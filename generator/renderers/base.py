@@ -3,6 +3,7 @@ the package's `get_renderer` chooses from, so they need not import the package t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +23,21 @@ class Renderer(Protocol):
         """Build the docs tree into `site_dir` (a new or empty folder); (succeeded, warnings and
         errors as printable lines). Never raises for a failed build; raises RendererError when
         asked for what it cannot make (`offline`: a site that works from `file://`)."""
+        ...
+
+    def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
+        """A fingerprint of everything a site it builds depends on besides the docs files'
+        contents: configuration, theme, templates, the nav, the build date, the generator's code.
+        Two builds with one key render every unchanged docs file to the same bytes. None when it
+        cannot update a site page by page (`incremental`)."""
+        ...
+
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+        """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the same
+        `incremental_key`, up to date with the docs tree: render the docs files in `changed` (and
+        any the renderer finds out of date), drop the outputs of files no longer there, and make
+        again what spans pages (sitemap, 404). Never writes into a file it did not create: files
+        of `site_dir` may be links into the previous site. Returns as `build` does."""
         ...
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:

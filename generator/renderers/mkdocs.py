@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
+import os
+from collections.abc import Collection
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..incremental import code_fingerprint, remove_empty_folders
 from ..pages.urls import WORKER_SHIM
 from ..settings import ProjectPaths
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
+
+SEARCH_PLUGIN = "material/search"
+"""Listed so that material's header keeps its search box (`overrides/partials/search.html`); it
+builds its index only for a site read from `file://`, where Pagefind cannot fetch its shards."""
+
+RENDERER_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments")
+"""Whose versions a site's bytes depend on besides the docs tree (`incremental_key`)."""
 
 OFFLINE_PLUGIN = "material/offline"
 """mkdocs-material's plugin for a site opened from the file system (no directory URLs, the
@@ -42,6 +57,8 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     listed = config.plugins.get(OFFLINE_PLUGIN)
     if offline or (listed is not None and listed.config.enabled):
         _go_offline(config)
+    elif (search := config.plugins.get(SEARCH_PLUGIN)) is not None:
+        search.config.enabled = False  # Pagefind answers a served site's search (`search`); this index would go unread
     return config
 
 
@@ -109,12 +126,171 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
     return True, collected.messages
 
 
+# ----------------------------------------------------------------------- incremental builds
+
+
+def _page_spanning_plugins(config: MkDocsConfig) -> list[str]:
+    """Plugins and hooks that may make one page from others (an index of tags, a blog archive, a
+    search index): a site cannot be updated page by page under them. material's search counts
+    only while it builds an index (`build --offline`)."""
+    return [name for name, plugin in config.plugins.items()
+            if not (name == SEARCH_PLUGIN and not plugin.config.enabled)]
+
+
+def _nav_signature(nav: Navigation, config: MkDocsConfig) -> list[Any]:
+    """The nav as every page draws it: sections, links, and pages by title and address. A page
+    titled by its own text (no title in mkdocs.yml) counts with its docs file's bytes."""
+    from mkdocs.structure.nav import Section
+    from mkdocs.structure.pages import Page
+
+    def item(entry: Any) -> Any:
+        if isinstance(entry, Section):
+            return ["section", entry.title, [item(child) for child in entry.children]]
+        if isinstance(entry, Page):
+            own_title = None
+            if entry.title is None:
+                own_title = hashlib.sha256(Path(entry.file.abs_src_path or "").read_bytes()).hexdigest()
+            return ["page", entry.title, entry.file.src_uri, entry.url, own_title]
+        return ["link", entry.title, entry.url]
+
+    return [item(entry) for entry in nav.items]
+
+
+def _tree_digest(folder: Path | None) -> str:
+    digest = hashlib.sha256()
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _installed(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def mkdocs_incremental_key(paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
+    """See `Renderer.incremental_key`: mkdocs.yml as read (with its `!ENV` values), the theme's
+    overrides and the renderer's versions, the nav, the build date (in every page's footer and
+    the sitemap), --strict, and the generator's code. None for a site for `file://` (material's
+    search index spans every page) and under plugins or hooks that may (`_page_spanning_plugins`)."""
+    if offline:
+        return None
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.utils import get_build_date
+    from mkdocs.utils.yaml import yaml_load
+
+    with _quiet_mkdocs():
+        try:
+            config = load_site_config(paths, strict=strict)
+            if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
+                return None
+            with open(paths.mkdocs_config, "rb") as handle:
+                written = yaml_load(handle)
+            nav = _nav_signature(get_navigation(get_files(config), config), config)
+        except (Exception, SystemExit):  # noqa: BLE001 - the build that follows reports an unreadable config
+            return None
+    custom_dir = config.theme.custom_dir
+    inputs = {
+        "config": written, "overrides": _tree_digest(Path(custom_dir) if custom_dir else None), "nav": nav,
+        "versions": {package: _installed(package) for package in RENDERER_PACKAGES},
+        "build date": get_build_date(), "strict": strict, "generator": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+class _DirtyWarning(logging.Filter):
+    """mkdocs warns on every `build(dirty=True)` that the nav may be stale; an update rules that
+    out (the key holds the nav), so the warning must not fail --strict."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _update_plugin(changed: Collection[str]) -> Any:
+    from mkdocs.plugins import BasePlugin
+
+    class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Clears, in the linked copy being updated, every output mkdocs will write again (so it
+        writes a new file instead of into a link to the previous site) and every file no docs or
+        theme file makes any more."""
+
+        def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+            kept: set[str] = set()
+            for file in files:
+                destination = os.path.normpath(file.abs_dest_path)
+                if file.src_uri in changed or file.is_modified():
+                    _remove(destination)
+                else:
+                    kept.add(destination)
+            for folder, _subfolders, names in os.walk(config.site_dir):
+                for name in names:
+                    path = os.path.normpath(os.path.join(folder, name))
+                    if path not in kept:
+                        os.unlink(path)
+            return files
+
+        def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+            for page in nav.pages:
+                if page.title is None:  # titled by its own text, which every page's nav shows: read it again
+                    _remove(os.path.normpath(page.file.abs_dest_path))
+            return nav
+
+    plugin = PageUpdate()
+    plugin.load_config({})
+    return plugin
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+UPDATE_PLUGIN = "thesis-site/update"
+
+
+def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+    """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
+    missing or older than their docs file), after `PageUpdate` has cleared what must be made again."""
+    from mkdocs.commands.build import build
+
+    quiet = _DirtyWarning()
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(quiet)
+    with _quiet_mkdocs() as collected:
+        try:
+            config = load_site_config(paths, site_dir, strict)
+            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed))
+            config.plugins.on_startup(command="build", dirty=True)
+            try:
+                build(config, dirty=True)
+            finally:
+                config.plugins.on_shutdown()
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
+            collected.messages.append(f"mkdocs: ERROR: {error}")
+            return False, collected.messages
+        finally:
+            build_log.removeFilter(quiet)
+    remove_empty_folders(site_dir)
+    return True, collected.messages
+
+
 class MkDocsRenderer:
     name = "mkdocs"
     supports_offline = True
 
     def build(self, paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False) -> tuple[bool, list[str]]:
         return run_mkdocs(paths, site_dir, strict, offline)
+
+    def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
+        return mkdocs_incremental_key(paths, strict, offline)
+
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+        return update_with_mkdocs(paths, site_dir, changed, strict)
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:
         """mkdocs' own live-reload server on the docs tree (it injects its reload script)."""

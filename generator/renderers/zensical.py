@@ -26,7 +26,7 @@ import subprocess
 import threading
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Any, Iterator
@@ -168,6 +168,14 @@ class ZensicalRenderer:
         except Exception as error:  # noqa: BLE001 - mkdocs.yml unreadable (ConfigurationError, YAMLError), disk trouble
             return False, [f"zensical: ERROR: {error}"]
         return True, messages
+
+    def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
+        """None: Zensical builds the whole tree (it keeps its own cache in `build/.cache`) and
+        has no way to render a chosen set of pages into an existing site."""
+        return None
+
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+        raise RendererError("the zensical renderer builds whole sites only")
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:
         """`zensical serve`: it watches the docs tree, rebuilds and reloads the browser (a script

@@ -1,0 +1,186 @@
+"""Incremental builds: what a site was built from, so the next build renders only what changed.
+
+After each build the record of its output folder is written to `build/records/` (outside the
+site, so a site's bytes do not depend on how it was built): the renderer's key (a fingerprint of
+everything it reads besides the docs tree: its configuration, theme, templates, nav, build date
+and the generator's code, see `Renderer.incremental_key`), the size and modification time of
+every docs-tree file it rendered, and which folder it describes.
+
+The next build writes the docs tree as always (only files whose bytes changed are rewritten, see
+`write`). When the renderer gives the same key and the output folder is the one recorded, the
+docs files whose size or time differ are the ones to render again (`docs_changes`): the renderer
+updates a linked copy of the previous site (`link_copy`) in a temporary folder, which is swapped
+in as a clean build's would be. Anything else (no record, another key, another folder) is a
+clean build. A file rewritten with the same bytes only costs a page rendered again; a changed
+file always has a new time, since the docs tree is written only by this generator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+from .settings import ProjectPaths
+
+RECORD_FORMAT = 1
+
+Stamp = tuple[int, int]
+"""A file's (size, modification time in nanoseconds)."""
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    renderer: str
+    key: str
+    folder: Stamp
+    """(device, inode) of the output folder the record describes: a folder replaced by anything
+    else (removed, restored, another build) no longer matches."""
+    docs: Mapping[str, Stamp]
+    """Docs-tree path → stamp of every file the site was rendered from."""
+
+
+@dataclass(frozen=True)
+class DocsChanges:
+    changed: frozenset[str]
+    """Docs-tree paths added or rewritten since the recorded build."""
+    removed: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the generator's own code: a generator that changed may render any page differently."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def record_path(paths: ProjectPaths, out: Path) -> Path:
+    name = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:24]
+    return paths.docs_tree.parent / "records" / f"{name}.json"
+
+
+def folder_identity(folder: Path) -> Stamp | None:
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def read_record(paths: ProjectPaths, out: Path) -> BuildRecord | None:
+    """The record of the build that made `out`, or None: none kept, unreadable, or `out` is no longer that folder."""
+    try:
+        data = json.loads(record_path(paths, out).read_text(encoding="utf-8"))
+        if data.get("format") != RECORD_FORMAT:
+            return None
+        record = BuildRecord(str(data["renderer"]), str(data["key"]), (int(data["folder"][0]), int(data["folder"][1])),
+                             {str(path): (int(size), int(time)) for path, (size, time) in data["docs"].items()})
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    return record if record.folder == folder_identity(out) else None
+
+
+def write_record(paths: ProjectPaths, out: Path, record: BuildRecord) -> None:
+    target = record_path(paths, out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": RECORD_FORMAT, "renderer": record.renderer, "key": record.key, "folder": list(record.folder),
+            "docs": {path: list(stamp) for path, stamp in sorted(record.docs.items())}}
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def forget_record(paths: ProjectPaths, out: Path) -> None:
+    record_path(paths, out).unlink(missing_ok=True)
+
+
+def docs_state(docs_tree: Path) -> dict[str, Stamp]:
+    """Docs-tree path → stamp of every file under `docs_tree` (none when it is not there yet)."""
+    state: dict[str, Stamp] = {}
+    if not docs_tree.is_dir():
+        return state
+    pending = [("", str(docs_tree))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    status = entry.stat(follow_symlinks=False)
+                    state[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+    return state
+
+
+def docs_changes(record: BuildRecord, state: Mapping[str, Stamp]) -> DocsChanges:
+    changed = frozenset(path for path, stamp in state.items() if record.docs.get(path) != stamp)
+    return DocsChanges(changed, frozenset(record.docs.keys() - state.keys()))
+
+
+def link_copy(source: Path, target: Path) -> None:
+    """`target` (an empty folder) gets every file of `source` as a hard link, or a copy where links
+    cannot be made. The renderer must never write into a linked file: it replaces what it writes
+    (see the renderers' `update`), so `source` stays as it was."""
+    for folder, subfolders, files in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        destination = target / relative if relative != "." else target
+        destination.mkdir(exist_ok=True)
+        for name in files:
+            try:
+                os.link(os.path.join(folder, name), destination / name, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(os.path.join(folder, name), destination / name, follow_symlinks=False)
+
+
+def remove_empty_folders(root: Path) -> None:
+    """Folders a removed page left empty (a clean build has none)."""
+    for folder, subfolders, files in os.walk(root, topdown=False):
+        if folder != str(root) and not os.listdir(folder):
+            os.rmdir(folder)
+
+
+# ----------------------------------------------------------------------- the docs tree's pages
+
+DOCS_RECORD = "docs-record.json"
+"""Beside the docs tree: the digest (`pages.inputs`) and stamp of every entity page it holds."""
+
+
+def read_docs_record(paths: ProjectPaths) -> dict[str, tuple[str, Stamp]]:
+    """Docs-tree path → (page digest, stamp of the file written for it); empty when none is kept or it cannot be read."""
+    try:
+        data = json.loads((paths.docs_tree.parent / DOCS_RECORD).read_text(encoding="utf-8"))
+        if data.get("format") != RECORD_FORMAT:
+            return {}
+        return {str(path): (str(digest), (int(size), int(time))) for path, (digest, size, time) in data["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_docs_record(paths: ProjectPaths, digests: Mapping[str, str], state: Mapping[str, Stamp]) -> None:
+    pages = {path: [digest, *state[path]] for path, digest in sorted(digests.items()) if path in state}
+    target = paths.docs_tree.parent / DOCS_RECORD
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"format": RECORD_FORMAT, "pages": pages}, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def forget_docs_record(paths: ProjectPaths) -> None:
+    (paths.docs_tree.parent / DOCS_RECORD).unlink(missing_ok=True)
+
+
+def current_pages(paths: ProjectPaths, digests: Mapping[str, str], state: Mapping[str, Stamp]) -> frozenset[str]:
+    """Entity pages whose file in the docs tree was written for the digest they have now: they need not be made again."""
+    recorded = read_docs_record(paths)
+    return frozenset(path for path, digest in digests.items()
+                     if (entry := recorded.get(path)) is not None and entry[0] == digest and state.get(path) == entry[1])

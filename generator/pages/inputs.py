@@ -1,0 +1,106 @@
+"""What each entity page is made from, as a digest: a page whose digest is unchanged since the
+docs tree was last written is not made again (`build.render_docs`).
+
+A page about a document (a thesis, its evidence dossier, a source, an asset, a person) shows that
+document, the documents it references or that reference it (a thesis's sources, assets, authors
+and reviewer; a source's speakers; the theses citing a source, positioning on an asset, written
+or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
+from the sources it cites, an asset's stance from the theses positioning on it. Its digest covers
+all of these documents (their files' bytes, and a thesis's dates from git and staleness) and what
+every page shares (`shared`: the generator's code and page templates, the page context and
+settings). Listings, tag pages and redirects show rows of many documents; they are made on every
+run (they are few and cheap next to the entity pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ..publication import Publication
+from .context import PageContext
+
+Node = tuple[str, str]
+"""(kind, id) of a content document."""
+
+ENTITY_PAGE_KINDS = {"thesis": "thesis", "evidence": "thesis", "source": "source", "asset": "asset", "person": "person"}
+"""Page kind → the kind of document its key names."""
+
+
+def _references(publication: Publication) -> dict[Node, set[Node]]:
+    """Every reference between documents, both ways, as the linker resolved them (`graph`)."""
+    graph = publication.graph
+    neighbours: dict[Node, set[Node]] = defaultdict(set)
+    incoming: tuple[tuple[str, Mapping[str, Iterable[object]], str], ...] = (
+        ("person", graph.sources_by_speaker, "source"), ("person", graph.theses_by_author, "thesis"),
+        ("person", graph.reviews_by_person, "thesis"))
+    for kind, index, other_kind in incoming:
+        for key, others in index.items():
+            for other in others:
+                neighbours[(kind, key)].add((other_kind, str(other)))
+                neighbours[(other_kind, str(other))].add((kind, key))
+    for asset_id, positions in graph.positions_by_asset.items():
+        for position in positions:
+            neighbours[("asset", asset_id)].add(("thesis", position.thesis_id))
+            neighbours[("thesis", position.thesis_id)].add(("asset", asset_id))
+    for source_id, citations in graph.citations_by_source.items():
+        for citation in citations:
+            neighbours[("source", source_id)].add(("thesis", citation.thesis_id))
+            neighbours[("thesis", citation.thesis_id)].add(("source", source_id))
+    return neighbours
+
+
+def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[Node]:
+    """The documents a node's derived facts come from: a thesis's proof (its sources), an asset's stance (its theses)."""
+    kind = node[0]
+    wanted = {"thesis": "source", "asset": "thesis"}.get(kind)
+    return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
+
+
+def page_inputs(node: Node, neighbours: Mapping[Node, set[Node]]) -> set[Node]:
+    """The documents a page about `node` is made from (see the module's docstring)."""
+    near = {node, *neighbours.get(node, ())}
+    inputs = set(near)
+    for other in near:
+        inputs.update(_derived_from(other, neighbours))
+    return inputs
+
+
+def shared_digest(context: PageContext, templates: Path, code: str, stale_after_days: int, link_style: bool) -> str:
+    """What every page depends on besides its documents."""
+    digest = hashlib.sha256()
+    digest.update(repr((code, context.disclaimer, context.address, context.edition, stale_after_days, link_style)).encode())
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def document_digests(publication: Publication, context: PageContext, root: Path) -> dict[Node, bytes]:
+    """Per document: its file's bytes, and for a thesis its dates and staleness."""
+    digests: dict[Node, bytes] = {}
+    for node, relpath in publication.graph.files.items():
+        digest = hashlib.sha256((root / relpath).read_bytes())
+        if node[0] == "thesis":
+            digest.update(repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode())
+        digests[node] = digest.digest()
+    return digests
+
+
+def page_digests(publication: Publication, context: PageContext, root: Path, shared: str,
+                 pages: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Docs-tree path → digest of every entity page among `pages` ((kind name, key, path) each)."""
+    neighbours = _references(publication)
+    documents = document_digests(publication, context, root)
+    digests: dict[str, str] = {}
+    for kind, key, path in pages:
+        document_kind = ENTITY_PAGE_KINDS.get(kind)
+        if document_kind is None:
+            continue
+        digest = hashlib.sha256(f"{shared}\0{kind}\0{path}\0".encode())
+        for node in sorted(page_inputs((document_kind, key), neighbours)):
+            digest.update(f"{node[0]}\0{node[1]}\0".encode() + documents.get(node, b"missing"))
+        digests[path] = digest.hexdigest()
+    return digests

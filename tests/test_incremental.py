@@ -1,0 +1,183 @@
+"""Incremental builds (`generator.incremental`): after each kind of edit, `build` updates the
+previous site and gives the same bytes as a clean build of the same content; what cannot be
+updated page by page is built clean; nothing of the previous site is written into."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from generator.build import BuildResult, build_site
+from generator.incremental import docs_state, record_path
+from generator.settings import ProjectPaths
+from site_support import make_project, tree_bytes
+
+pytestmark = pytest.mark.usefixtures("epoch")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _built(result: BuildResult) -> BuildResult:
+    assert result.ok, [d.format_text() for d in result.diagnostics] + result.messages
+    return result
+
+
+def _same_as_clean(paths: ProjectPaths, site: Path, tmp_path: Path) -> None:
+    """A clean build of the content as it is now gives `site`'s bytes, file for file."""
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    _built(build_site(paths, clean, clean=True))
+    updated, fresh = tree_bytes(site), tree_bytes(clean)
+    assert sorted(updated) == sorted(fresh)
+    assert [path for path in fresh if updated[path] != fresh[path]] == []
+
+
+def _text_change(paths: ProjectPaths) -> None:
+    _replace(paths.content / "theses" / "memory-bound-inference.md", "summary:", "summary: Edited for the update test.")
+
+
+def _new_thesis(paths: ProjectPaths) -> None:
+    original = paths.content / "theses" / "leading-edge-scarcity.yaml"
+    copy = paths.content / "theses" / "fresh-scarcity.yaml"
+    copy.write_text(original.read_text(encoding="utf-8").replace("id: leading-edge-scarcity", "id: fresh-scarcity"),
+                    encoding="utf-8")
+
+
+def _deleted_source(paths: ProjectPaths) -> None:
+    (paths.content / "sources" / "spare-article.yaml").unlink()
+
+
+def _renamed_asset(paths: ProjectPaths) -> None:
+    assets, theses = paths.content / "assets", paths.content / "theses"
+    text = (assets / "MU.yaml").read_text(encoding="utf-8").replace("id: MU\n", "id: MUX\nrenamed_from: [MU]\n")
+    (assets / "MU.yaml").unlink()
+    (assets / "MUX.yaml").write_text(text, encoding="utf-8")
+    for thesis in theses.iterdir():
+        thesis.write_text(thesis.read_text(encoding="utf-8").replace("asset: MU\n", "asset: MUX\n"), encoding="utf-8")
+
+
+def _page_template_change(paths: ProjectPaths) -> None:
+    with open(paths.templates / "pages" / "source.md.j2", "a", encoding="utf-8") as handle:
+        handle.write("\nA line every source page now ends with.\n")
+
+
+def _theme_template_change(paths: ProjectPaths) -> None:
+    _replace(paths.templates / "overrides" / "main.html", "{% extends", "{#- changed -#}\n{% extends")
+
+
+def _config_change(paths: ProjectPaths) -> None:
+    _replace(paths.mkdocs_config, "site_description: ", "site_description: Changed. ")
+
+
+EDITS: list[tuple[str, Callable[[ProjectPaths], None], str]] = [
+    ("text change", _text_change, "update"),
+    ("new thesis", _new_thesis, "update"),
+    ("deleted source", _deleted_source, "update"),
+    ("renamed asset", _renamed_asset, "update"),
+    ("page template change", _page_template_change, "update"),
+    ("theme template change", _theme_template_change, "clean"),
+    ("mkdocs.yml change", _config_change, "clean"),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
+    paths = make_project(tmp_path_factory.mktemp("incremental") / "project")
+    spare = (paths.content / "sources" / "fab-capacity-article.yaml").read_text(encoding="utf-8")
+    (paths.content / "sources" / "spare-article.yaml").write_text(
+        spare.replace("id: fab-capacity-article", "id: spare-article"), encoding="utf-8")
+    return paths
+
+
+def test_each_kind_of_edit_updates_to_the_bytes_of_a_clean_build(project: ProjectPaths, tmp_path: Path) -> None:
+    site = project.root / "site"
+    first = _built(build_site(project, site))
+    assert first.how == "clean"
+    for name, edit, how in EDITS:
+        edit(project)
+        result = _built(build_site(project, site))
+        assert result.how == how, name
+        if how == "update":
+            assert 0 < result.rendered < len(docs_state(project.docs_tree)), name
+        _same_as_clean(project, site, tmp_path)
+        again = _built(build_site(project, site))
+        assert (again.how, again.rendered) == ("current", 0), f"{name}: a second build found work"
+
+
+def test_a_no_change_build_leaves_the_site_as_it_is(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    identity = site.stat().st_ino
+    result = _built(build_site(paths, site))
+    assert result.how == "current"
+    assert site.stat().st_ino == identity
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == stamps
+
+
+def test_clean_renders_every_page(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    assert _built(build_site(paths, site, clean=True)).how == "clean"
+
+
+def test_an_update_never_writes_into_the_previous_site(tmp_path: Path) -> None:
+    """The update works in a linked copy of the previous site: each file it renders again is a new
+    file, so the previous site's files (held here through links of their own) keep their bytes."""
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    before = tree_bytes(site)
+    witness = tmp_path / "witness"
+    for relpath in before:
+        (witness / relpath).parent.mkdir(parents=True, exist_ok=True)
+        os.link(site / relpath, witness / relpath)
+    _text_change(paths)
+    result = _built(build_site(paths, site))
+    assert result.how == "update"
+    assert tree_bytes(witness) == before
+    assert tree_bytes(site) != before
+
+
+def test_another_folder_or_a_replaced_one_is_built_clean(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    assert record_path(paths, site).is_file()
+    assert _built(build_site(paths, tmp_path / "elsewhere")).how == "clean"
+    shutil.copytree(site, tmp_path / "copy")
+    shutil.rmtree(site)
+    os.rename(tmp_path / "copy", site)  # same name, another folder: its record no longer applies
+    assert _built(build_site(paths, site)).how == "clean"
+
+
+def test_a_docs_file_changed_behind_the_generator_is_rendered_again(tmp_path: Path) -> None:
+    """Only the generator writes the docs tree, but a file rewritten by anything else (its time
+    changes) is made and rendered again rather than trusted."""
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    page = paths.docs_tree / "theses" / "memory-bound-inference" / "index.md"
+    page.write_text("# Tampered\n", encoding="utf-8")
+    result = _built(build_site(paths, site))
+    assert result.how == "update" and result.rendered >= 1
+    _same_as_clean(paths, site, tmp_path)
+
+
+def test_the_zensical_renderer_always_builds_clean(tmp_path: Path) -> None:
+    pytest.importorskip("zensical")
+    from generator.renderers import get_renderer
+
+    renderer = get_renderer("zensical")
+    paths = make_project(tmp_path / "project")
+    assert renderer.incremental_key(paths, strict=False) is None
