@@ -181,3 +181,72 @@ def test_the_zensical_renderer_always_builds_clean(tmp_path: Path) -> None:
     renderer = get_renderer("zensical")
     paths = make_project(tmp_path / "project")
     assert renderer.incremental_key(paths, strict=False) is None
+
+
+# ----------------------------------------------------------------------- which pages an edit changes
+
+_CORPUS_EDITS = (
+    ("sources", r"^title: (.+)$", r"title: \1 (revised)"),
+    ("theses", r"^title: (.+)$", r"title: \1 (revised)"),
+    ("assets", r"^name: (.+)$", r"name: \1 Holdings"),
+    ("people", r"^name: (.+)$", r"name: \1 Jr"),
+    ("theses", r"^status: active$", "status: draft"),
+    ("theses", r"^status: (draft|monitoring)$", "status: active"),
+    ("theses", r"^authors: \[.*\]$", "authors: []"),
+    ("sources", r"^speakers: \[.*\]$", "speakers: []"),
+    ("theses", r"^(  direction: )long$", r"\1short"),
+    ("theses", r"^(  direction: )neutral$", r"\1watch"),
+    ("sources", r"^publisher: (.+)$", r"publisher: \1 Media"),
+    ("people", r"^role: (.+)$", r"role: \1 emeritus"),
+    ("assets", r"^sector: (.+)$", r"sector: \1 and more"),
+)
+
+
+def _corpus(root: Path) -> ProjectPaths:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", Path(__file__).parent.parent / "bench" / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths = make_project(root, content=Path(__file__).parent / "samples" / "basic" / "content")
+    shutil.rmtree(paths.content)
+    module.make_corpus(root, sources=40, seed=4, people=12, assets=10)
+    return paths
+
+
+def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path: Path) -> None:
+    """Edits that change what other pages show (titles, names, a thesis's status and so its
+    assets' stance, authors, speakers) on a generated corpus: the docs tree written incrementally
+    (`pages.inputs` decides which entity pages are kept) equals a fresh one after each edit."""
+    import random
+    import re
+
+    from generator.build import write_docs_tree
+
+    updated, fresh = _corpus(tmp_path / "updated"), _corpus(tmp_path / "fresh")
+    write_docs_tree(updated)
+    chooser = random.Random(7)
+    applied = written_pages = 0
+    for folder, pattern, replacement in _CORPUS_EDITS:
+        candidates = sorted(path.name for path in (updated.content / folder).iterdir()
+                            if path.suffix == ".yaml" and re.search(pattern, path.read_text(encoding="utf-8"), re.M))
+        if not candidates:
+            continue
+        name = chooser.choice(candidates)
+        for paths in (updated, fresh):
+            target = paths.content / folder / name
+            target.write_text(re.sub(pattern, replacement, target.read_text(encoding="utf-8"), count=1, flags=re.M),
+                              encoding="utf-8")
+        checked, written = write_docs_tree(updated)
+        assert written is not None, [d.format_text() for d in checked.errors]
+        shutil.rmtree(fresh.docs_tree.parent, ignore_errors=True)
+        write_docs_tree(fresh)
+        mine, theirs = tree_bytes(updated.docs_tree), tree_bytes(fresh.docs_tree)
+        assert sorted(mine) == sorted(theirs)
+        assert [path for path in theirs if mine[path] != theirs[path]] == [], f"after editing {folder}/{name}"
+        applied += 1
+        written_pages += sum(path.endswith(".md") for path in written.written)
+    assert applied >= 10
+    pages = sum(path.endswith(".md") for path in tree_bytes(updated.docs_tree))
+    assert written_pages < applied * pages / 4, "edits rewrote most pages: entity pages are not being kept"

@@ -5,7 +5,8 @@ A page about a document (a thesis, its evidence dossier, a source, an asset, a p
 document, the documents it references or that reference it (a thesis's sources, assets, authors
 and reviewer; a source's speakers; the theses citing a source, positioning on an asset, written
 or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
-from the sources it cites, an asset's stance from the theses positioning on it. Its digest covers
+from the sources it cites, an asset's stance from the theses positioning on it, and a source is
+shown with its speakers. Its digest covers
 all of these documents (their files' bytes, and a thesis's dates from git and staleness) and what
 every page shares (`shared`: the generator's code and page templates, the page context and
 settings). Listings, tag pages and redirects show rows of many documents; they are made on every
@@ -53,9 +54,10 @@ def _references(publication: Publication) -> dict[Node, set[Node]]:
 
 
 def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[Node]:
-    """The documents a node's derived facts come from: a thesis's proof (its sources), an asset's stance (its theses)."""
+    """The documents shown with a node wherever it is shown, or its derived facts come from: a
+    thesis's proof (its sources), an asset's stance (its theses), a source's speakers."""
     kind = node[0]
-    wanted = {"thesis": "source", "asset": "thesis"}.get(kind)
+    wanted = {"thesis": "source", "asset": "thesis", "source": "person"}.get(kind)
     return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
 
 
