@@ -320,6 +320,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
+                shutil.rmtree(staging / urls.SEARCH_INDEX_FOLDER, ignore_errors=True)  # an update's copy holds the previous index
                 progress("search index", 0, 1)
                 unindexed = index_search(staging)
                 progress("search index", 1, 1)

@@ -132,7 +132,7 @@ def link_copy(source: Path, target: Path) -> None:
     """`target` (an empty folder) gets every file of `source` as a hard link, or a copy where links
     cannot be made. The renderer must never write into a linked file: it replaces what it writes
     (see the renderers' `update`), so `source` stays as it was."""
-    for folder, subfolders, files in os.walk(source):
+    for folder, _subfolders, files in os.walk(source):
         relative = os.path.relpath(folder, source)
         destination = target / relative if relative != "." else target
         destination.mkdir(exist_ok=True)
@@ -145,7 +145,7 @@ def link_copy(source: Path, target: Path) -> None:
 
 def remove_empty_folders(root: Path) -> None:
     """Folders a removed page left empty (a clean build has none)."""
-    for folder, subfolders, files in os.walk(root, topdown=False):
+    for folder, _subfolders, _files in os.walk(root, topdown=False):
         if folder != str(root) and not os.listdir(folder):
             os.rmdir(folder)
 

@@ -16,6 +16,8 @@ script: Pagefind fetches its shards with `fetch()`, which browsers refuse from `
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,18 +32,28 @@ them, so the templates cannot mark them `data-pagefind-ignore`)."""
 TIMEOUT_SECONDS = 1800
 
 
-def index_search(site: Path) -> str | None:
-    """Write Pagefind's index of the built `site` into `site/pagefind/`; the error, or None."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", SEARCH_FOLDER,
+def index_search(site: Path, output: Path | None = None, background: bool = False) -> str | None:
+    """Write Pagefind's index of the built `site` into `site/pagefind/` (or `output`); the error, or None.
+    `background`: at a low priority, so that what runs beside it (the preview's next rebuild) goes first."""
+    target = ["--output-path", str(output)] if output is not None else ["--output-subdir", SEARCH_FOLDER]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), *target,
                "--exclude-selectors", EXCLUDED, "--silent"]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+            if background:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, process.pid, 10)
+            try:
+                stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
     except (OSError, subprocess.SubprocessError) as error:
         return f"pagefind: {error}"
-    if completed.returncode != 0:
-        detail = (completed.stderr or completed.stdout).strip().splitlines()
-        return f"pagefind: {detail[-1] if detail else f'exit {completed.returncode}'}"
-    if not (site / SEARCH_FOLDER / "pagefind.js").is_file():
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()
+        return f"pagefind: {detail[-1] if detail else f'exit {process.returncode}'}"
+    if not ((output or site / SEARCH_FOLDER) / "pagefind.js").is_file():
         return "pagefind: wrote no index (no page marked data-pagefind-body?)"
     return None
 

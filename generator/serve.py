@@ -1,27 +1,58 @@
-"""Serve: a live preview. Content or template edits regenerate the docs tree; the renderer's
-own live-reload server (mkdocs' or `zensical serve`) watches that tree, rebuilds and reloads
-the browser.
+"""Serve: a live preview that shows an edit by rendering only what it changed.
 
-Only files whose text changed are rewritten (see `write`), so an edit to one thesis touches
-the pages that show it, and mkdocs reloads once.
+Each save of a content file, template or mkdocs.yml runs `Preview.rebuild`: check → write the docs
+tree (entity pages whose inputs are unchanged are kept, `pages.inputs`) → the renderer updates
+the served site with the docs files that changed (`Renderer.update`), or builds it whole when its
+key changed (configuration, theme, nav, see `Renderer.incremental_key`) → the browser reloads.
+The search index (Pagefind) is then made again in the background, at low priority, and swapped
+in whole: pages show at once, and search answers for them moments later. The console prints the
+diagnostics that appeared or went away since the previous save and one summary line, not every
+warning of the corpus each time.
+
+A renderer without an incremental key (Zensical; mkdocs under plugins that make pages from
+others) keeps its own live-reload server over the docs tree, which this module regenerates.
 """
 
 from __future__ import annotations
 
+import shutil
+import signal
+import tempfile
 import threading
+import time
+from pathlib import Path
+from types import FrameType
 from typing import Callable
 
 from .build import write_docs_tree
-from .diagnostics import format_diagnostics, summary_line
+from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
+from .pages.urls import SEARCH_INDEX_FOLDER
 from .renderers import Renderer, project_renderer
+from .renderers.base import refuse_taken_address
+from .search import index_search
 from .settings import ProjectPaths
 
 DEBOUNCE_SECONDS = 0.3
 """Editors write a file in several steps; wait for the burst to end before regenerating."""
 
 
+def _identity(diagnostic: Diagnostic) -> tuple[str, str, str, str]:
+    """A diagnostic apart from where it is: one whose line moved with an edit above it is not new."""
+    return diagnostic.file, diagnostic.code, diagnostic.path, diagnostic.message
+
+
+def diagnostics_change(before: list[Diagnostic] | None, after: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(new, fixed) between two runs; everything is new on the first run (`before` None)."""
+    if before is None:
+        return list(after), []
+    old, current = {_identity(d) for d in before}, {_identity(d) for d in after}
+    return [d for d in after if _identity(d) not in old], [d for d in before if _identity(d) not in current]
+
+
 class _Regenerator:
+    """Regenerates the docs tree on each save, for a renderer that serves it itself (Zensical)."""
+
     def __init__(self, paths: ProjectPaths, echo: Callable[[str], None]) -> None:
         self.paths = paths
         self.echo = echo
@@ -29,16 +60,15 @@ class _Regenerator:
         self._lock = threading.Lock()
         self._committed: CommittedHistory | None = None
         """git's part of the history, kept while HEAD stays: edits between commits do not change it."""
+        self._diagnostics: list[Diagnostic] | None = None
 
     def regenerate(self) -> bool:
         with self._lock:
             self._committed = current_committed_history(self.paths.root, self._committed)
             result, written = write_docs_tree(self.paths, committed=self._committed)
-        output = format_diagnostics(result.diagnostics, "text")
-        if output:
-            self.echo(output)
+            self._diagnostics = report_diagnostics(self.echo, self._diagnostics, result.diagnostics, result.files)
         if written is None:
-            self.echo(f"content has errors ({summary_line(result.diagnostics, result.files)}); the preview keeps the last good pages")
+            self.echo("content has errors; the preview keeps the last good pages")
             return False
         if written.written or written.removed:
             self.echo(f"regenerated {len(written.written)} page(s), removed {len(written.removed)}")
@@ -52,12 +82,123 @@ class _Regenerator:
         self._timer.start()
 
 
+def report_diagnostics(echo: Callable[[str], None], before: list[Diagnostic] | None, after: list[Diagnostic],
+                       files: int) -> list[Diagnostic]:
+    """Print what changed in the diagnostics (all of them the first time) and the summary; returns `after`."""
+    new, fixed = diagnostics_change(before, after)
+    if new:
+        echo(format_diagnostics(new, "text"))
+    if fixed:
+        echo("fixed: " + "; ".join(f"{d.file} {d.code}" for d in fixed))
+    echo(summary_line(after, files) + (f" ({len(new)} new, {len(fixed)} fixed)" if before is not None else ""))
+    return after
+
+
+class _SearchIndex:
+    """Pagefind over the served site, in the background after each rebuild: a new index is
+    written beside the site and renamed into place, so a reader never meets half of one. A
+    rebuild during a run asks for one more run after it."""
+
+    def __init__(self, site: Path, echo: Callable[[str], None]) -> None:
+        self.site = site
+        self.echo = echo
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="preview search index", daemon=True)
+        self._thread.start()
+
+    def refresh(self) -> None:
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+            try:
+                failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True)
+                if failure:
+                    self.echo(f"search index: {failure}")
+                    continue
+                current = self.site / SEARCH_INDEX_FOLDER
+                retired = fresh / "retired"
+                if current.exists():
+                    current.rename(retired)
+                (fresh / SEARCH_INDEX_FOLDER).rename(current)
+            finally:
+                shutil.rmtree(fresh, ignore_errors=True)
+
+
+class Preview:
+    """The served site and what the next rebuild compares against."""
+
+    def __init__(self, paths: ProjectPaths, renderer: Renderer, echo: Callable[[str], None]) -> None:
+        self.paths = paths
+        self.renderer = renderer
+        self.echo = echo
+        self.site = Path(tempfile.mkdtemp(prefix="thesis-site-preview-")) / "site"
+        self.site.mkdir()
+        self._key: str | None = None
+        self._committed: CommittedHistory | None = None
+        self._diagnostics: list[Diagnostic] | None = None
+        self.search = _SearchIndex(self.site, echo)
+
+    def rebuild(self) -> None:
+        started = time.monotonic()
+        self._committed = current_committed_history(self.paths.root, self._committed)
+        checked, written = write_docs_tree(self.paths, committed=self._committed)
+        self._diagnostics = report_diagnostics(self.echo, self._diagnostics, checked.diagnostics, checked.files)
+        if written is None:
+            self.echo("content has errors; the preview keeps the last good pages")
+            return
+        key = self.renderer.incremental_key(self.paths, strict=False)
+        changed = set(written.written) | set(written.removed)
+        if key is not None and key == self._key:
+            if not changed:
+                return
+            succeeded, messages = self.renderer.update(self.paths, self.site, changed, False, keep=(SEARCH_INDEX_FOLDER,))
+            what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again"
+        else:
+            succeeded, messages = self.renderer.build(self.paths, self.site, False)
+            what = "whole site built"
+        for message in messages:
+            self.echo(message)
+        if not succeeded:
+            self._key = None  # the next save builds the whole site
+            self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
+            return
+        self._key = key
+        self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
+        self.search.refresh()
+
+    def close(self) -> None:
+        shutil.rmtree(self.site.parent, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def serve_site(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None],
                renderer: Renderer | None = None) -> None:
+    renderer = renderer or project_renderer(paths)
+    if renderer.incremental_key(paths, strict=False) is None:
+        _serve_docs_tree(paths, dev_addr, echo, renderer)
+        return
+    refuse_taken_address(dev_addr)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # the preview's folder is removed on the way out
+    preview = Preview(paths, renderer, echo)
+    try:
+        preview.rebuild()
+        renderer.serve_folder(paths, dev_addr, preview.site, preview.rebuild,
+                              (paths.content, paths.templates, paths.mkdocs_config))
+    finally:
+        preview.close()
+
+
+def _serve_docs_tree(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None], renderer: Renderer) -> None:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
-    renderer = renderer or project_renderer(paths)
     regenerator = _Regenerator(paths, echo)
     regenerator.regenerate()
 

@@ -159,3 +159,18 @@ def preview(root: Path, log: Path, *options: str, expect: str, env: dict[str, st
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def search_records(site: Path) -> list[dict[str, object]]:
+    """What Pagefind indexed of a built site: one record (url, content, meta) per page it keeps,
+    read from its fragments (gzip, a `pagefind_dcd` header, then JSON)."""
+    import gzip
+    import json
+
+    records = []
+    for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), fragment
+        records.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return records
+

@@ -148,8 +148,10 @@ def test_footer_leaves_out_the_build_date(sites):
 
 
 def test_the_build_leaves_nothing_beside_the_docs_tree_but_zensicals_cache(sites):
+    """Zensical's temporary configs and sites are gone; what stays is its cache and the generator's
+    records of the docs tree and of the mkdocs site (`incremental`)."""
     paths, _, _, _ = sites
-    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "docs"]
+    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "docs", "docs-record.json", "records"]
     assert sorted(p.name for p in paths.root.iterdir()) == ["build", "content", "mkdocs.yml", "site_templates"]
 
 
@@ -238,7 +240,7 @@ def test_the_project_chooses_the_renderer_and_the_command_line_overrides_it(tmp_
     built = runner.invoke(main, ["build", "--root", str(paths.root), "--strict", "--renderer", "mkdocs",
                                  "--out", str(tmp_path / "m")])
     assert built.exit_code == 0, built.output
-    assert (tmp_path / "m" / "search" / "search_index.json").is_file() and not (tmp_path / "m" / "search.json").exists()
+    assert (tmp_path / "m" / "sitemap.xml.gz").is_file() and not (tmp_path / "m" / "search.json").exists()
 
 
 def test_an_unknown_renderer_is_a_usage_error(tmp_path):

@@ -3,7 +3,8 @@ the package's `get_renderer` chooses from, so they need not import the package t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
+import socket
 from pathlib import Path
 from typing import Protocol
 
@@ -32,15 +33,38 @@ class Renderer(Protocol):
         cannot update a site page by page (`incremental`)."""
         ...
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               keep: Collection[str] = ()) -> tuple[bool, list[str]]:
         """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the same
         `incremental_key`, up to date with the docs tree: render the docs files in `changed` (and
         any the renderer finds out of date), drop the outputs of files no longer there, and make
         again what spans pages (sitemap, 404). Never writes into a file it did not create: files
-        of `site_dir` may be links into the previous site. Returns as `build` does."""
+        of `site_dir` may be links into the previous site. `keep`: top-level names in `site_dir`
+        that another stage makes (the search index), left as they are. Returns as `build` does."""
+        ...
+
+    def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
+                     watched: Sequence[Path]) -> None:
+        """Serve `site_dir` at `dev_addr` (under the path of mkdocs.yml's `site_url`) with live
+        reload: when a file under `watched` changes, call `rebuild`, then reload the browsers.
+        Returns when the server stops. Only renderers with an `incremental_key` can."""
         ...
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:
         """Serve the docs tree at `dev_addr`, rebuilding and reloading the browser when it
         changes; returns when the server stops."""
         ...
+
+
+def refuse_taken_address(dev_addr: str) -> None:
+    """A serve whose port is taken fails before it builds anything, with one line (exit 2): Zensical
+    itself would print "Address already in use" and exit 0, mkdocs' server would fail after the
+    first build."""
+    host, _, port = dev_addr.rpartition(":")
+    try:
+        with socket.create_server((host.strip("[]") or "127.0.0.1", int(port))):
+            pass
+    except ValueError as error:
+        raise RendererError(f"--dev-addr {dev_addr!r} is not HOST:PORT") from error
+    except OSError as error:
+        raise RendererError(f"cannot serve at {dev_addr}: {error.strerror or error}") from error

@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -211,7 +211,7 @@ class _DirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def _update_plugin(changed: Collection[str]) -> Any:
+def _update_plugin(changed: Collection[str], keep: Collection[str]) -> Any:
     from mkdocs.plugins import BasePlugin
 
     class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -227,7 +227,10 @@ def _update_plugin(changed: Collection[str]) -> Any:
                     _remove(destination)
                 else:
                     kept.add(destination)
-            for folder, _subfolders, names in os.walk(config.site_dir):
+            for folder, subfolders, names in os.walk(config.site_dir):
+                if folder == config.site_dir:
+                    subfolders[:] = [name for name in subfolders if name not in keep]
+                    names = [name for name in names if name not in keep]
                 for name in names:
                     path = os.path.normpath(os.path.join(folder, name))
                     if path not in kept:
@@ -253,7 +256,8 @@ def _remove(path: str) -> None:
 UPDATE_PLUGIN = "thesis-site/update"
 
 
-def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+                       keep: Collection[str] = ()) -> tuple[bool, list[str]]:
     """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
     missing or older than their docs file), after `PageUpdate` has cleared what must be made again."""
     from mkdocs.commands.build import build
@@ -264,7 +268,7 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)
-            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed))
+            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), frozenset(keep))
             config.plugins.on_startup(command="build", dirty=True)
             try:
                 build(config, dirty=True)
@@ -279,6 +283,63 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     return True, collected.messages
 
 
+def _changes_observer() -> Any:
+    """A watchdog observer of the system's file events that reports changes only: a rebuild reads
+    the files it watches, and reading (open, close without writing) must not start another."""
+    from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                                 FileMovedEvent, FileSystemEvent)
+    from watchdog.observers import Observer
+
+    changes: list[type[FileSystemEvent]] = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
+                                            FileClosedEvent]
+
+    class ChangesObserver(Observer):  # type: ignore[misc,valid-type]
+        def schedule(self, event_handler: Any, path: Any, *, recursive: bool = False,
+                     event_filter: list[type[FileSystemEvent]] | None = None, follow_symlink: bool = False) -> Any:
+            return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or changes,
+                                    follow_symlink=follow_symlink)
+
+    return ChangesObserver()
+
+
+def serve_with_live_reload(paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
+                           watched: Sequence[Path]) -> None:
+    """See `Renderer.serve_folder`: mkdocs' live-reload server (it injects its reload script into
+    every page and holds requests while a rebuild runs), watching with the system's file events
+    instead of its default polling, which keeps a core busy over a large tree."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.livereload import LiveReloadServer
+
+    host, _, port = dev_addr.rpartition(":")
+    with _quiet_mkdocs():
+        mount_path = urlsplit(load_site_config(paths).site_url or "/").path
+    server = LiveReloadServer(builder=rebuild, host=host.strip("[]") or "127.0.0.1", port=int(port),
+                              root=str(site_dir), mount_path=mount_path)
+    server.observer = _changes_observer()  # any watchdog observer; mkdocs' annotation names its default
+    livereload_log = logging.getLogger("mkdocs.livereload")
+    if not livereload_log.handlers:  # "Serving on …", "Reloading browsers"
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        livereload_log.addHandler(handler)
+        livereload_log.setLevel(logging.INFO)
+
+    def error_page(code: int) -> bytes | None:
+        page = site_dir / f"{code}.html"
+        return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+    server.error_handler = error_page
+    for path in watched:
+        if path.exists():
+            server.watch(str(path))
+    try:
+        server.serve()  # type: ignore[no-untyped-call]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
 class MkDocsRenderer:
     name = "mkdocs"
     supports_offline = True
@@ -289,8 +350,13 @@ class MkDocsRenderer:
     def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
         return mkdocs_incremental_key(paths, strict, offline)
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
-        return update_with_mkdocs(paths, site_dir, changed, strict)
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               keep: Collection[str] = ()) -> tuple[bool, list[str]]:
+        return update_with_mkdocs(paths, site_dir, changed, strict, keep)
+
+    def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
+                     watched: Sequence[Path]) -> None:
+        serve_with_live_reload(paths, dev_addr, site_dir, rebuild, watched)
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:
         """mkdocs' own live-reload server on the docs tree (it injects its reload script)."""

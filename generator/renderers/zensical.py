@@ -21,12 +21,11 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import sys
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, Iterator
@@ -34,7 +33,7 @@ from typing import Any, Iterator
 import yaml
 
 from ..settings import ProjectPaths
-from .base import RendererError
+from .base import RendererError, refuse_taken_address
 
 PREFIX = ".zensical-"
 """Names of the temporary config and site folder beside the docs tree."""
@@ -130,19 +129,6 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _refuse_taken_address(dev_addr: str) -> None:
-    """Zensical prints "Address already in use" and exits 0 when its port is taken; the mkdocs
-    renderer fails then (exit 2), so this one says so too, before starting it."""
-    host, _, port = dev_addr.rpartition(":")
-    try:
-        with socket.create_server((host.strip("[]") or "127.0.0.1", int(port))):
-            pass
-    except ValueError as error:
-        raise RendererError(f"--dev-addr {dev_addr!r} is not HOST:PORT") from error
-    except OSError as error:
-        raise RendererError(f"cannot serve at {dev_addr}: {error.strerror or error}") from error
-
-
 class ZensicalRenderer:
     name = "zensical"
     supports_offline = False
@@ -174,14 +160,19 @@ class ZensicalRenderer:
         has no way to render a chosen set of pages into an existing site."""
         return None
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               keep: Collection[str] = ()) -> tuple[bool, list[str]]:
         raise RendererError("the zensical renderer builds whole sites only")
+
+    def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
+                     watched: Sequence[Path]) -> None:
+        raise RendererError("the zensical renderer serves with its own server (`serve`)")
 
     def serve(self, paths: ProjectPaths, dev_addr: str) -> None:
         """`zensical serve`: it watches the docs tree, rebuilds and reloads the browser (a script
         it injects into served pages listens on a WebSocket). A SIGTERM to this process stops the
         server and removes its config, as Ctrl-C does."""
-        _refuse_taken_address(dev_addr)
+        refuse_taken_address(dev_addr)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
         with _run_folder(paths, None) as (config_file, _):
