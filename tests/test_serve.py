@@ -141,3 +141,90 @@ def test_the_preview_moves_to_another_port_when_its_port_was_taken(tmp_path, mon
         with preview(paths.root, tmp_path / "serve.log", expect="livereload", env=environment) as base:
             assert base != f"http://127.0.0.1:{busy}/"
             assert "livereload" in (fetch(base) or "")
+
+
+# ----------------------------------------------------------------------- the preview (no server)
+
+
+def _preview(paths: ProjectPaths, messages: list[str]):
+    from generator.renderers import get_renderer
+    from generator.serve import Preview
+
+    return Preview(paths, get_renderer("mkdocs"), messages.append)
+
+
+def test_an_edit_renders_only_the_docs_files_it_changed_and_search_follows(tmp_path, epoch):
+    from site_support import search_records
+
+    paths = make_project(tmp_path / "project")
+    messages: list[str] = []
+    preview = _preview(paths, messages)
+    try:
+        preview.rebuild()
+        assert any("whole site built" in line for line in messages)
+        untouched = preview.site / "sources" / "fab-capacity-article" / "index.html"
+        before = untouched.stat().st_mtime_ns
+        thesis = sample_thesis(paths)
+        title = next(line for line in thesis.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+        thesis.write_text(thesis.read_text(encoding="utf-8").replace(title, "title: Previewed zebra title"), encoding="utf-8")
+        messages.clear()
+        preview.rebuild()
+        assert any("docs files rendered again" in line for line in messages), messages
+        page = preview.site / "theses" / "memory-bound-inference" / "index.html"
+        assert "Previewed zebra title" in page.read_text(encoding="utf-8")
+        assert untouched.stat().st_mtime_ns == before, "a page the edit does not show was rendered again"
+        assert wait_for(lambda: any("Previewed zebra title" in str(record["content"])
+                                    for record in _records_or_none(preview.site, search_records)), 60), \
+            "search never learned the edited title"
+    finally:
+        preview.close()
+    assert not preview.site.exists()
+
+
+def _records_or_none(site, read):
+    try:
+        return read(site)
+    except (OSError, ValueError):
+        return []
+
+
+def test_a_change_to_the_nav_builds_the_whole_site(tmp_path, epoch):
+    paths = make_project(tmp_path / "project")
+    messages: list[str] = []
+    preview = _preview(paths, messages)
+    try:
+        preview.rebuild()
+        config = paths.mkdocs_config.read_text(encoding="utf-8")
+        paths.mkdocs_config.write_text(config.replace("  - Track record: track-record/index.md\n", ""), encoding="utf-8")
+        messages.clear()
+        preview.rebuild()
+        assert any("whole site built" in line for line in messages), messages
+        home = (preview.site / "index.html").read_text(encoding="utf-8")
+        assert "track-record/" not in home.split('class="md-tabs"', 1)[1].split("</nav>", 1)[0]
+    finally:
+        preview.close()
+
+
+def test_the_console_shows_what_changed_in_the_diagnostics(tmp_path, epoch):
+    """The first run prints every diagnostic; later runs print the new ones, the fixed ones and a
+    summary, not the whole list again."""
+    paths = make_project(tmp_path / "project")
+    messages: list[str] = []
+    preview = _preview(paths, messages)
+    thesis = sample_thesis(paths)
+    original = thesis.read_text(encoding="utf-8")
+    try:
+        thesis.write_text(original.replace("direction:", "directon:", 1), encoding="utf-8")
+        preview.rebuild()
+        assert sum("field.unknown" in line for line in messages) == 1
+        messages.clear()
+        preview.rebuild()  # nothing changed: nothing new, nothing fixed
+        assert not any("field.unknown" in line for line in messages)
+        assert any("(0 new, 0 fixed)" in line for line in messages), messages
+        messages.clear()
+        thesis.write_text(original, encoding="utf-8")
+        preview.rebuild()
+        assert any(line.startswith("fixed:") and "field.unknown" in line for line in messages), messages
+        assert any("0 errors" in line and "(0 new, 2 fixed)" in line for line in messages), messages  # field.unknown, field.missing
+    finally:
+        preview.close()
