@@ -44,6 +44,7 @@ from .discover import ContentFile
 from .settings import ProjectPaths
 
 _KEY = re.compile(r"[0-9a-f]{64}")
+_TEMPORARY = re.compile(r"\.[0-9a-f]{64}\.[0-9]+\.tmp")
 _CHECKSUM_BYTES = 32
 
 
@@ -93,6 +94,8 @@ class _EntryFolder:
         self.present = {name.removesuffix(suffix) for name in names
                         if name.endswith(suffix) and _KEY.fullmatch(name.removesuffix(suffix))}
         """Keys with an entry on disk: only these are read, and only these are ever removed."""
+        self.abandoned = [name for name in names if _TEMPORARY.fullmatch(name)]
+        """Temporaries a killed run left (`write`), removed by `prune`."""
 
     def read(self, key: str) -> bytes | None:
         if key not in self.present:
@@ -122,12 +125,11 @@ class _EntryFolder:
         self.present.add(key)
 
     def prune(self, used: set[str]) -> None:
-        for key in self.present - used:
-            try:
-                (self.folder / f"{key}{self.suffix}").unlink()
-            except OSError:
-                continue
+        for name in [*(f"{key}{self.suffix}" for key in self.present - used), *self.abandoned]:
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
         self.present &= used
+        self.abandoned = []
 
 
 class _DataOnly(pickle.Unpickler):

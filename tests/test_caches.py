@@ -130,8 +130,13 @@ def test_a_removed_file_leaves_no_entry_behind(tmp_path: Path) -> None:
     first = warm(paths)
     removed = next((paths.content / "people").iterdir())
     removed.unlink()
+    folder = paths.cache / "load"
+    abandoned = folder / f".{'b' * 64}.4242.tmp"  # what a killed run's write leaves
+    abandoned.write_bytes(b"half an entry")
+    (folder / "notes.txt").write_text("not an entry: never removed")
     after = warm(paths)
     assert after.files == first.files - 1 and len(load_entries(paths)) == after.files
+    assert not abandoned.exists() and (folder / "notes.txt").exists()
     same(after, cold(paths))
 
 
