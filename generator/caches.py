@@ -24,7 +24,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import gc
 import hashlib
 import io
 import os
@@ -33,7 +32,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar, Iterable
 
 import pydantic
 import pydantic_core
@@ -136,8 +135,10 @@ class _DataOnly(pickle.Unpickler):
     """Makes the generator's data classes (dataclasses, pydantic models, text types) and dates;
     any other global refuses the entry (see the pickle documentation, "Restricting Globals")."""
 
-    _STANDARD: ClassVar[dict[tuple[str, str], type]] = {("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
-                 ("datetime", "time"): dt.time, ("datetime", "timedelta"): dt.timedelta}
+    _STANDARD: ClassVar[dict[tuple[str, str], type]] = {
+        ("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
+        ("datetime", "time"): dt.time, ("datetime", "timedelta"): dt.timedelta,
+    }
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self._STANDARD:
@@ -147,20 +148,6 @@ class _DataOnly(pickle.Unpickler):
             if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, (pydantic.BaseModel, str))):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not data")
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Unpickling a corpus's documents makes millions of objects, over which the cyclic garbage
-    collector runs again and again: at 5,000 sources it took 5.3 of 6.3 s (bench/README.md, "Caches").
-    Nothing made here is garbage: the pause only saves the collector's walks."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class LoadCache:
@@ -180,14 +167,13 @@ class LoadCache:
     def take(self, keys: Iterable[str]) -> dict[str, Any]:
         """The value of each of `keys` the cache holds; every one of `keys` counts as used."""
         found: dict[str, Any] = {}
-        with _collector_paused():
-            for key in keys:
-                self._used.add(key)
-                value = self._memory.get(key)
-                if value is None:
-                    value = self._read(key)
-                if value is not None:
-                    found[key] = self._memory[key] = value
+        for key in keys:
+            self._used.add(key)
+            value = self._memory.get(key)
+            if value is None:
+                value = self._read(key)
+            if value is not None:
+                found[key] = self._memory[key] = value
         return found
 
     def keep(self, key: str, value: Any) -> None:

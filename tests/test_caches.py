@@ -14,6 +14,8 @@ import hashlib
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from generator import caches, cards, pipeline
 from generator.build import write_docs_tree
 from generator.cards import Badge, Card, render_card
 from generator.caches import CardCache, LoadCache, project_caches
+from generator.discover import ContentFile, discover_content
 from generator.pipeline import CheckResult, check_project
 from generator.settings import ProjectPaths
 
@@ -59,6 +62,10 @@ class Parses:
             return real(relpath, *args)  # type: ignore[arg-type]
 
         monkeypatch.setattr(pipeline, "load_document", counting)
+
+
+def _files(paths: ProjectPaths) -> list[ContentFile]:
+    return discover_content(paths)[0]
 
 
 def load_entries(paths: ProjectPaths) -> list[Path]:
@@ -155,13 +162,17 @@ def test_a_damaged_or_planted_cache_is_only_a_miss(tmp_path: Path, monkeypatch: 
     flipped = bytearray(entries[len(damage)].read_bytes())
     flipped[len(flipped) // 2] ^= 0xFF
     entries[len(damage)].write_bytes(bytes(flipped))
+    unreadable = entries[len(damage) + 1]  # a folder where the entry goes: neither read nor replaced
+    unreadable.unlink()
+    (unreadable / "inside").mkdir(parents=True)
     parses = Parses(monkeypatch)
     same(warm(paths), reference)
-    assert len(parses.relpaths) == len(damage) + 1
+    assert len(parses.relpaths) == len(damage) + 2
     assert not marker.exists()
     parses.relpaths.clear()
-    parses.forbidden = True
-    same(warm(paths), reference)  # written anew
+    same(warm(paths), reference)  # written anew, but for the folder in the way
+    in_the_way = [f.relpath for f in _files(paths) if caches.load_key(f, f.path.read_bytes()) == unreadable.stem]
+    assert parses.relpaths == in_the_way and len(in_the_way) == 1
 
 
 class _Planted:
@@ -238,6 +249,17 @@ def test_a_cached_card_is_the_drawn_card_and_is_not_drawn_again(tmp_path: Path, 
     assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
     monkeypatch.setattr(caches, "render_card", _no_drawing)
     assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
+
+
+def test_a_cards_key_is_the_same_in_every_process() -> None:
+    """Keys name files that later builds read: no hash seed or dict order in them."""
+    script = ("import sys; from generator.cards import Badge, Card, card_key; "
+              "print(card_key(Card('Inference is bound by memory', 'memory-bound-inference', "
+              "(Badge('long', 'MU'), Badge('neutral', 'NVDA')), 'Strong source proof | 3 extracted claims', 'strong', "
+              "'thesis-site.example.org')))")
+    fresh = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "4321"}).stdout.strip()
+    assert fresh == cards.card_key(SAMPLE_CARD)
 
 
 def _no_drawing(card: Card) -> bytes:
