@@ -147,9 +147,10 @@ def test_footer_leaves_out_the_build_date(sites):
     assert "Built on 2023-11-14 with thesis-site and Material for MkDocs." in (mkdocs / "index.html").read_text()
 
 
-def test_the_build_leaves_nothing_beside_the_docs_tree_but_zensicals_cache(sites):
+def test_the_build_leaves_nothing_beside_the_docs_tree_but_the_caches(sites):
+    """Zensical's own cache (`.cache`) and the generator's (`cache`, see `caches`)."""
     paths, _, _, _ = sites
-    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "docs"]
+    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "cache", "docs"]
     assert sorted(p.name for p in paths.root.iterdir()) == ["build", "content", "mkdocs.yml", "site_templates"]
 
 
