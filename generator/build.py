@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
+from .caches import CardCache, Caches, code_fingerprint, project_caches
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
-from .incremental import (BuildRecord, DocsChanges, code_fingerprint, current_pages, docs_changes, docs_state,
+from .incremental import (BuildRecord, DocsChanges, current_pages, docs_changes, docs_state,
                           folder_identity, forget_docs_record, forget_record, link_copy, read_record, write_docs_record,
                           write_record)
 from .machine_readable import card_files, export_tree, feed_tree
@@ -120,7 +121,8 @@ def page_context(publication: Publication, settings: SiteSettings, history: Publ
 
 
 def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
-              history: PublicationHistory | None = None, edition: EditionNote | None = None) -> DocsPlan:
+              history: PublicationHistory | None = None, edition: EditionNote | None = None,
+              cards: CardCache | None = None) -> DocsPlan:
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
     `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address."""
     history = history or PublicationHistory({}, {})
@@ -135,7 +137,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
-    shared = shared_digest(context, paths.templates, code_fingerprint(), publication.stale_after_days, settings.directory_urls)
+    shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
     digests = page_digests(publication, context, paths.root, shared, ((page.kind.name, page.key, page.path) for page in pages))
     return DocsPlan(
         pages=pages,
@@ -143,7 +145,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: export_tree(publication, history.theses),
                           lambda: feed_tree(publication, history, address),
-                          lambda: card_files(publication, sorted(publication.graph.theses), address)),
+                          lambda: card_files(publication, sorted(publication.graph.theses), address, cards)),
         directory_urls=settings.directory_urls,
         digests=digests,
     )
@@ -204,15 +206,19 @@ def _stops(checked: CheckResult, strict: bool) -> bool:
 def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = None,
                     strict: bool = False, progress: Progress = _no_progress,
                     edition: EditionNote | None = None,
-                    committed: CommittedHistory | None = None, offline: bool = False) -> tuple[CheckResult, WriteReport | None]:
+                    committed: CommittedHistory | None = None, offline: bool = False,
+                    use_cache: bool = True, caches: Caches | None = None) -> tuple[CheckResult, WriteReport | None]:
     """check → history → plan → render → write the docs tree: the first half of `build_site`, for
     `serve` and `publish`. The tree is left as it was when the content has errors.
 
     Without `history`, it is derived from git, or from `committed` if given (its caller keeps it current).
     `offline`: the tree of a site read from `file://` (`build --offline`).
+    `use_cache`: unchanged files' check and unchanged share cards from `build/cache` (`caches`);
+    off, that folder is neither read nor written. `caches`: the caches a long-lived caller keeps (`serve`).
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
-    checked = check_project(paths, committed=committed)
+    caches = caches or project_caches(paths, use_cache)
+    checked = check_project(paths, committed=committed, cache=caches.load)
     if _stops(checked, strict):
         return checked, None
     assert checked.publication is not None
@@ -221,7 +227,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
-    plan = plan_docs(paths, checked.publication, settings, history, edition)
+    plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards)
     return checked, write_docs(paths, plan, progress)[0]
 
 
@@ -264,10 +270,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     """check → history → plan → render → write the docs tree → render the site (`renderer`,
     default: the project's, see `renderers`) into a temporary sibling of `out` → swap it in. On
     any failure `out` is left as it was. `offline`: a site that works from `file://`.
-
     Incremental (`incremental`): when `out` was built with the renderer's current key, the
     renderer updates a linked copy of it with the docs files that changed, and a site whose docs
-    files all stayed is left as it is; `clean` renders every page whatever was recorded.
+    files all stayed is left as it is; `clean` renders every page whatever was recorded, and
+    neither reads nor writes the caches (`caches`).
 
     Raises RendererError, before anything is read, when the renderer cannot make what is asked.
 
@@ -284,7 +290,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
         ensure_docs_tree_placed(paths)
 
-        checked = check_project(paths)
+        caches = project_caches(paths, not clean)
+        checked = check_project(paths, cache=caches.load)
         if _stops(checked, strict):
             return BuildResult(checked.diagnostics)
         diagnostics, publication, committed = checked.diagnostics, checked.publication, checked.committed
@@ -296,7 +303,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
 
         if history is None:
             history = publication_history(paths.root, publication.graph, committed)
-        plan = plan_docs(paths, publication, settings, history)
+        plan = plan_docs(paths, publication, settings, history, cards=caches.cards)
         pages = len(plan.pages)
         _written, docs = write_docs(paths, plan, progress, clean)
         del publication, plan  # the renderer runs without the publication in memory

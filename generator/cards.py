@@ -14,12 +14,17 @@ compression level, and nothing that depends on the machine beyond Pillow's versi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import io
+import json
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+import PIL
+from PIL import Image, ImageDraw, ImageFont, features
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -251,3 +256,22 @@ def render_card(card: Card) -> bytes:
     buffer = io.BytesIO()
     image.quantize(palette=PALETTE, dither=Image.Dither.NONE).save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+@functools.cache
+def _drawing_fingerprint() -> bytes:
+    """What a card's PNG bytes depend on besides the card: this module's code, the font's bytes,
+    Pillow and the FreeType, zlib and Raqm it was built with."""
+    font = _font(40)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(font.font_bytes)
+    for part in (PIL.__version__, *(features.version(name) or "-" for name in ("freetype2", "zlib", "raqm")), font.layout_engine):
+        digest.update(f"\0{part}".encode())
+    return digest.digest()
+
+
+def card_key(card: Card) -> str:
+    """The card's cache key (`caches.CardCache`): equal keys, equal PNG bytes."""
+    digest = hashlib.sha256(_drawing_fingerprint())
+    digest.update(json.dumps(dataclasses.asdict(card), sort_keys=True).encode("ascii"))
+    return digest.hexdigest()

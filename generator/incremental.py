@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
@@ -53,16 +52,6 @@ class DocsChanges:
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.removed)
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the generator's own code: a generator that changed may render any page differently."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def record_path(paths: ProjectPaths, out: Path) -> Path:

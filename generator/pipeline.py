@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from .caches import LoadCache, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
@@ -19,7 +20,7 @@ from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
 from .models import Thesis
 from .publication import Publication, derive_publication
-from .settings import ProjectPaths
+from .settings import MAX_FILE_BYTES, ProjectPaths
 from .siteconfig import project_settings, site_url_diagnostics
 from .track_record import outcome_diagnostics
 from .validate import PartialDocument, ValidDocument, check_document
@@ -87,6 +88,40 @@ def load_all(files: list[ContentFile], jobs: int | None = None) -> list[LoadedFi
     return merged
 
 
+def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
+    """`load_all`, taking from `cache` each file whose bytes it has seen: the key is made from the
+    bytes this run reads, and a miss is loaded from those same bytes (an edit in between cannot
+    put one file's result under another's key). Files over the size limit are refused unread, as
+    by `load_all`. The cache is settled at the end: what this check did not use is dropped."""
+    keyed: list[tuple[ContentFile, bytes | None, str | None]] = []
+    for file in files:
+        raw = file.path.read_bytes() if file.path.stat().st_size <= MAX_FILE_BYTES else None
+        keyed.append((file, raw, None if raw is None else load_key(file, raw)))
+    found = cache.take(key for _, _, key in keyed if key is not None)
+    loaded: list[LoadedFile] = []
+    for file, raw, key in keyed:
+        item = _from_cache(file, found.get(key)) if key is not None else None
+        if item is None and raw is not None and key is not None:
+            item = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
+            cache.keep(key, (item.checked, tuple(item.diagnostics)))
+        loaded.append(item or load_and_validate(file))
+    cache.settle()
+    return loaded
+
+
+def _from_cache(file: ContentFile, value: object) -> LoadedFile | None:
+    """A cache entry as this file's result, if it has the shape of one made for this file."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], tuple)):
+        return None
+    checked, diagnostics = value
+    if checked is not None and not (isinstance(checked, (ValidDocument, PartialDocument))
+                                    and checked.document.relpath == file.relpath):
+        return None
+    if not all(isinstance(d, Diagnostic) and d.file == file.relpath for d in diagnostics):
+        return None
+    return LoadedFile(file, checked, list(diagnostics))
+
+
 def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic]) -> CheckResult:
     """Link the valid documents into the graph; check what validated of the others too."""
     invalid = _files_with_errors(diagnostics)
@@ -122,15 +157,19 @@ def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], s
     return refused
 
 
-def check_project(paths: ProjectPaths, jobs: int | None = None, committed: CommittedHistory | None = None) -> CheckResult:
+def check_project(paths: ProjectPaths, jobs: int | None = None, committed: CommittedHistory | None = None,
+                  cache: LoadCache | None = None) -> CheckResult:
     """Check the content in the work tree, the project's settings (`config.site-url`,
     `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`).
-    `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed."""
+    `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed.
+    `cache`: files loaded and validated by an earlier check (`caches.LoadCache`, in one process);
+    with it, files load in this process whatever `jobs` says."""
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
-    result = _link_and_derive(len(files), load_all(files, jobs), diagnostics)
+    loaded = load_all(files, jobs) if cache is None else load_cached(files, cache)
+    result = _link_and_derive(len(files), loaded, diagnostics)
     if result.publication is None:
         return result
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS

@@ -25,6 +25,7 @@ from types import FrameType
 from typing import Callable
 
 from .build import write_docs_tree
+from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
 from .pages.urls import SEARCH_INDEX_FOLDER
@@ -140,12 +141,14 @@ class Preview:
         self._key: str | None = None
         self._committed: CommittedHistory | None = None
         self._diagnostics: list[Diagnostic] | None = None
+        self._caches = project_caches(paths, remember=True)
+        """Checked files and share cards between saves: an edit checks and draws only what it changed."""
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
         started = time.monotonic()
         self._committed = current_committed_history(self.paths.root, self._committed)
-        checked, written = write_docs_tree(self.paths, committed=self._committed)
+        checked, written = write_docs_tree(self.paths, committed=self._committed, caches=self._caches)
         self._diagnostics = report_diagnostics(self.echo, self._diagnostics, checked.diagnostics, checked.files)
         if written is None:
             self.echo("content has errors; the preview keeps the last good pages")

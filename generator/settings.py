@@ -50,6 +50,11 @@ class ProjectPaths:
         return self.root / "build" / "docs"
 
     @property
+    def cache(self) -> Path:
+        """What one build keeps for the next (`caches`; git-ignored with `build/`)."""
+        return self.root / "build" / "cache"
+
+    @property
     def site(self) -> Path:
         return self.root / "site"
 

@@ -147,11 +147,12 @@ def test_footer_leaves_out_the_build_date(sites):
     assert "Built on 2023-11-14 with thesis-site and Material for MkDocs." in (mkdocs / "index.html").read_text()
 
 
-def test_the_build_leaves_nothing_beside_the_docs_tree_but_zensicals_cache(sites):
-    """Zensical's temporary configs and sites are gone; what stays is its cache and the generator's
-    records of the docs tree and of the mkdocs site (`incremental`)."""
+def test_the_build_leaves_nothing_beside_the_docs_tree_but_the_caches(sites):
+    """Zensical's own cache (`.cache`), the generator's (`cache`, see `caches`) and its records of
+    the docs tree and of the mkdocs site (`incremental`)."""
     paths, _, _, _ = sites
-    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "docs", "docs-record.json", "records"]
+    assert sorted(p.name for p in paths.docs_tree.parent.iterdir()) == [".cache", "cache", "docs", "docs-record.json",
+                                                                          "records"]
     assert sorted(p.name for p in paths.root.iterdir()) == ["build", "content", "mkdocs.yml", "site_templates"]
 
 

@@ -12,7 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..incremental import code_fingerprint, remove_empty_folders
+from ..caches import code_fingerprint
+from ..incremental import remove_empty_folders
 from ..pages.urls import WORKER_SHIM
 from ..settings import ProjectPaths
 
@@ -198,7 +199,7 @@ def mkdocs_incremental_key(paths: ProjectPaths, strict: bool, offline: bool = Fa
     inputs = {
         "config": written, "overrides": _tree_digest(Path(custom_dir) if custom_dir else None), "nav": nav,
         "versions": {package: _installed(package) for package in RENDERER_PACKAGES},
-        "build date": get_build_date(), "strict": strict, "generator": code_fingerprint(),
+        "build date": get_build_date(), "strict": strict, "generator": code_fingerprint().hex(),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=repr).encode()).hexdigest()
 

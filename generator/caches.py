@@ -1,0 +1,245 @@
+"""Caches between runs: what one run made and the next can take instead of making it again.
+
+Every entry is keyed by a hash of everything its value depends on (content-addressed), so a hit
+is exactly what a fresh run would make and nothing is ever invalidated by hand:
+
+- `LoadCache`: one content file after load and validate (`pipeline.check_project`), keyed by the
+  file's bytes, path, kind and format and by `code_fingerprint` (the generator's code, Python,
+  pydantic and PyYAML). In memory for a long-lived process (`serve`), and on disk under
+  `build/cache/load/` for the next `thesis-site build`.
+- `CardCache`: a share card's PNG bytes, keyed by `cards.card_key` (what the card shows, the
+  font, Pillow and the card module's code), under `build/cache/cards/`.
+
+On disk an entry is one file named by its key, so a run reads only what it asks for and writes
+only what is new; at its end (`settle`) every entry it did not use is removed, so the folder
+holds one build's worth. Anything wrong with a cache (a corrupt or unreadable entry, a folder
+that cannot be written, `build/` or `build/cache` reached through a link) costs a miss, never an
+error. The folder is git-ignored with `build/`; its pickles are read by an unpickler that makes
+only the generator's data classes and a few standard types, so a planted entry cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import io
+import os
+import pickle
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Iterable
+
+import pydantic
+import pydantic_core
+import yaml
+
+from .cards import Card, card_key, render_card
+from .discover import ContentFile
+from .settings import ProjectPaths
+
+_KEY = re.compile(r"[0-9a-f]{64}")
+_TEMPORARY = re.compile(r"\.[0-9a-f]{64}\.[0-9]+\.tmp")
+_CHECKSUM_BYTES = 32
+
+
+@functools.cache
+def code_fingerprint() -> bytes:
+    """What a check's result depends on besides the file: the generator package's code (every
+    `.py` file, by path and bytes), Python, pydantic and PyYAML. Read once per process (a few ms)."""
+    return _fingerprint_of(Path(__file__).parent, (
+        sys.version, pydantic.VERSION, pydantic_core.__version__, yaml.__version__, str(yaml.__with_libyaml__)))
+
+
+def _fingerprint_of(package: Path, versions: Iterable[str]) -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    for version in versions:
+        digest.update(f"\0{version}".encode())
+    return digest.digest()
+
+
+def load_key(file: ContentFile, raw: bytes) -> str:
+    """The key of one content file's loaded and validated result."""
+    digest = hashlib.sha256(code_fingerprint())
+    digest.update(f"\0{file.relpath}\0{file.kind}\0{file.stem}\0{file.format}\0".encode("utf-8", "surrogatepass"))
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def _placed(paths: ProjectPaths, folder: Path) -> bool:
+    """Whether a cache folder is where the project puts it, not reached through a link: a link
+    could point anywhere, and `settle` deletes entries there."""
+    return folder.resolve() == paths.root.resolve() / folder.relative_to(paths.root)
+
+
+class _EntryFolder:
+    """Files named `<key><suffix>`, each its value followed by the value's SHA-256, so a truncated
+    or damaged entry reads as missing."""
+
+    def __init__(self, folder: Path, suffix: str) -> None:
+        self.folder = folder
+        self.suffix = suffix
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        self.present = {name.removesuffix(suffix) for name in names
+                        if name.endswith(suffix) and _KEY.fullmatch(name.removesuffix(suffix))}
+        """Keys with an entry on disk: only these are read, and only these are ever removed."""
+        self.abandoned = [name for name in names if _TEMPORARY.fullmatch(name)]
+        """Temporaries a killed run left (`write`), removed by `prune`."""
+
+    def read(self, key: str) -> bytes | None:
+        if key not in self.present:
+            return None
+        try:
+            stored = (self.folder / f"{key}{self.suffix}").read_bytes()
+        except OSError:
+            stored = b""
+        value, checksum = stored[:-_CHECKSUM_BYTES], stored[-_CHECKSUM_BYTES:]
+        if len(stored) <= _CHECKSUM_BYTES or hashlib.sha256(value).digest() != checksum:
+            self.present.discard(key)  # written anew by this run
+            return None
+        return value
+
+    def write(self, key: str, value: bytes) -> None:
+        """Written to a temporary name, then renamed: another run never reads half an entry."""
+        path = self.folder / f"{key}{self.suffix}"
+        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(value + hashlib.sha256(value).digest())
+            os.replace(temporary, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
+        self.present.add(key)
+
+    def prune(self, used: set[str]) -> None:
+        for name in [*(f"{key}{self.suffix}" for key in self.present - used), *self.abandoned]:
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
+        self.present &= used
+        self.abandoned = []
+
+
+class _DataOnly(pickle.Unpickler):
+    """Makes the generator's data classes (dataclasses, pydantic models, text types) and dates;
+    any other global refuses the entry (see the pickle documentation, "Restricting Globals")."""
+
+    _STANDARD: ClassVar[dict[tuple[str, str], type]] = {
+        ("datetime", "date"): dt.date, ("datetime", "datetime"): dt.datetime,
+        ("datetime", "time"): dt.time, ("datetime", "timedelta"): dt.timedelta,
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._STANDARD:
+            return self._STANDARD[(module, name)]
+        if module.split(".")[0] == __package__:
+            found = getattr(sys.modules.get(module), name, None)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, (pydantic.BaseModel, str))):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not data")
+
+
+class LoadCache:
+    """Loaded and validated content files by `load_key`: in memory, and on disk when given a
+    folder. A run `take`s what it finds, `keep`s what it made, and `settle`s at its end.
+
+    `remember`: keep the values in memory for the next run (a long-lived process such as `serve`);
+    a build, which checks once, lets them go with its publication."""
+
+    def __init__(self, folder: Path | None = None, *, remember: bool = True) -> None:
+        self._disk = _EntryFolder(folder, ".pickle") if folder is not None else None
+        self._remember = remember
+        self._memory: dict[str, Any] = {}
+        self._used: set[str] = set()
+        self._unsaved: set[str] = set()
+
+    def take(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The value of each of `keys` the cache holds; every one of `keys` counts as used."""
+        found: dict[str, Any] = {}
+        for key in keys:
+            self._used.add(key)
+            value = self._memory.get(key)
+            if value is None:
+                value = self._read(key)
+            if value is not None:
+                found[key] = self._memory[key] = value
+        return found
+
+    def keep(self, key: str, value: Any) -> None:
+        self._used.add(key)
+        self._memory[key] = value
+        self._unsaved.add(key)
+
+    def settle(self) -> None:
+        """The end of a run: the new entries written, every entry the run did not use removed."""
+        if self._disk is not None:
+            for key in sorted(self._unsaved & self._used):
+                try:
+                    data = pickle.dumps(self._memory[key], protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+                    continue
+                self._disk.write(key, data)
+            self._disk.prune(self._used)
+        self._memory = {key: self._memory[key] for key in self._used if key in self._memory} if self._remember else {}
+        self._used, self._unsaved = set(), set()
+
+    def _read(self, key: str) -> Any:
+        data = self._disk.read(key) if self._disk is not None else None
+        if data is None:
+            return None
+        try:
+            return _DataOnly(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001 - a damaged pickle can raise nearly anything; it is only a miss
+            self._disk.present.discard(key)  # type: ignore[union-attr]  # read above, so there is a folder
+            return None
+
+
+class CardCache:
+    """Share cards' PNG bytes by `cards.card_key`, on disk; a card found there is not drawn."""
+
+    def __init__(self, folder: Path) -> None:
+        self._disk = _EntryFolder(folder, ".png")
+        self._used: set[str] = set()
+
+    def png(self, card: Card) -> bytes:
+        key = card_key(card)
+        self._used.add(key)
+        data = self._disk.read(key)
+        if data is None:
+            data = render_card(card)
+            self._disk.write(key, data)
+        return data
+
+    def settle(self) -> None:
+        """The end of a build: every card it did not use removed."""
+        self._disk.prune(self._used)
+        self._used = set()
+
+
+@dataclass(frozen=True)
+class Caches:
+    """A build's caches; None where there is none (`use_cache` off, or a folder reached through a link)."""
+
+    load: LoadCache | None = None
+    cards: CardCache | None = None
+
+
+def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool = False) -> Caches:
+    """The caches under the project's `build/cache` (`ProjectPaths.cache`), for one build, or
+    for every rebuild of a long-lived process (`remember`: checked files kept in memory too)."""
+    if not use_cache:
+        return Caches()
+    load, cards = paths.cache / "load", paths.cache / "cards"
+    return Caches(LoadCache(load, remember=remember) if _placed(paths, load) else None,
+                  CardCache(cards) if _placed(paths, cards) else None)

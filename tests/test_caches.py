@@ -1,0 +1,312 @@
+"""The caches between runs (`generator/caches.py`): a hit gives exactly what a fresh run makes,
+a changed input misses, a damaged cache is only a miss, unused entries are removed, and a change
+of the generator's code or of the card drawing invalidates.
+
+Whether a value was made again is seen by making its maker fail: a check that parses no file
+(`load_document` raising) or a build that draws no card (`render_card` raising) can only have
+taken every value from the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import caches, cards, pipeline
+from generator.build import write_docs_tree
+from generator.cards import Badge, Card, render_card
+from generator.caches import CardCache, LoadCache, project_caches
+from generator.discover import ContentFile, discover_content
+from generator.pipeline import CheckResult, check_project
+from generator.settings import ProjectPaths
+
+from review_support import isolate_git
+from site_support import make_project, sample_thesis, tree_bytes
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+SAMPLE_CARD = Card("Inference is bound by memory", "memory-bound-inference", (Badge("long", "MU"), Badge("neutral", "NVDA")),
+                   "Strong source proof | 3 extracted claims", "strong", "thesis-site.example.org")
+
+
+@pytest.fixture(autouse=True)
+def _no_git_above(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate_git(monkeypatch, tmp_path)
+
+
+def same(first: CheckResult, second: CheckResult) -> None:
+    assert first.diagnostics == second.diagnostics
+    assert first.publication == second.publication
+    assert first.documents == second.documents
+    assert first.files == second.files
+
+
+class Parses:
+    """Counts the files a check parses; `forbid` makes parsing fail the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.relpaths: list[str] = []
+        self.forbidden = False
+        real = pipeline.load_document
+
+        def counting(relpath: str, *args: object) -> object:
+            assert not self.forbidden, f"{relpath} was parsed again"
+            self.relpaths.append(relpath)
+            return real(relpath, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "load_document", counting)
+
+
+def _files(paths: ProjectPaths) -> list[ContentFile]:
+    return discover_content(paths)[0]
+
+
+def load_entries(paths: ProjectPaths) -> list[Path]:
+    return sorted((paths.cache / "load").glob("*.pickle"))
+
+
+def cold(paths: ProjectPaths) -> CheckResult:
+    return check_project(paths)
+
+
+def warm(paths: ProjectPaths) -> CheckResult:
+    """A check as the next `thesis-site build` makes it: a cache opened anew on the folder."""
+    return check_project(paths, cache=project_caches(paths).load)
+
+
+# ----------------------------------------------------------------------- the load cache
+
+
+def test_a_warm_check_parses_nothing_and_equals_a_cold_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    reference = cold(paths)
+    parses = Parses(monkeypatch)
+    same(warm(paths), reference)  # an empty cache: every file parsed, every entry written
+    assert len(parses.relpaths) == reference.files and len(load_entries(paths)) == reference.files
+    parses.forbidden = True
+    same(warm(paths), reference)
+
+
+@pytest.mark.parametrize("code", sorted(path.name for path in BROKEN.iterdir() if (path / "content").is_dir()))
+def test_documents_with_errors_are_cached_with_their_diagnostics(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p", BROKEN / code / "content")
+    reference = cold(paths)
+    warm(paths)
+    Parses(monkeypatch).forbidden = True
+    same(warm(paths), reference)
+
+
+def test_an_edited_file_alone_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    warm(paths)
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("status: active", "status: watching"), encoding="utf-8")
+    parses = Parses(monkeypatch)
+    after = warm(paths)
+    assert parses.relpaths == [paths.relative(thesis)]
+    same(after, cold(paths))
+    assert len(load_entries(paths)) == after.files  # the old version's entry removed
+
+
+def test_a_change_that_keeps_size_and_mtime_is_seen(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "p")
+    warm(paths)
+    thesis = sample_thesis(paths)
+    text = thesis.read_text(encoding="utf-8")
+    stat = thesis.stat()
+    changed = text.replace("status: active", "status: closed", 1)
+    assert changed != text and len(changed.encode()) == len(text.encode())
+    thesis.write_text(changed, encoding="utf-8")
+    os.utime(thesis, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (thesis.stat().st_size, thesis.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    after = warm(paths)
+    same(after, cold(paths))
+    assert after.publication is not None
+    assert after.publication.graph.theses["memory-bound-inference"].status == "closed"
+
+
+def test_a_removed_file_leaves_no_entry_behind(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "p")
+    first = warm(paths)
+    removed = next((paths.content / "people").iterdir())
+    removed.unlink()
+    folder = paths.cache / "load"
+    abandoned = folder / f".{'b' * 64}.4242.tmp"  # what a killed run's write leaves
+    abandoned.write_bytes(b"half an entry")
+    (folder / "notes.txt").write_text("not an entry: never removed")
+    after = warm(paths)
+    assert after.files == first.files - 1 and len(load_entries(paths)) == after.files
+    assert not abandoned.exists() and (folder / "notes.txt").exists()
+    same(after, cold(paths))
+
+
+def test_a_damaged_or_planted_cache_is_only_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    reference = warm(paths)
+    entries = load_entries(paths)
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(_Planted(str(marker)))
+    damage = [b"", b"not a pickle", entries[2].read_bytes()[:-1],  # truncated: the checksum no longer holds
+              b"\x80\x05garbage" + hashlib.sha256(b"\x80\x05garbage").digest(),  # checksum holds, pickle does not
+              entries[-1].read_bytes(),  # another file's entry: whole, but not this file's result
+              planted + hashlib.sha256(planted).digest()]  # a valid checksum over a pickle that would run code
+    for entry, data in zip(entries, damage, strict=False):
+        entry.write_bytes(data)
+    flipped = bytearray(entries[len(damage)].read_bytes())
+    flipped[len(flipped) // 2] ^= 0xFF
+    entries[len(damage)].write_bytes(bytes(flipped))
+    unreadable = entries[len(damage) + 1]  # a folder where the entry goes: neither read nor replaced
+    unreadable.unlink()
+    (unreadable / "inside").mkdir(parents=True)
+    parses = Parses(monkeypatch)
+    same(warm(paths), reference)
+    assert len(parses.relpaths) == len(damage) + 2
+    assert not marker.exists()
+    parses.relpaths.clear()
+    same(warm(paths), reference)  # written anew, but for the folder in the way
+    in_the_way = [f.relpath for f in _files(paths) if caches.load_key(f, f.path.read_bytes()) == unreadable.stem]
+    assert parses.relpaths == in_the_way and len(in_the_way) == 1
+
+
+class _Planted:
+    """What a planted pickle could do if the unpickler made any global: create a file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.touch, (Path(self.path),))
+
+
+def test_an_unwritable_or_linked_cache_folder_is_no_error(tmp_path: Path) -> None:
+    paths = make_project(tmp_path / "p")
+    reference = cold(paths)
+    paths.cache.parent.mkdir()
+    paths.cache.write_text("a file where the cache folder goes")
+    same(warm(paths), reference)
+    paths.cache.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "load").mkdir(parents=True)
+    keep = elsewhere / "load" / f"{'a' * 64}.pickle"
+    keep.write_bytes(b"not this build's")
+    paths.cache.symlink_to(elsewhere, target_is_directory=True)
+    assert project_caches(paths) == caches.Caches()
+    same(warm(paths), reference)
+    assert [p.name for p in (elsewhere / "load").iterdir()] == [keep.name]  # nothing written, nothing removed
+
+
+def test_a_change_of_the_generators_code_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    reference = warm(paths)
+    before = load_entries(paths)
+    monkeypatch.setattr(caches, "code_fingerprint", lambda: b"another version of the generator")
+    parses = Parses(monkeypatch)
+    same(warm(paths), reference)
+    assert len(parses.relpaths) == reference.files
+    assert not set(before) & set(load_entries(paths))  # the old entries removed
+
+
+def test_the_code_fingerprint_reads_every_module_and_the_libraries(tmp_path: Path) -> None:
+    package = tmp_path / "generator"
+    shutil.copytree(Path(caches.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    versions = ("3.11", "pydantic 2")
+    first = caches._fingerprint_of(package, versions)
+    assert caches._fingerprint_of(package, versions) == first
+    module = package / "pages" / "urls.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert caches._fingerprint_of(package, versions) != first
+    assert caches._fingerprint_of(package, ("3.12", "pydantic 2")) != caches._fingerprint_of(package, versions)
+
+
+def test_an_in_memory_cache_serves_a_long_lived_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    cache = LoadCache()
+    reference = check_project(paths, cache=cache)
+    parses = Parses(monkeypatch)
+    parses.forbidden = True
+    same(check_project(paths, cache=cache), reference)
+    assert not paths.cache.exists()
+    parses.forbidden = False
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("status: active", "status: watching"), encoding="utf-8")
+    after = check_project(paths, cache=cache)
+    assert parses.relpaths == [paths.relative(thesis)]
+    same(after, cold(paths))
+
+
+# ----------------------------------------------------------------------- the card cache
+
+
+def test_a_cached_card_is_the_drawn_card_and_is_not_drawn_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = render_card.__wrapped__(SAMPLE_CARD)
+    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
+    monkeypatch.setattr(caches, "render_card", _no_drawing)
+    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
+
+
+def test_a_cards_key_is_the_same_in_every_process() -> None:
+    """Keys name files that later builds read: no hash seed or dict order in them."""
+    script = ("import sys; from generator.cards import Badge, Card, card_key; "
+              "print(card_key(Card('Inference is bound by memory', 'memory-bound-inference', "
+              "(Badge('long', 'MU'), Badge('neutral', 'NVDA')), 'Strong source proof | 3 extracted claims', 'strong', "
+              "'thesis-site.example.org')))")
+    fresh = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "4321"}).stdout.strip()
+    assert fresh == cards.card_key(SAMPLE_CARD)
+
+
+def _no_drawing(card: Card) -> bytes:
+    raise AssertionError(f"{card.title} was drawn")
+
+
+def test_a_changed_card_misses_and_unused_cards_are_removed(tmp_path: Path) -> None:
+    cache = CardCache(tmp_path / "cards")
+    cache.png(SAMPLE_CARD)
+    cache.settle()
+    retitled = dataclasses.replace(SAMPLE_CARD, title="Another title")
+    assert cards.card_key(retitled) != cards.card_key(SAMPLE_CARD)
+    cache = CardCache(tmp_path / "cards")
+    assert cache.png(retitled) == render_card.__wrapped__(retitled)
+    cache.settle()
+    assert [p.name for p in (tmp_path / "cards").iterdir()] == [f"{cards.card_key(retitled)}.png"]
+
+
+def test_a_damaged_card_is_drawn_again(tmp_path: Path) -> None:
+    CardCache(tmp_path / "cards").png(SAMPLE_CARD)
+    entry = tmp_path / "cards" / f"{cards.card_key(SAMPLE_CARD)}.png"
+    entry.write_bytes(entry.read_bytes()[:100])
+    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == render_card.__wrapped__(SAMPLE_CARD)
+    assert entry.read_bytes()[:-32] == render_card.__wrapped__(SAMPLE_CARD)
+
+
+def test_a_change_of_the_drawing_invalidates_cards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cards.card_key(SAMPLE_CARD)
+    assert cards.card_key(SAMPLE_CARD) == before
+    monkeypatch.setattr(cards, "_drawing_fingerprint", lambda: b"another font or Pillow")
+    assert cards.card_key(SAMPLE_CARD) != before
+
+
+# ----------------------------------------------------------------------- in the build
+
+
+def test_a_warm_docs_tree_is_the_cold_one_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    write_docs_tree(paths, use_cache=False)
+    assert not paths.cache.exists()
+    clean = tree_bytes(paths.docs_tree)
+    write_docs_tree(paths)
+    assert tree_bytes(paths.docs_tree) == clean
+    theses = sum(1 for name in clean if name.startswith("cards/"))
+    assert len(list((paths.cache / "cards").iterdir())) == theses
+    Parses(monkeypatch).forbidden = True
+    monkeypatch.setattr(caches, "render_card", _no_drawing)
+    shutil.rmtree(paths.docs_tree)
+    write_docs_tree(paths)
+    assert tree_bytes(paths.docs_tree) == clean
