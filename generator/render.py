@@ -9,6 +9,8 @@ own `escape()` around `finalize` then returns that `Markup` unchanged).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,21 @@ def _finalize(value: object) -> object:
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
+    """The page templates' environment. Kept while the templates' bytes stay the same, so a
+    long-lived process (`serve`) compiles them once, not on every save; `auto_reload` is off
+    (a build would otherwise stat every template at every page)."""
+    folder = templates / "pages"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return _environment(str(folder), digest.hexdigest())
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(folder: str, templates_digest: str) -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates / "pages")),
+        loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=_finalize,
