@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from .caches import CardCache, Caches, code_fingerprint, project_caches
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
-from .incremental import (BuildRecord, DocsChanges, current_pages, docs_changes, docs_state,
+from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
                           folder_identity, forget_docs_record, forget_record, link_copy, read_record, write_docs_record,
                           write_record)
 from .machine_readable import card_files, export_tree, feed_tree
@@ -289,6 +289,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     with output_lock(out, waiting=lambda: progress("waiting for another build in the same folder", 0, 1)):
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
         ensure_docs_tree_placed(paths)
+        inputs = input_fingerprint(paths, renderer.name, strict, offline)
+        unchanged = None if clean else _built_from(paths, out, renderer, inputs)
+        if unchanged is not None:
+            return unchanged
 
         caches = project_caches(paths, not clean)
         checked = check_project(paths, cache=caches.load)
@@ -338,12 +342,23 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             swap_in(staging, out)
             identity = folder_identity(out)
             if key is not None and identity is not None:
-                write_record(paths, out, BuildRecord(renderer.name, key, identity, docs))
+                write_record(paths, out, BuildRecord(renderer.name, key, identity, docs, inputs, tuple(diagnostics), pages))
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
     if changes is None:
         return BuildResult(diagnostics, messages, pages, out)
     return BuildResult(diagnostics, messages, pages, out, how="update", rendered=len(changes.changed))
+
+
+def _built_from(paths: ProjectPaths, out: Path, renderer: Renderer, inputs: str) -> BuildResult | None:
+    """The result of the build that made `out` when it was made from the same inputs
+    (`incremental.input_fingerprint`) and the docs tree is still the one it wrote: nothing to do."""
+    record = read_record(paths, out)
+    if record is None or record.renderer != renderer.name or record.inputs != inputs:
+        return None
+    if docs_state(paths.docs_tree) != record.docs:
+        return None
+    return BuildResult(list(record.diagnostics), [], record.pages, out, how="current")
 
 
 def _changes_since_recorded(paths: ProjectPaths, out: Path, renderer: Renderer, key: str | None,

@@ -17,6 +17,7 @@ file always has a new time, since the docs tree is written only by this generato
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -25,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from .caches import code_fingerprint
+from .diagnostics import Diagnostic
+from .history import head_of
 from .settings import ProjectPaths
 
 RECORD_FORMAT = 1
@@ -42,6 +46,10 @@ class BuildRecord:
     else (removed, restored, another build) no longer matches."""
     docs: Mapping[str, Stamp]
     """Docs-tree path → stamp of every file the site was rendered from."""
+    inputs: str = ""
+    """`input_fingerprint` of the build: the same inputs make the same docs tree, diagnostics and site."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,30 @@ class DocsChanges:
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.removed)
+
+
+def input_fingerprint(paths: ProjectPaths, *settings: object) -> str:
+    """Everything a build reads: every file under `content/` and the templates (paths and bytes),
+    mkdocs.yml as read (with its `!ENV` values), the commit git's history ends at, the
+    SOURCE_DATE_EPOCH asked for, the generator's code, and the build's own `settings` (renderer,
+    --strict, --offline). Two builds with one fingerprint make the same docs tree, diagnostics and site."""
+    from mkdocs.utils.yaml import yaml_load
+
+    digest = hashlib.sha256()
+    for folder in (paths.content, paths.templates):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_symlink():
+                digest.update(f"link\0{path.relative_to(paths.root).as_posix()}\0{os.readlink(path)}\0".encode())
+            elif path.is_file():
+                digest.update(f"file\0{path.relative_to(paths.root).as_posix()}\0".encode() + path.read_bytes())
+    try:
+        with open(paths.mkdocs_config, "rb") as handle:
+            config: object = yaml_load(handle)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the check reports it; the fingerprint only differs
+        config = f"unreadable: {error}"
+    digest.update(json.dumps([config, head_of(paths.root), os.environ.get("SOURCE_DATE_EPOCH"),
+                              code_fingerprint().hex(), *map(repr, settings)], sort_keys=True, default=repr).encode())
+    return digest.hexdigest()
 
 
 def record_path(paths: ProjectPaths, out: Path) -> Path:
@@ -74,7 +106,9 @@ def read_record(paths: ProjectPaths, out: Path) -> BuildRecord | None:
         if data.get("format") != RECORD_FORMAT:
             return None
         record = BuildRecord(str(data["renderer"]), str(data["key"]), (int(data["folder"][0]), int(data["folder"][1])),
-                             {str(path): (int(size), int(time)) for path, (size, time) in data["docs"].items()})
+                             {str(path): (int(size), int(time)) for path, (size, time) in data["docs"].items()},
+                             str(data["inputs"]), tuple(Diagnostic(**item) for item in data["diagnostics"]),
+                             int(data["pages"]))
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
     return record if record.folder == folder_identity(out) else None
@@ -84,7 +118,8 @@ def write_record(paths: ProjectPaths, out: Path, record: BuildRecord) -> None:
     target = record_path(paths, out)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = {"format": RECORD_FORMAT, "renderer": record.renderer, "key": record.key, "folder": list(record.folder),
-            "docs": {path: list(stamp) for path, stamp in sorted(record.docs.items())}}
+            "docs": {path: list(stamp) for path, stamp in sorted(record.docs.items())}, "inputs": record.inputs,
+            "diagnostics": [dataclasses.asdict(diagnostic) for diagnostic in record.diagnostics], "pages": record.pages}
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, target)

@@ -250,3 +250,21 @@ def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path
     assert applied >= 10
     pages = sum(path.endswith(".md") for path in tree_bytes(updated.docs_tree))
     assert written_pages < applied * pages / 4, "edits rewrote most pages: entity pages are not being kept"
+
+
+def test_a_build_from_the_same_inputs_reports_what_the_first_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same content, templates, mkdocs.yml (with its environment), commit and code: the build
+    does nothing and gives the first build's diagnostics; any of them changed, it builds."""
+    monkeypatch.delenv("SITE_URL")  # the placeholder site_url: a warning to carry over
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    first = _built(build_site(paths, site))
+    assert any(d.code == "config.site-url" for d in first.diagnostics)
+    again = _built(build_site(paths, site))
+    assert (again.how, again.diagnostics, again.pages) == ("current", first.diagnostics, first.pages)
+    monkeypatch.setenv("SITE_URL", "https://elsewhere.example.com/")
+    moved = _built(build_site(paths, site))
+    assert moved.how == "clean" and not any(d.code == "config.site-url" for d in moved.diagnostics)
+    assert "https://elsewhere.example.com/" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    _text_change(paths)
+    assert _built(build_site(paths, site)).how == "update"
