@@ -16,6 +16,7 @@ its tree, Pagefind included):
   clean build       `build --clean` with no previous output (site/ and build/ set aside first;
                     without --clean in the CLI, setting them aside is what makes it clean)
   bare mkdocs       `python -m mkdocs build` of the docs tree the clean build wrote
+  Pagefind alone    `python -m pagefind` over that bare mkdocs site, as the build runs it
   search            what a browser downloads for a first query of a word from a quote: the
                     modular UI, Pagefind's client and worker, and what Pagefind's own client
                     fetches for the word (bench/first_query.mjs, run with node on the built site):
@@ -29,7 +30,7 @@ its tree, Pagefind included):
   compare           (at --compare sizes) the one-edit site set aside, a clean build of the same
                     commit, the two compared byte for byte
   serve             `serve --dev-addr`; once the edited thesis's page answers and the server is
-                    idle, N edits (--serve-edits, default 20) of that thesis's summary, each timed
+                    back at its idle CPU (mkdocs' watcher polls), N edits (--serve-edits, default 20) of that thesis's summary, each timed
                     from writing the file until a GET of the page (every 50 ms) returns the new
                     text, the server let go idle before the next. Latency: median and 90th
                     percentile (nearest rank) of the first 5; memory: VmRSS of the server's
@@ -73,7 +74,7 @@ DEFAULT_COMPARE = (1_000,)
 DEFAULT_BASELINE = "9f7b930"
 """The generator before issue 14: the clean build's speed-up is measured against it."""
 SEED = 1
-STAGES = ("baseline", "mkdocs", "search", "compare", "serve")
+STAGES = ("baseline", "mkdocs", "pagefind", "search", "compare", "serve")
 SITE_URL = "https://bench.example.org/"
 COMMIT_TIME = 1_767_600_000
 """2026-01-05 08:00 UTC: the corpus's commit; edit n is committed n hours later, the same day, so
@@ -207,6 +208,16 @@ class Project:
                    "-d", str(self.root / "site-bare")]
         return run_timed(command, self.root, self.env, self.log("bare-mkdocs"))
 
+    def pagefind_alone(self) -> Run:
+        """Pagefind over the bare mkdocs site, with the options the build gives it (`generator.search`)."""
+        try:
+            from generator.search import EXCLUDED, SEARCH_FOLDER
+        except ImportError as error:
+            raise BenchFailure(f"generator.search: {error}") from error
+        command = [sys.executable, "-m", "pagefind", "--site", str(self.root / "site-bare"), "--output-subdir",
+                   SEARCH_FOLDER, "--exclude-selectors", EXCLUDED, "--silent"]
+        return run_timed(command, self.root, self.env, self.log("pagefind"))
+
 
 def has_clean_option(env: dict[str, str], cwd: Path) -> bool:
     shown = subprocess.run([sys.executable, "-m", "generator", "build", "--help"], cwd=cwd, env=env,
@@ -331,6 +342,12 @@ def first_query(site: Path, word: str, results: int = SEARCH_RESULTS) -> dict:
 # ----------------------------------------------------------------------- compare
 
 
+def tree_size(root: Path) -> dict[str, int]:
+    """Files and bytes under `root` (what a host stores and a runner's disk holds)."""
+    sizes = [p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()]
+    return {"files": len(sizes), "bytes": sum(sizes)}
+
+
 def differing_paths(one: Path, other: Path) -> list[str]:
     """Site paths whose bytes differ between two trees, or that only one of them has."""
     def files(root: Path) -> set[str]:
@@ -400,17 +417,35 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def settle(pid: int, seconds: float = 600, window: float = 1.0, busy: float = 0.05) -> None:
-    """Wait until the server's tree used less than `busy` of a core over `window` (it has finished
-    rebuilding and indexing), or `seconds` have passed."""
-    deadline = time.monotonic() + seconds
+def cpu_rate(pid: int, window: float = 1.0) -> float:
+    """Cores the tree used over the next `window` seconds."""
     before = tree_cpu_seconds(pid)
+    time.sleep(window)
+    return (tree_cpu_seconds(pid) - before) / window
+
+
+def idle_rate(pid: int, seconds: float = 300) -> float:
+    """What the server uses doing nothing, in cores: not zero, as mkdocs' live-reload watcher polls
+    the docs tree twice a second. The level of three steady one-second windows below one core (a
+    build keeps a core busy), else the least seen in `seconds`."""
+    rates: list[float] = []
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        time.sleep(window)
-        now = tree_cpu_seconds(pid)
-        if now - before < busy * window:
-            return
-        before = now
+        rates.append(cpu_rate(pid))
+        last = rates[-3:]
+        if len(last) == 3 and max(last) - min(last) <= 0.05 and max(last) < 0.9:
+            return statistics.mean(last)
+    return min(rates)
+
+
+def settle(pid: int, idle: float, seconds: float = 600) -> None:
+    """Wait until the server is back at its idle level for two seconds running (it has finished
+    rebuilding and indexing after an edit), or `seconds` have passed."""
+    threshold = idle * 1.25 + 0.1
+    quiet = 0
+    deadline = time.monotonic() + seconds
+    while quiet < 2 and time.monotonic() < deadline:
+        quiet = quiet + 1 if cpu_rate(pid) <= threshold else 0
 
 
 def fetch(url: str) -> str | None:
@@ -439,13 +474,15 @@ def wait_until(predicate, seconds: float, interval: float) -> bool:
 def stop(child: subprocess.Popen) -> float | None:
     """Stop the server as Ctrl-C does (then harder); its peak RSS in MB from wait4, if reaped here."""
     for sent, grace in ((signal.SIGINT, 30), (signal.SIGTERM, 15), (signal.SIGKILL, 15)):
-        try:
-            os.kill(child.pid, sent)
-        except ProcessLookupError:
-            return None
+        if child.returncode is not None:
+            return None  # reaped already (it exited by itself): its rusage is gone
+        os.kill(child.pid, sent)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            reaped, status, usage = os.wait4(child.pid, os.WNOHANG)
+            try:
+                reaped, status, usage = os.wait4(child.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
             if reaped:
                 child.returncode = os.waitstatus_to_exitcode(status)
                 return usage.ru_maxrss / 1024
@@ -488,23 +525,26 @@ def measure_serve(project: Project, edits: int, ready_seconds: float, edit_secon
     child, url = start_preview(project, f"theses/{target.thesis}/", ready_seconds)
     try:
         ready = time.perf_counter() - start
-        settle(child.pid)
+        idle = idle_rate(child.pid)
         before = tree_memory(child.pid)
         latencies, samples = [], []
         for number in range(1, edits + 1):
             began = time.perf_counter()
             marker = target.write(1000 + number)
-            if not wait_until(lambda: marker in (fetch(url) or ""), edit_seconds, 0.05):
-                raise BenchFailure(f"edit {number}: the page did not show it within {edit_seconds:.0f} s:\n"
+            shown = wait_until(lambda: child.poll() is not None or marker in (fetch(url) or ""), edit_seconds, 0.05)
+            if not shown or child.poll() is not None:
+                happened = f"serve exited with {child.returncode}" if child.poll() is not None else \
+                    f"the page did not show it within {edit_seconds:.0f} s"
+                raise BenchFailure(f"edit {number}: {happened}:\n"
                                    f"{tail(project.logs[-1].read_text(encoding='utf-8', errors='replace'))}")
             latencies.append(time.perf_counter() - began)
-            settle(child.pid)
+            settle(child.pid, idle)
             samples.append(tree_memory(child.pid))
     finally:
         target.restore()
         peak = stop(child)
     first = latencies[:LATENCY_EDITS]
-    return {"ready_seconds": ready, "latencies": latencies, "median": statistics.median(first),
+    return {"ready_seconds": ready, "idle_cores": idle, "latencies": latencies, "median": statistics.median(first),
             "p90": percentile(first, 0.9), "rss_before_mb": before["rss_mb"], "rss_after_mb": samples[-1]["rss_mb"],
             "rss_by_edit_mb": [s["rss_mb"] for s in samples], "hwm_mb": max(s["hwm_mb"] for s in samples),
             "peak_mb": peak}
@@ -555,7 +595,7 @@ def measure_size(sources: int, folder: Path, options: argparse.Namespace) -> dic
         except BenchFailure as failure:
             failed(row, "baseline", failure)
 
-    cleans, no_changes, edits, baselines, bare = [], [], [], [], []
+    cleans, no_changes, edits, baselines, bare, indexing = [], [], [], [], [], []
     for attempt in range(1, options.repeat + 1):
         print(f"{sources} sources, run {attempt}: builds", file=sys.stderr)
         if baseline is not None:
@@ -567,10 +607,16 @@ def measure_size(sources: int, folder: Path, options: argparse.Namespace) -> dic
         cleans.append(project.clean_build())
         if attempt == 1:
             row["pages"] = built_pages(cleans[-1].output)
+            row["site"], row["docs_tree"] = tree_size(project.root / "site"), tree_size(project.root / "build" / "docs")
             if "search" not in skip:
                 optional(row, "search", lambda: first_query(project.root / "site", quote_word(project.root)))
         if "mkdocs" not in skip:
             bare.append(project.bare_mkdocs())
+            if "pagefind" not in skip:
+                try:
+                    indexing.append(project.pagefind_alone())
+                except BenchFailure as failure:
+                    failed(row, "pagefind", failure)
         no_changes.append(project.build("no-change"))
         target.write(attempt)
         project.commit(f"Edit {attempt}", COMMIT_TIME + 3600 * attempt, "content")
@@ -581,6 +627,8 @@ def measure_size(sources: int, folder: Path, options: argparse.Namespace) -> dic
         row["baseline"] = best(baselines)
     if bare:
         row["mkdocs"] = best(bare)
+    if indexing:
+        row["pagefind"] = best(indexing)
     if "compare" not in skip and sources in options.compare:
         print(f"{sources} sources: clean build of the edited commit, compared", file=sys.stderr)
         optional(row, "compare", lambda: compare_with_clean(project))
@@ -620,9 +668,9 @@ def verdict(holds: bool) -> str:
 
 def print_tables(rows: list[dict]) -> None:
     print("\n| sources | pages | clean build | no-change rebuild | one-edit rebuild | one-edit site = clean site "
-          "| baseline clean build | bare mkdocs | preview latency, median / p90 | peak RSS, build / serve "
-          "| serve RSS, before → after edits | first query downloads |")
-    print("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+          "| baseline clean build | bare mkdocs | Pagefind alone | preview latency, median / p90 | peak RSS, build / serve "
+          "| serve RSS, before → after edits | first query downloads | site on disk |")
+    print("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         serve = row.get("serve")
         columns = [
@@ -631,11 +679,13 @@ def print_tables(rows: list[dict]) -> None:
             cell(row, "compare", lambda c: "yes" if c["identical"] else f"**no** ({len(c['differing'])} files)"),
             cell(row, "baseline", lambda b: seconds(b["seconds"])),
             cell(row, "mkdocs", lambda m: seconds(m["seconds"])),
+            cell(row, "pagefind", lambda m: seconds(m["seconds"])),
             cell(row, "serve", lambda s: f"{s['median']:.2f} / {s['p90']:.2f} s"),
             f"{row['clean']['peak_mb']:,.0f} / " + (f"{serve['peak_mb'] or serve['hwm_mb']:,.0f} MB" if serve else "– MB"),
             cell(row, "serve", lambda s: f"{s['rss_before_mb']:,.0f} → {s['rss_after_mb']:,.0f} MB "
                                          f"({len(s['latencies'])} edits)"),
             cell(row, "search", lambda s: f"{s['bytes'] / 1000:,.0f} KB"),
+            f"{row['site']['bytes'] / 1e6:,.0f} MB",
         ]
         print("| " + " | ".join(columns) + " |")
 
@@ -667,16 +717,20 @@ def print_details(rows: list[dict]) -> None:
         runs = ", ".join(f"{name} {' / '.join(seconds(s) for s in row[key]['all_seconds'])} "
                          f"(peak {row[key]['peak_mb']:,.0f} MB)"
                          for name, key in (("clean", "clean"), ("no-change", "no_change"), ("one-edit", "one_edit"),
-                                           ("baseline", "baseline"), ("bare mkdocs", "mkdocs")) if key in row)
+                                           ("baseline", "baseline"), ("bare mkdocs", "mkdocs"),
+                                           ("Pagefind", "pagefind")) if key in row)
         print(f"{n} {runs}; `build --clean` {'used' if row['clean_option'] else 'not in this CLI (output set aside)'}"
               + (f"; baseline {row['baseline_ref']}" if "baseline_ref" in row else ""))
+        print(f"{n} the clean build's site holds {row['site']['files']:,} files, {row['site']['bytes'] / 1e6:,.1f} MB; "
+              f"its docs tree {row['docs_tree']['files']:,} files, {row['docs_tree']['bytes'] / 1e6:,.1f} MB")
         if "compare" in row and row["compare"]["differing"]:
             shown = row["compare"]["differing"][:20]
             print(f"{n} the one-edit site differs from a clean build in {len(row['compare']['differing'])} files: "
                   + ", ".join(shown) + (" …" if len(row["compare"]["differing"]) > 20 else ""))
         if "serve" in row:
             serve = row["serve"]
-            print(f"{n} serve answered after {seconds(serve['ready_seconds'])}; edit latencies "
+            print(f"{n} serve answered after {seconds(serve['ready_seconds'])}, using {serve['idle_cores']:.2f} "
+                  f"cores when idle; edit latencies "
                   + ", ".join(f"{s:.2f}" for s in serve["latencies"])
                   + f" s; median / p90 of all {len(serve['latencies'])}: {statistics.median(serve['latencies']):.2f} / "
                   f"{percentile(serve['latencies'], 0.9):.2f} s; RSS after each edit "
@@ -694,10 +748,13 @@ def print_details(rows: list[dict]) -> None:
 GROWTH = (("pages", lambda r: r.get("pages")), ("clean build", lambda r: r["clean"]["seconds"]),
           ("no-change rebuild", lambda r: r["no_change"]["seconds"]), ("one-edit rebuild", lambda r: r["one_edit"]["seconds"]),
           ("bare mkdocs", lambda r: r.get("mkdocs", {}).get("seconds")),
+          ("Pagefind alone", lambda r: r.get("pagefind", {}).get("seconds")),
+          ("peak RSS, bare mkdocs", lambda r: r.get("mkdocs", {}).get("peak_mb")),
           ("peak RSS, clean build", lambda r: r["clean"]["peak_mb"]),
           ("preview latency, median", lambda r: r.get("serve", {}).get("median")),
           ("serve RSS", lambda r: r.get("serve", {}).get("rss_after_mb")),
-          ("first query bytes", lambda r: r.get("search", {}).get("bytes")))
+          ("first query bytes", lambda r: r.get("search", {}).get("bytes")),
+          ("site on disk", lambda r: r["site"]["bytes"]))
 
 
 def print_growth(rows: list[dict]) -> None:
