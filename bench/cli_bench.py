@@ -46,7 +46,9 @@ from __future__ import annotations
 import argparse
 import errno
 import filecmp
+import functools
 import io
+import itertools
 import json
 import math
 import os
@@ -67,6 +69,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO))  # this checkout's generator, as in the commands' PYTHONPATH
 sys.path.insert(0, str(BENCH))
 
 DEFAULT_SIZES = (1_000, 5_000)
@@ -254,6 +257,8 @@ def extract_generator(ref: str, into: Path) -> Path:
     into.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
         archive.extractall(into, filter="data")
+    # Compiled now, so that the first timed build does not compile it (the current code's is compiled already).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(into / "generator")], capture_output=True, check=False)
     return into
 
 
@@ -289,7 +294,7 @@ class EditTarget:
     original: str
 
     @classmethod
-    def first_thesis(cls, root: Path) -> "EditTarget":
+    def first_thesis(cls, root: Path) -> EditTarget:
         path = min((root / "content" / "theses").glob("*.*"))
         text = path.read_text(encoding="utf-8")
         found = re.search(r"^id:[ \t]*(\S+)", text, re.MULTILINE)
@@ -424,7 +429,7 @@ def cpu_rate(pid: int, window: float = 1.0) -> float:
     return (tree_cpu_seconds(pid) - before) / window
 
 
-def idle_rate(pid: int, seconds: float = 300) -> float:
+def idle_rate(pid: int, seconds: float = 120) -> float:
     """What the server uses doing nothing, in cores: not zero, as mkdocs' live-reload watcher polls
     the docs tree twice a second. The level of three steady one-second windows below one core (a
     build keeps a core busy), else the least seen in `seconds`."""
@@ -454,6 +459,14 @@ def fetch(url: str) -> str | None:
             return response.read().decode("utf-8", errors="replace")
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return None
+
+
+def exited_or_showing(child: subprocess.Popen, url: str, text: str) -> bool:
+    """Whether the server has exited, or the page at `url` answers with `text` in it."""
+    if child.poll() is not None:
+        return True
+    page = fetch(url)
+    return page is not None and text in page
 
 
 def free_port() -> int:
@@ -501,7 +514,7 @@ def start_preview(project: Project, page: str, ready_seconds: float) -> tuple[su
                                  env=project.env, stdout=sink, stderr=subprocess.STDOUT)
         sink.close()
         url = f"http://127.0.0.1:{port}/{page}"
-        wait_until(lambda: child.poll() is not None or fetch(url) is not None, ready_seconds, 0.5)
+        wait_until(functools.partial(exited_or_showing, child, url, ""), ready_seconds, 0.5)
         output = log.read_text(encoding="utf-8", errors="replace")
         if child.poll() is None and fetch(url) is not None:
             return child, url
@@ -531,7 +544,7 @@ def measure_serve(project: Project, edits: int, ready_seconds: float, edit_secon
         for number in range(1, edits + 1):
             began = time.perf_counter()
             marker = target.write(1000 + number)
-            shown = wait_until(lambda: child.poll() is not None or marker in (fetch(url) or ""), edit_seconds, 0.05)
+            shown = wait_until(functools.partial(exited_or_showing, child, url, marker), edit_seconds, 0.05)
             if not shown or child.poll() is not None:
                 happened = f"serve exited with {child.returncode}" if child.poll() is not None else \
                     f"the page did not show it within {edit_seconds:.0f} s"
@@ -581,11 +594,47 @@ def best(runs: list[Run]) -> dict:
             "peak_mb": max(run.peak_mb for run in runs)}
 
 
+def collected(row: dict, key: str, runs: list[Run], action) -> bool:
+    """Append action()'s run to `runs`, or note its failure in the row; whether it ran."""
+    try:
+        runs.append(action())
+        return True
+    except BenchFailure as failure:
+        failed(row, key, failure)
+        return False
+
+
+def time_builds(project: Project, baseline: Project | None, row: dict, options: argparse.Namespace) -> None:
+    """The timed builds of one size, --repeat times: baseline and current clean builds in turn,
+    bare mkdocs and Pagefind on the clean build's tree, then the no-change and one-edit rebuilds."""
+    skip = set(options.skip)
+    target = EditTarget.first_thesis(project.root)
+    runs: dict[str, list[Run]] = {key: [] for key in ("baseline", "clean", "mkdocs", "pagefind", "no_change", "one_edit")}
+    for attempt in range(1, options.repeat + 1):
+        print(f"{row['sources']} sources, run {attempt}: builds", file=sys.stderr)
+        if baseline is not None and not collected(row, "baseline", runs["baseline"],
+                                                  functools.partial(baseline.clean_build, "baseline-clean")):
+            baseline = None
+        runs["clean"].append(project.clean_build())
+        if attempt == 1:
+            row["pages"] = built_pages(runs["clean"][-1].output)
+            row["site"], row["docs_tree"] = tree_size(project.root / "site"), tree_size(project.root / "build" / "docs")
+            if "search" not in skip:
+                optional(row, "search", lambda: first_query(project.root / "site", quote_word(project.root)))
+        if "mkdocs" not in skip and collected(row, "mkdocs", runs["mkdocs"], project.bare_mkdocs) \
+                and "pagefind" not in skip:
+            collected(row, "pagefind", runs["pagefind"], project.pagefind_alone)
+        runs["no_change"].append(project.build("no-change"))
+        target.write(attempt)
+        project.commit(f"Edit {attempt}", COMMIT_TIME + 3600 * attempt, "content")
+        runs["one_edit"].append(project.build("one-edit"))
+    row.update({key: best(found) for key, found in runs.items() if found})
+
+
 def measure_size(sources: int, folder: Path, options: argparse.Namespace) -> dict:
     skip = set(options.skip)
     print(f"{sources} sources: corpus and git", file=sys.stderr)
     project = new_project(folder / str(sources), REPO, folder, None, sources)
-    target = EditTarget.first_thesis(project.root)
     row: dict = {"sources": sources, "clean_option": project.clean_option}
     baseline = None
     if "baseline" not in skip:
@@ -594,41 +643,7 @@ def measure_size(sources: int, folder: Path, options: argparse.Namespace) -> dic
             row["baseline_ref"] = options.baseline
         except BenchFailure as failure:
             failed(row, "baseline", failure)
-
-    cleans, no_changes, edits, baselines, bare, indexing = [], [], [], [], [], []
-    for attempt in range(1, options.repeat + 1):
-        print(f"{sources} sources, run {attempt}: builds", file=sys.stderr)
-        if baseline is not None:
-            try:
-                baselines.append(baseline.clean_build("baseline-clean"))
-            except BenchFailure as failure:
-                failed(row, "baseline", failure)
-                baseline = None
-        cleans.append(project.clean_build())
-        if attempt == 1:
-            row["pages"] = built_pages(cleans[-1].output)
-            row["site"], row["docs_tree"] = tree_size(project.root / "site"), tree_size(project.root / "build" / "docs")
-            if "search" not in skip:
-                optional(row, "search", lambda: first_query(project.root / "site", quote_word(project.root)))
-        if "mkdocs" not in skip:
-            bare.append(project.bare_mkdocs())
-            if "pagefind" not in skip:
-                try:
-                    indexing.append(project.pagefind_alone())
-                except BenchFailure as failure:
-                    failed(row, "pagefind", failure)
-        no_changes.append(project.build("no-change"))
-        target.write(attempt)
-        project.commit(f"Edit {attempt}", COMMIT_TIME + 3600 * attempt, "content")
-        edits.append(project.build("one-edit"))
-
-    row["clean"], row["no_change"], row["one_edit"] = best(cleans), best(no_changes), best(edits)
-    if baselines:
-        row["baseline"] = best(baselines)
-    if bare:
-        row["mkdocs"] = best(bare)
-    if indexing:
-        row["pagefind"] = best(indexing)
+    time_builds(project, baseline, row, options)
     if "compare" not in skip and sources in options.compare:
         print(f"{sources} sources: clean build of the edited commit, compared", file=sys.stderr)
         optional(row, "compare", lambda: compare_with_clean(project))
@@ -763,7 +778,7 @@ def print_growth(rows: list[dict]) -> None:
     if len(rows) < 2:
         return
     print("\nGrowth with the corpus, k in value ∝ sources^k (1 linear, above 1 superlinear):\n")
-    pairs = list(zip(rows, rows[1:]))
+    pairs = list(itertools.pairwise(rows))
     print("| number | " + " | ".join(f"{a['sources']:,} → {b['sources']:,}" for a, b in pairs) + " |")
     print("|---|" + "---:|" * len(pairs))
     for name, value in GROWTH:
