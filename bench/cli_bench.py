@@ -30,9 +30,10 @@ its tree, Pagefind included):
   compare           (at --compare sizes) the one-edit site set aside, a clean build of the same
                     commit, the two compared byte for byte
   serve             `serve --dev-addr`; once the edited thesis's page answers and the server is
-                    back at its idle CPU (mkdocs' watcher polls), N edits (--serve-edits, default 20) of that thesis's summary, each timed
-                    from writing the file until a GET of the page (every 50 ms) returns the new
-                    text, the server let go idle before the next. Latency: median and 90th
+                    back at its idle CPU (not zero: mkdocs' watcher polls), N edits
+                    (--serve-edits, default 20) of that thesis's summary, each timed from
+                    writing the file until a GET of the page (every 50 ms) returns the new text,
+                    the server back at its idle level before the next. Latency: median and 90th
                     percentile (nearest rank) of the first 5; memory: VmRSS of the server's
                     process tree before the first edit and after the last, VmHWM, and its peak
                     RSS from wait4 when it is stopped.
