@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +115,86 @@ def test_the_site_benchmarks_generator_stage_runs_on_the_sample(tmp_path: Path, 
     stages = json.loads(done.stdout.strip().splitlines()[-1])
     assert {"check", "git history", "pages + render", "export", "feeds", "write"} <= set(stages)
     assert (paths.docs_tree / "theses" / "memory-bound-inference" / "index.md").is_file()
+
+
+# ----------------------------------------------------------------------- bench/cli_bench.py's pieces
+
+
+def _cli_bench():
+    sys.path.insert(0, str(BENCH))
+    import cli_bench
+
+    return cli_bench
+
+
+def test_the_benchmarks_edit_is_valid_content_at_the_start_of_the_summary(tmp_path: Path) -> None:
+    """The edit cli_bench times (and serve's 20) must change what the thesis page shows and keep the
+    corpus valid, for both ways the corpus writes a summary: a block scalar and a plain one."""
+    cli_bench = _cli_bench()
+    from make_corpus import make_corpus
+
+    from generator.pipeline import check_project
+    from generator.settings import ProjectPaths
+
+    make_corpus(tmp_path, sources=40, seed=1)
+    theses = sorted((tmp_path / "content" / "theses").glob("*.*"))
+    styles = {path: "block" if "\nsummary: >" in path.read_text(encoding="utf-8") else "plain" for path in theses}
+    assert set(styles.values()) == {"block", "plain"}
+    for path in theses:
+        path.write_text(cli_bench.with_marker(path.read_text(encoding="utf-8"), "Revised in benchmark edit 7."),
+                        encoding="utf-8")
+    checked = check_project(ProjectPaths(tmp_path))
+    assert checked.errors == [] and checked.publication is not None
+    summaries = [thesis.summary for thesis in checked.publication.graph.theses.values()]
+    assert len(summaries) == len(theses)
+    assert all(summary.startswith("Revised in benchmark edit 7. ") for summary in summaries), summaries[:3]
+
+
+def test_the_first_query_counts_what_pagefinds_client_fetches(tmp_path: Path) -> None:
+    """On a small Pagefind index: the search box, the client, its entry, wasm and metadata, one
+    index chunk and the fragments of the first 5 of 7 results; no fragment for a word on no page."""
+    if shutil.which("node") is None:
+        pytest.skip("node runs Pagefind's client")
+    cli_bench = _cli_bench()
+    site = tmp_path / "site"
+    for number in range(9):
+        words = "lantern harbour" if number < 7 else "harbour"
+        page = site / f"page-{number}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html lang='en'><body><main data-pagefind-body><h1>Page {number}</h1>"
+                        f"<p>{words} {'filler ' * number}</p></main></body></html>", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+    found = cli_bench.first_query(site, "lantern")
+    fragments = [name for name in found["files"] if name.endswith(".pf_fragment")]
+    assert found["results"] == 7 and len(fragments) == 5 and len(found["first"]) == 5
+    assert sum(name.endswith(".pf_index") for name in found["files"]) >= 1
+    assert {"pagefind/pagefind-entry.json", "pagefind/wasm.en.pagefind", "pagefind/pagefind.js",
+            "pagefind/pagefind-modular-ui.js"} <= set(found["files"])
+    assert any(name.endswith(".pf_meta") for name in found["files"])
+    assert found["bytes"] == sum(found["files"].values())
+    assert all(size == (site / name).stat().st_size for name, size in found["files"].items())
+
+    missing = cli_bench.first_query(site, "zeppelin")
+    assert missing["results"] == 0 and not any(name.endswith(".pf_fragment") for name in missing["files"])
+
+
+def test_the_byte_comparison_names_every_differing_path(tmp_path: Path) -> None:
+    cli_bench = _cli_bench()
+    one, other = tmp_path / "one", tmp_path / "other"
+    for root, changed in ((one, b"a"), (other, b"b")):
+        (root / "same").mkdir(parents=True)
+        (root / "same" / "index.html").write_bytes(b"same bytes")
+        (root / "changed.html").write_bytes(changed)
+    (one / "only-here.json").write_bytes(b"{}")
+    assert cli_bench.differing_paths(one, other) == ["changed.html", "only-here.json"]
+    assert cli_bench.differing_paths(one / "same", other / "same") == []
+
+
+@pytest.mark.parametrize("values, median, p90", [([3.0, 1.0, 2.0, 5.0, 4.0], 3.0, 5.0),
+                                                 ([float(n) for n in range(1, 21)], 10.5, 18.0)])
+def test_preview_latency_percentile_is_the_nearest_rank(values, median, p90) -> None:
+    cli_bench = _cli_bench()
+    assert statistics.median(values) == median and cli_bench.percentile(values, 0.9) == p90
