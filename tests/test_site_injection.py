@@ -18,6 +18,7 @@ import yaml
 
 from generator.build import build_site
 from generator.markup import href, inline_text, render_body
+from generator.settings import ProjectPaths
 from site_support import make_project
 
 MARK = "PWNED"
@@ -173,7 +174,11 @@ def test_payload_text_is_visible_as_text(hostile_site):
 
 
 def test_search_index_and_sitemap_hold_no_markup_from_content(hostile_site):
-    index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    # material's index is built for file:// only (a served site searches with Pagefind)
+    offline = hostile_site.parent / "offline"
+    result = build_site(ProjectPaths(hostile_site.parent / "project"), offline, strict=True, offline=True)
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+    index = json.loads((offline / "search" / "search_index.json").read_text(encoding="utf-8"))
     for doc in index["docs"]:
         for field in ("title", "text"):
             value = doc.get(field, "")

@@ -25,6 +25,9 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
     the worker shim the docs tree then holds (`urls.WORKER_SHIM`), so the plugin loads none from unpkg.
 
+    A served site (not `offline`) keeps material's search box, which Pagefind answers, and builds
+    no material index (`search_hook.leave_search_to_pagefind`).
+
     The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
     written, while a plain build (not a mike deployment, no versions.json) leaves it out.
     """
@@ -42,6 +45,10 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     listed = config.plugins.get(OFFLINE_PLUGIN)
     if offline or (listed is not None and listed.config.enabled):
         _go_offline(config)
+    else:
+        from ..search_hook import leave_search_to_pagefind
+
+        leave_search_to_pagefind(config)  # Pagefind searches a served site: material's index would go unread
     return config
 
 
