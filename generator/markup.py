@@ -155,6 +155,13 @@ def code_span(value: object) -> Markup:
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
 
 
+def code_html(value: object) -> Markup:
+    """Text as the `<code>` Python-Markdown makes of `code_span(value)`: one line, stripped, with
+    `&`, `<` and `>` escaped (quotes are not)."""
+    text = replace_uncarriable(_WHITESPACE.sub(" ", str(value)).strip())
+    return Markup(f"<code>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</code>")
+
+
 def listed(values: Iterable[object], last: str | None = "and", code: bool = False) -> Markup:
     """Values as one English list, `a, b and c` (`last`: the word before the last value; None
     for commas only), each as inline text or, with `code`, as a code span."""
@@ -186,6 +193,23 @@ def html_link(link: ShownLink) -> Markup:
     """A `Link` or `ExternalLink` as an `<a>` for raw HTML blocks, which Markdown and mkdocs leave
     as they are: so it points at the final URL (`link.url`), not at the Markdown file."""
     return Markup(f'<a href="{html_href(link.url)}">{html_text(link.text)}</a>')
+
+
+_MARKDOWN_AMPERSAND = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)
+
+
+def _markdown_href(url: str) -> str:
+    """`href(url)` as Python-Markdown writes a link's target into its `href` attribute: a `&` that
+    starts no entity becomes `&amp;` (`href` has percent-encoded `<`, `>` and quotes already)."""
+    return _MARKDOWN_AMPERSAND.sub("&amp;", str(href(url)))
+
+
+def link_html(link: ShownLink) -> Markup:
+    """A link as the `<a>` Python-Markdown makes of `markdown_link(link)` (a `Link`, whose `href`
+    mkdocs rewrites to its final `url`) or of `external_link(link)`: `link.url`, and the text as
+    `inline_text`. For raw HTML written where the page had Markdown (raw HTML costs Python-Markdown
+    less; bench/README.md, "Cheaper pages"), so the page's HTML stays byte for byte what it was."""
+    return Markup(f'<a href="{_markdown_href(link.url)}">{inline_text(link.text)}</a>')
 
 
 def external_link(link: ShownLink) -> Markup:

@@ -61,10 +61,12 @@ def _environment(folder: str, templates_digest: str) -> jinja2.Environment:
         "html_text": markup.html_text,
         "code_block": markup.code_block,
         "code": markup.code_span,
+        "code_html": markup.code_html,
         "listed": markup.listed,
         "link": markup.markdown_link,
         "html_link": markup.html_link,
         "external": markup.external_link,
+        "link_html": markup.link_html,
         "badge": markup.badge,
     })
     return environment

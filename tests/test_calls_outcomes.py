@@ -135,7 +135,7 @@ def test_pages_show_since_when_each_call_stands(tmp_path: Path) -> None:
     memory = docs[urls.thesis_page("memory-bound-inference")]
     assert "since 2026-03-18<br><span class=\"ts-muted\">reference 92.5 USD on 2026-03-17" in memory
     asset = docs[urls.asset_page("MU")]
-    assert "*not counted in the stance* · closed on 2026-04-01 (opened 2026-02-25)" in asset
+    assert "<em>not counted in the stance</em> · closed on 2026-04-01 (opened 2026-02-25)" in asset
     assert "<span class=\"ts-badge ts-badge--status-active\">active</span> · since 2026-03-18 · HBM supplier" in asset
     board = docs[urls.ASSETS]
     # MU: the closed watch neither counts nor dates the stance

@@ -145,13 +145,16 @@ def test_every_top_level_entry_of_the_docs_tree_is_reserved(tmp_path: Path) -> N
 
 
 def test_every_top_level_entry_of_a_built_site_is_reserved(tmp_path: Path, epoch) -> None:
-    """The same for what mkdocs and mkdocs-material add (assets/, search/, sitemaps, 404.html)."""
+    """The same for what mkdocs and mkdocs-material add (assets/, sitemaps, 404.html, and search/
+    in a build for file://) and Pagefind's pagefind/."""
     paths = make_project(tmp_path / "project")
-    result = build_site(paths, tmp_path / "site")
-    assert result.ok, result.diagnostics
-    entries = set(os.listdir(tmp_path / "site"))
-    assert {"assets", "search", "404.html", "sitemap.xml", "index.html"} <= entries
-    assert entries <= TOP_LEVEL_NAMES, entries - TOP_LEVEL_NAMES
+    for offline, added in ((False, "pagefind"), (True, "search")):
+        site = tmp_path / ("offline" if offline else "site")
+        result = build_site(paths, site, offline=offline)
+        assert result.ok, result.diagnostics
+        entries = set(os.listdir(site))
+        assert {"assets", added, "404.html", "sitemap.xml", "index.html"} <= entries
+        assert entries <= TOP_LEVEL_NAMES, entries - TOP_LEVEL_NAMES
 
 
 def test_every_entry_mike_writes_on_the_pages_branch_is_reserved(tmp_path: Path, monkeypatch, epoch) -> None:

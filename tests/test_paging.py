@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from generator.build import plan_docs
-from generator.markup import badge, html_link, html_text, inline_text
+from generator.markup import badge, html_link, html_text, inline_text, link_html
 from generator.pages import kinds, paging, urls
 from generator.pages.indexes import stance_chart_bytes
 from generator.pages.urls import Here
@@ -95,6 +95,23 @@ def test_an_html_rows_html_is_its_line(cells):
     html = markdown.markdown(page, extensions=["tables", "admonition", "toc"])
     body = html.split("<tbody>\n", 1)[1].split("</tbody>", 1)[0]
     assert len(body.encode("utf-8")) <= sum(found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cells=st.lists(HOSTILE, min_size=2, max_size=4))
+def test_a_table_written_as_python_markdown_writes_it_is_measured_row_by_row(cells):
+    """A raw table with one cell a line (`source_table`, the people and tags indexes: what
+    Python-Markdown makes of a Markdown table): each row from its `<tr>` line to its `</tr>` line,
+    newlines included, is its bound, and Python-Markdown passes the rows on as written."""
+    link = Here("sources/page_2/index.md").link("sources/x/index.md", cells[0])
+    row = "\n".join(["<tr>", f"<td>{link_html(link)}</td>", *(f"<td>{inline_text(c)}</td>" for c in cells[1:]),
+                     f'<td style="text-align: right;">{badge(cells[-1], "x")}</td>', "</tr>"])
+    page = "\n".join(["<table>", "<thead>", "<tr>", "<th>a</th>", "</tr>", "</thead>", "<tbody>", row, row,
+                      "</tbody>", "</table>", "", "after"])
+    found = paging.table_rows(page)
+    assert found == [len(row.encode("utf-8")) + 1] * 2
+    html = markdown.markdown(page, extensions=["tables", "admonition", "toc"])
+    assert html.split("<tbody>\n", 1)[1].split("</tbody>", 1)[0] == f"{row}\n{row}\n"
 
 
 def test_rows_are_measured_as_rendered_or_from_their_view_models():

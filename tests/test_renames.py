@@ -153,10 +153,12 @@ def test_redirects_stay_out_of_search_and_sitemap(built):
     site = built[False]
     indexed = {str(record["url"]) for record in search_records(site)}
     assert any(url.startswith("/theses/") for url in indexed)
+    offline_index = (built[True] / "search" / "search_index.json").read_text(encoding="utf-8").replace(" ", "")
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     for old in REDIRECTS:
         folder = old.removesuffix("index.html")
         assert f"/{folder}" not in indexed and f"/{folder}</loc>" not in sitemap
+        assert f'"location":"{folder}' not in offline_index and f'"location":"{old}' not in offline_index  # material's, offline only
 
 
 def test_offline_site_links_name_files_that_exist(built):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -340,6 +341,9 @@ def test_the_served_site_searches_with_pagefind_and_the_offline_one_with_materia
     assert 'data-pagefind-weight="10"' in thesis_page.read_text(encoding="utf-8")
     for listing in ("theses", "claims", "assets", "sources", "people", "tags"):
         assert "data-pagefind-body" not in (served / listing / "index.html").read_text(encoding="utf-8")
+    # material's index, which no served page reads, is not built (search_hook.leave_search_to_pagefind)
+    assert not (served / "search").exists()
+    assert 'id="ts-search-input"' in home and 'for="__search"' in home  # the header still shows the box
 
     result = build_site(paths, tmp_path / "offline", strict=True, offline=True)
     assert result.ok, result.messages
@@ -347,6 +351,65 @@ def test_the_served_site_searches_with_pagefind_and_the_offline_one_with_materia
     assert not (offline / "pagefind").exists()
     page = (offline / "index.html").read_text(encoding="utf-8")
     assert 'name="search"' in page and "pagefind" not in page
+    assert (offline / "search" / "search_index.js").is_file()
+    index = json.loads((offline / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert any(doc["location"].startswith("theses/memory-bound-inference/") for doc in index["docs"])
+
+
+def _search_plugins(paths: ProjectPaths, offline: bool = False) -> tuple[object, bool]:
+    from generator.renderers.mkdocs import load_site_config
+
+    config = load_site_config(paths, offline=offline)
+    plugin = config.plugins["material/search"]
+    handlers = [h for handlers in config.plugins.events.values() for h in handlers
+                if getattr(h, "__self__", None) is plugin]
+    return plugin, bool(handlers)
+
+
+def test_only_a_site_for_file_urls_keeps_materials_search_plugin_at_work(tmp_path):
+    """Served: material's plugin is swapped for the box alone (listed, enabled, no handler), and
+    the one it replaced is off. Offline (asked for, or listed in mkdocs.yml): material's plugin
+    as loaded. Switched off in mkdocs.yml: left off, so the header shows no box."""
+    from material.plugins.search.plugin import SearchPlugin
+
+    from generator.search_hook import PagefindSearchBox
+
+    paths = make_project(tmp_path / "project")
+    served, listening = _search_plugins(paths)
+    assert isinstance(served, PagefindSearchBox) and served.config.enabled and not listening
+    offline, listening = _search_plugins(paths, offline=True)
+    assert isinstance(offline, SearchPlugin) and offline.config.enabled and listening
+    config = paths.mkdocs_config.read_text(encoding="utf-8")
+    paths.mkdocs_config.write_text(config.replace("  - search\n", "  - search\n  - offline\n"), encoding="utf-8")
+    listed, listening = _search_plugins(paths)
+    assert isinstance(listed, SearchPlugin) and listed.config.enabled and listening
+    paths.mkdocs_config.write_text(config.replace("  - search\n", "  - search:\n      enabled: false\n"), encoding="utf-8")
+    disabled, _ = _search_plugins(paths)
+    assert isinstance(disabled, SearchPlugin) and not disabled.config.enabled
+
+
+def test_the_search_hook_leaves_materials_index_out_of_a_build_mkdocs_runs_itself(tmp_path, epoch):
+    """Editions and the preview: mkdocs loads the hook, whose on_config swaps the plugin while
+    mkdocs runs the on_config handlers; the build writes Pagefind's index and not material's."""
+    from generator.search import hooks_with_search
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    from generator.build import write_docs_tree
+
+    write_docs_tree(paths)
+    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(paths.mkdocs_config),
+                                "-d", str(site)], cwd=paths.root, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert (site / "search" / "search_index.json").is_file()  # mkdocs.yml as written: material's plugin at work
+    shutil.rmtree(site)
+    config = paths.root / "edition.yml"
+    config.write_text(f"INHERIT: mkdocs.yml\nhooks: {json.dumps(hooks_with_search(paths))}\n", encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                               cwd=paths.root, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert (site / "pagefind" / "pagefind.js").is_file() and not (site / "search").exists()
+    assert 'id="ts-search-input"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_search_hook_keeps_the_projects_own_hooks(tmp_path):

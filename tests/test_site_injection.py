@@ -18,6 +18,7 @@ import yaml
 
 from generator.build import build_site
 from generator.markup import href, inline_text, render_body
+from generator.settings import ProjectPaths
 from site_support import make_project, search_records
 
 MARK = "PWNED"
@@ -180,6 +181,19 @@ def test_search_indexes_content_markup_as_the_text_a_reader_sees(hostile_site):
     assert f"<script>alert('{MARK}1')</script>" in str(thesis["content"])
     meta = thesis["meta"]
     assert isinstance(meta, dict) and str(meta["title"]).startswith(f"thesis title <script>alert('{MARK}1')</script> <img")
+
+
+def test_search_index_and_sitemap_hold_no_markup_from_content(hostile_site):
+    # material's index is built for file:// only (a served site searches with Pagefind)
+    offline = hostile_site.parent / "offline"
+    result = build_site(ProjectPaths(hostile_site.parent / "project"), offline, strict=True, offline=True)
+    assert result.ok, result.messages + [d.format_text() for d in result.diagnostics]
+    index = json.loads((offline / "search" / "search_index.json").read_text(encoding="utf-8"))
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            value = doc.get(field, "")
+            assert "<script" not in value.lower(), (doc["location"], value[:200])
+            assert "onerror=" not in value.replace("&quot;", '"').split("&lt;img")[0] or "<img" not in value
     assert MARK not in (hostile_site / "sitemap.xml").read_text(encoding="utf-8")
 
 

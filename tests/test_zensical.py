@@ -241,7 +241,7 @@ def test_the_project_chooses_the_renderer_and_the_command_line_overrides_it(tmp_
     built = runner.invoke(main, ["build", "--root", str(paths.root), "--strict", "--renderer", "mkdocs",
                                  "--out", str(tmp_path / "m")])
     assert built.exit_code == 0, built.output
-    assert (tmp_path / "m" / "sitemap.xml.gz").is_file() and not (tmp_path / "m" / "search.json").exists()
+    assert (tmp_path / "m" / "pagefind" / "pagefind.js").is_file() and not (tmp_path / "m" / "search.json").exists()
 
 
 def test_an_unknown_renderer_is_a_usage_error(tmp_path):

@@ -3,11 +3,11 @@
 A page holds rows while the upper bound of their HTML fits the page's row budget. Each row is
 measured as its template renders it: the build renders the listing's template once with every row
 (`RowMeasure`, handed to the makers in `PageContext`) and `rendered_row_sizes` bounds each row's
-HTML from its line of the page's tables. A row of a raw HTML table (`<tr>…</tr>`, the theses,
-claims and stance-board tables) reaches the HTML as written: its bytes are its bound. A row of a
-Markdown table (sources, people, tags) is bounded by `row_html_bound` (the line, plus room for its
-cells' and links' markup). Without a measure, or if a template does not write one table line per
-row, `shown_bytes` bounds a row from its view model instead, more loosely. The budget is
+HTML from its lines of the page's tables. A row of a raw HTML table (`<tr>…</tr>`, on one line or
+on several) reaches the HTML as written: its bytes are its bound. A row of a Markdown table is
+bounded by `row_html_bound` (the line, plus room for its cells' and links' markup). Without a
+measure, or if a template does not write its rows as table lines, `shown_bytes` bounds a row from
+its view model instead, more loosely. The budget is
 `PAGE_BYTES` less `FRAME_BYTES` for everything around the rows (header, navigation, footer,
 title, pager: 17-19 KB measured, the same at any corpus size, since the pager lists a fixed window
 of pages) and less anything else the first page shows (the stance board's chart, measured as the
@@ -152,18 +152,25 @@ def table_rows(markdown: str) -> list[int]:
     """The HTML bound of every body row of every table of a rendered page, in order.
 
     A Markdown table's header line and its `|---|` line are left out and each body line is bounded
-    by `row_html_bound`. A raw HTML table's body rows are the `<tr` lines between `<tbody>` and
-    `</tbody>`: mkdocs passes a raw HTML block on as written, so a row's bytes (and its newline)
-    are its bound."""
+    by `row_html_bound`. A raw HTML table's body rows are between `<tbody>` and `</tbody>`, each
+    from a line starting `<tr` to the line ending `</tr>` (one line, or one per cell as
+    Python-Markdown writes a table): mkdocs passes a raw HTML block on as written, so a row's
+    bytes (and its newlines) are its bound."""
     rows: list[int] = []
     block: list[str] = []
     in_body = False
+    row: int | None = None
     for line in (*markdown.splitlines(), ""):
         if in_body:
-            if line.startswith("</tbody>"):
+            if row is not None:
+                row += len(line.encode("utf-8")) + 1
+            elif line.startswith("</tbody>"):
                 in_body = False
             elif line.startswith("<tr"):
-                rows.append(len(line.encode("utf-8")) + 1)
+                row = len(line.encode("utf-8")) + 1
+            if row is not None and line.endswith("</tr>"):
+                rows.append(row)
+                row = None
             continue
         if line.startswith("<tbody>"):
             in_body = True

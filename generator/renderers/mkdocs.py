@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from ..caches import code_fingerprint
 from ..incremental import remove_empty_folders
 from ..pages.urls import WORKER_SHIM
+from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
@@ -22,17 +23,9 @@ if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.structure.files import Files
     from mkdocs.structure.nav import Navigation
 
-SEARCH_PLUGIN = "material/search"
-"""Listed so that material's header keeps its search box (`overrides/partials/search.html`); it
-builds its index only for a site read from `file://`, where Pagefind cannot fetch its shards."""
 
 RENDERER_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments")
 """Whose versions a site's bytes depend on besides the docs tree (`incremental_key`)."""
-
-OFFLINE_PLUGIN = "material/offline"
-"""mkdocs-material's plugin for a site opened from the file system (no directory URLs, the
-search index inlined into a script)."""
-
 
 def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: bool = False,
                      offline: bool = False) -> MkDocsConfig:
@@ -40,6 +33,9 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
 
     `offline` (`build --offline`) adds material's offline plugin, unless mkdocs.yml has it, and
     the worker shim the docs tree then holds (`urls.WORKER_SHIM`), so the plugin loads none from unpkg.
+
+    A served site (not `offline`) keeps material's search box, which Pagefind answers, and builds
+    no material index (`search_hook.leave_search_to_pagefind`).
 
     The version selector is mike's: `thesis-site publish` lets mike build with mkdocs.yml as
     written, while a plain build (not a mike deployment, no versions.json) leaves it out.
@@ -58,8 +54,10 @@ def load_site_config(paths: ProjectPaths, site_dir: Path | None = None, strict: 
     listed = config.plugins.get(OFFLINE_PLUGIN)
     if offline or (listed is not None and listed.config.enabled):
         _go_offline(config)
-    elif (search := config.plugins.get(SEARCH_PLUGIN)) is not None:
-        search.config.enabled = False  # Pagefind answers a served site's search (`search`); this index would go unread
+    else:
+        from ..search_hook import leave_search_to_pagefind
+
+        leave_search_to_pagefind(config)  # Pagefind searches a served site: material's index would go unread
     return config
 
 
@@ -135,7 +133,7 @@ def _page_spanning_plugins(config: MkDocsConfig) -> list[str]:
     search index): a site cannot be updated page by page under them. material's search counts
     only while it builds an index (`build --offline`)."""
     return [name for name, plugin in config.plugins.items()
-            if not (name == SEARCH_PLUGIN and not plugin.config.enabled)]
+            if not (name == SEARCH_PLUGIN and (isinstance(plugin, PagefindSearchBox) or not plugin.config.enabled))]
 
 
 def _nav_signature(nav: Navigation, config: MkDocsConfig) -> list[Any]:
