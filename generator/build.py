@@ -138,7 +138,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
     shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
-    digests = page_digests(publication, context, paths.root, shared, ((page.kind.name, page.key, page.path) for page in pages))
+    digests = page_digests(publication, context, shared, ((page.kind.name, page.key, page.path) for page in pages))
     return DocsPlan(
         pages=pages,
         environment=environment,

@@ -17,7 +17,7 @@ from generator.build import build_site
 from generator.cli import main
 from generator.settings import ProjectPaths
 from generator.siteconfig import read_site_settings
-from site_support import EPOCH, REPO, make_project, raising, render_docs, tree_bytes
+from site_support import EPOCH, REPO, make_project, raising, render_docs, sample_thesis, tree_bytes
 
 
 
@@ -96,6 +96,8 @@ def test_a_failure_while_rendering_leaves_the_previous_site_as_it_was(tmp_path, 
     def fail(*args, **kwargs):
         raising(message)()
 
+    thesis = sample_thesis(paths)  # an edit: a build from unchanged inputs would have nothing to render
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary:", "summary: Edited.", 1), encoding="utf-8")
     monkeypatch.setattr(build_module, broken, fail)
     with pytest.raises(RuntimeError, match=message):
         build(paths, out)

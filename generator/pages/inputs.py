@@ -7,7 +7,7 @@ and reviewer; a source's speakers; the theses citing a source, positioning on an
 or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
 from the sources it cites, an asset's stance from the theses positioning on it, and a source is
 shown with its speakers. Its digest covers
-all of these documents (their files' bytes, and a thesis's dates from git and staleness) and what
+all of these documents (their validated models, and a thesis's dates from git and staleness) and what
 every page shares (`shared`: the generator's code and page templates, the page context and
 settings). Listings, tag pages and redirects show rows of many documents; they are made on every
 run (they are few and cheap next to the entity pages).
@@ -19,6 +19,8 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from ..publication import Publication
 from .context import PageContext
@@ -80,22 +82,27 @@ def shared_digest(context: PageContext, templates: Path, code: str, stale_after_
     return digest.hexdigest()
 
 
-def document_digests(publication: Publication, context: PageContext, root: Path) -> dict[Node, bytes]:
-    """Per document: its file's bytes, and for a thesis its dates and staleness."""
+def document_digests(publication: Publication, context: PageContext) -> dict[Node, bytes]:
+    """Per document: its file's name and validated model (a publication may come from a git
+    revision, not the work tree), and for a thesis its dates and staleness."""
+    graph = publication.graph
+    models: dict[str, Mapping[str, BaseModel]] = {
+        "source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
     digests: dict[Node, bytes] = {}
-    for node, relpath in publication.graph.files.items():
-        digest = hashlib.sha256((root / relpath).read_bytes())
+    for node, relpath in graph.files.items():
+        digest = hashlib.sha256(relpath.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(models[node[0]][node[1]].model_dump_json().encode("utf-8", "surrogatepass"))
         if node[0] == "thesis":
             digest.update(repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode())
         digests[node] = digest.digest()
     return digests
 
 
-def page_digests(publication: Publication, context: PageContext, root: Path, shared: str,
+def page_digests(publication: Publication, context: PageContext, shared: str,
                  pages: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """Docs-tree path → digest of every entity page among `pages` ((kind name, key, path) each)."""
     neighbours = _references(publication)
-    documents = document_digests(publication, context, root)
+    documents = document_digests(publication, context)
     digests: dict[str, str] = {}
     for kind, key, path in pages:
         document_kind = ENTITY_PAGE_KINDS.get(kind)
