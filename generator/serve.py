@@ -104,29 +104,44 @@ class _SearchIndex:
         self.site = site
         self.echo = echo
         self._wanted = threading.Event()
+        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="preview search index", daemon=True)
         self._thread.start()
 
     def refresh(self) -> None:
         self._wanted.set()
 
+    def stop(self) -> None:
+        """No run after the one under way, whose result is dropped (the preview is closing)."""
+        self._stopped = True
+        self._wanted.set()
+
     def _run(self) -> None:
         while True:
             self._wanted.wait()
             self._wanted.clear()
-            fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+            if self._stopped:
+                return
             try:
-                failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True)
-                if failure:
+                self._index_once()
+            except OSError as error:  # the site changed under it (a whole rebuild, the preview closing)
+                if not self._stopped:
+                    self.echo(f"search index: {error}; made again after the next save")
+
+    def _index_once(self) -> None:
+        fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
+        try:
+            failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True)
+            if failure:
+                if not self._stopped:
                     self.echo(f"search index: {failure}")
-                    continue
-                current = self.site / SEARCH_INDEX_FOLDER
-                retired = fresh / "retired"
-                if current.exists():
-                    current.rename(retired)
-                (fresh / SEARCH_INDEX_FOLDER).rename(current)
-            finally:
-                shutil.rmtree(fresh, ignore_errors=True)
+                return
+            current = self.site / SEARCH_INDEX_FOLDER
+            if current.exists():
+                current.rename(fresh / "retired")
+            (fresh / SEARCH_INDEX_FOLDER).rename(current)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
 
 
 class Preview:
@@ -174,6 +189,7 @@ class Preview:
         self.search.refresh()
 
     def close(self) -> None:
+        self.search.stop()
         shutil.rmtree(self.site.parent, ignore_errors=True)
 
 
