@@ -6,11 +6,10 @@ document, the documents it references or that reference it (a thesis's sources, 
 and reviewer; a source's speakers; the theses citing a source, positioning on an asset, written
 or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
 from the sources it cites, an asset's stance from the theses positioning on it, and a source is
-shown with its speakers. Its digest covers
-all of these documents (their validated models, and a thesis's dates from git and staleness) and what
-every page shares (`shared`: the generator's code and page templates, the page context and
-settings). Listings, tag pages and redirects show rows of many documents; they are made on every
-run (they are few and cheap next to the entity pages).
+shown with its speakers. Its digest covers all of these documents (their validated models, and a
+thesis's dates from git and staleness) and what every page shares (`shared`: the generator's
+code and page templates, the page context and settings). Listings, tag pages and redirects show
+rows of many documents; they are made on every run.
 """
 
 from __future__ import annotations
