@@ -68,7 +68,9 @@ verified quote may contain). It is transparent to words: a tag inside a word lea
 tag beside a space or punctuation is a boundary; a quote cannot reach across it."""
 _INSIDE_NUMBER = frozenset(".,:/^")
 _NUMBER_SIGN = frozenset("-+.")
-_DIGIT_GROUP_AFTER = re.compile(r" \d{3}(?!\d)")
+_DIGIT_GROUP_AFTER = re.compile(r" \d{3}(?!\w)")
+"""A group of a number written in space-separated groups: three digits that are a word of their
+own (`5 000`, not `5 000A`)."""
 _DIGIT_GROUP_BEFORE = re.compile(r"\d $")
 _STANDALONE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
@@ -123,7 +125,7 @@ def _changes_a_number(segment: str, start: int, end: int) -> bool:
         return True
     if _is_number(quote[-1]) and _DIGIT_GROUP_AFTER.match(segment, end):
         return True
-    return bool(re.match(r"\d{3}(?!\d)", quote) and _DIGIT_GROUP_BEFORE.search(segment, 0, start))
+    return bool(re.match(r"\d{3}(?!\w)", quote) and _DIGIT_GROUP_BEFORE.search(segment, 0, start))
 
 
 def _has_word(text: str) -> bool:

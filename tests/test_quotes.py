@@ -390,3 +390,11 @@ def test_struck_out_body_text_is_not_quotable_nor_crossed() -> None:
     assert not segments.contains("Revenue will not grow")
     assert not segments.contains("Revenue will grow")
     assert segments.contains("grow next year")
+
+
+def test_three_digits_inside_a_longer_word_are_no_digit_group() -> None:
+    """Found by the property above: `000A` is one word, not the second group of `0 000`."""
+    assert verifies("0", "tldr", tldr="0 000A")
+    assert not verifies("0", "tldr", tldr="0 000 units")
+    assert verifies("000A", "tldr", tldr="0 000A")
+
