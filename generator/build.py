@@ -290,7 +290,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
         ensure_docs_tree_placed(paths)
         inputs = input_fingerprint(paths, renderer.name, strict, offline)
-        unchanged = None if clean else _built_from(paths, out, renderer, inputs)
+        unchanged = None if clean else _built_from(paths, out, renderer, inputs, strict, offline)
         if unchanged is not None:
             return unchanged
 
@@ -350,14 +350,18 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     return BuildResult(diagnostics, messages, pages, out, how="update", rendered=len(changes.changed))
 
 
-def _built_from(paths: ProjectPaths, out: Path, renderer: Renderer, inputs: str) -> BuildResult | None:
+def _built_from(paths: ProjectPaths, out: Path, renderer: Renderer, inputs: str, strict: bool,
+                offline: bool) -> BuildResult | None:
     """The result of the build that made `out` when it was made from the same inputs
-    (`incremental.input_fingerprint`) and the docs tree is still the one it wrote: nothing to do."""
+    (`incremental.input_fingerprint`), the docs tree is still the one it wrote and the renderer
+    gives the same key (its versions, theme and build date are no input of the generator's):
+    nothing to do."""
     record = read_record(paths, out)
-    if record is None or record.renderer != renderer.name or record.inputs != inputs:
+    if record is None or record.inputs != inputs or docs_state(paths.docs_tree) != record.docs:
         return None
-    if docs_state(paths.docs_tree) != record.docs:
-        return None
+    with _source_date_epoch(paths.root):
+        if renderer.incremental_key(paths, strict, offline) != record.key:
+            return None
     return BuildResult(list(record.diagnostics), [], record.pages, out, how="current")
 
 

@@ -39,6 +39,7 @@ import pydantic_core
 import yaml
 
 from .cards import Card, card_key, render_card
+from .digests import folder_digest
 from .discover import ContentFile
 from .settings import ProjectPaths
 
@@ -56,13 +57,7 @@ def code_fingerprint() -> bytes:
 
 
 def _fingerprint_of(package: Path, versions: Iterable[str]) -> bytes:
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0{path.stat().st_size}\0".encode())
-        digest.update(path.read_bytes())
-    for version in versions:
-        digest.update(f"\0{version}".encode())
-    return digest.digest()
+    return hashlib.sha256("\0".join((folder_digest(package, "*.py"), *versions)).encode()).digest()
 
 
 def load_key(file: ContentFile, raw: bytes) -> str:

@@ -28,6 +28,7 @@ from typing import Mapping
 
 from .caches import code_fingerprint
 from .diagnostics import Diagnostic
+from .digests import folder_digest
 from .history import head_of
 from .settings import ProjectPaths
 
@@ -69,21 +70,14 @@ def input_fingerprint(paths: ProjectPaths, *settings: object) -> str:
     --strict, --offline). Two builds with one fingerprint make the same docs tree, diagnostics and site."""
     from mkdocs.utils.yaml import yaml_load
 
-    digest = hashlib.sha256()
-    for folder in (paths.content, paths.templates):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_symlink():
-                digest.update(f"link\0{path.relative_to(paths.root).as_posix()}\0{os.readlink(path)}\0".encode())
-            elif path.is_file():
-                digest.update(f"file\0{path.relative_to(paths.root).as_posix()}\0".encode() + path.read_bytes())
     try:
         with open(paths.mkdocs_config, "rb") as handle:
             config: object = yaml_load(handle)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the check reports it; the fingerprint only differs
         config = f"unreadable: {error}"
-    digest.update(json.dumps([config, head_of(paths.root), os.environ.get("SOURCE_DATE_EPOCH"),
-                              code_fingerprint().hex(), *map(repr, settings)], sort_keys=True, default=repr).encode())
-    return digest.hexdigest()
+    inputs = [folder_digest(paths.content), folder_digest(paths.templates), config, head_of(paths.root),
+              os.environ.get("SOURCE_DATE_EPOCH"), code_fingerprint().hex(), *map(repr, settings)]
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=repr).encode()).hexdigest()
 
 
 def record_path(paths: ProjectPaths, out: Path) -> Path:

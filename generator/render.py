@@ -10,7 +10,6 @@ own `escape()` around `finalize` then returns that `Markup` unchanged).
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import markup
+from .digests import folder_digest
 from .pages import PageKind
 
 
@@ -34,11 +34,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     long-lived process (`serve`) compiles them once, not on every save; `auto_reload` is off
     (a build would otherwise stat every template at every page)."""
     folder = templates / "pages"
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return _environment(str(folder), digest.hexdigest())
+    return _environment(str(folder), folder_digest(folder))
 
 
 @functools.lru_cache(maxsize=4)

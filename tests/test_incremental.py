@@ -268,3 +268,50 @@ def test_a_build_from_the_same_inputs_reports_what_the_first_reported(tmp_path: 
     assert "https://elsewhere.example.com/" in (site / "sitemap.xml").read_text(encoding="utf-8")
     _text_change(paths)
     assert _built(build_site(paths, site)).how == "update"
+
+
+def test_another_renderer_version_is_a_clean_build_not_a_current_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generator's inputs are unchanged, but the site's bytes also depend on the renderer's
+    versions (its key): a site built with other versions is not left as it is."""
+    import generator.renderers.mkdocs as mkdocs_renderer
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    monkeypatch.setattr(mkdocs_renderer, "_installed", lambda package: "99.0")
+    assert _built(build_site(paths, site)).how == "clean"
+    assert _built(build_site(paths, site)).how == "current"
+
+
+def test_strict_after_a_build_with_warnings_is_no_current_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SITE_URL")  # the placeholder site_url: a warning, refused by --strict
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    before = tree_bytes(site)
+    strict = build_site(paths, site, strict=True)
+    assert not strict.ok and any(d.code == "config.site-url" for d in strict.diagnostics)
+    assert tree_bytes(site) == before
+    assert _built(build_site(paths, site)).how == "current"
+
+
+def test_after_a_commit_the_update_equals_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dates come from git: a commit changes the edited thesis's dates and the publication date
+    (the last commit's time, no SOURCE_DATE_EPOCH), and the update still gives a clean build's bytes."""
+    from review_support import Repo, isolate_git
+
+    isolate_git(monkeypatch, tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    repo = Repo.create(tmp_path / "project", from_fixture=False)
+    paths = make_project(repo.root)
+    repo.commit("content", date="2026-01-05", time="08:00:00")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    _text_change(paths)
+    repo.commit("an edit the same day", date="2026-01-05", time="15:00:00")
+    assert _built(build_site(paths, site)).how == "update"
+    _same_as_clean(paths, site, tmp_path)
+    _replace(paths.content / "theses" / "memory-bound-inference.md", "Edited for the update test.", "Edited again.")
+    repo.commit("an edit a day later", date="2026-01-06")
+    assert _built(build_site(paths, site)).how == "clean"  # the build date in every footer changed
+    _same_as_clean(paths, site, tmp_path)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ..digests import folder_digest
 from ..publication import Publication
 from .context import PageContext
 
@@ -73,12 +74,8 @@ def page_inputs(node: Node, neighbours: Mapping[Node, set[Node]]) -> set[Node]:
 
 def shared_digest(context: PageContext, templates: Path, code: str, stale_after_days: int, link_style: bool) -> str:
     """What every page depends on besides its documents."""
-    digest = hashlib.sha256()
-    digest.update(repr((code, context.disclaimer, context.address, context.edition, stale_after_days, link_style)).encode())
-    for path in sorted(templates.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    shared = (code, folder_digest(templates), context.disclaimer, context.address, context.edition, stale_after_days, link_style)
+    return hashlib.sha256(repr(shared).encode()).hexdigest()
 
 
 def document_digests(publication: Publication, context: PageContext) -> dict[Node, bytes]:

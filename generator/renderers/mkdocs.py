@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..caches import code_fingerprint
+from ..digests import folder_digest
 from ..incremental import remove_empty_folders
 from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
@@ -155,15 +156,6 @@ def _nav_signature(nav: Navigation, config: MkDocsConfig) -> list[Any]:
     return [item(entry) for entry in nav.items]
 
 
-def _tree_digest(folder: Path | None) -> str:
-    digest = hashlib.sha256()
-    if folder is not None and folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _installed(package: str) -> str | None:
     try:
         return version(package)
@@ -195,7 +187,7 @@ def mkdocs_incremental_key(paths: ProjectPaths, strict: bool, offline: bool = Fa
             return None
     custom_dir = config.theme.custom_dir
     inputs = {
-        "config": written, "overrides": _tree_digest(Path(custom_dir) if custom_dir else None), "nav": nav,
+        "config": written, "overrides": folder_digest(Path(custom_dir)) if custom_dir else None, "nav": nav,
         "versions": {package: _installed(package) for package in RENDERER_PACKAGES},
         "build date": get_build_date(), "strict": strict, "generator": code_fingerprint().hex(),
     }
