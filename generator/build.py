@@ -290,7 +290,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         ensure_replaceable(paths, out)  # again: what was there may have changed while this build waited
         ensure_docs_tree_placed(paths)
         inputs = input_fingerprint(paths, renderer.name, strict, offline)
-        unchanged = None if clean else _built_from(paths, out, renderer, inputs, strict, offline)
+        record = None if clean else read_record(paths, out)
+        unchanged = _built_from(paths, out, record, renderer, inputs, strict, offline) if record else None
         if unchanged is not None:
             return unchanged
 
@@ -316,7 +317,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         try:
             with _source_date_epoch(paths.root):
                 key = renderer.incremental_key(paths, strict, offline)
-                changes = None if clean else _changes_since_recorded(paths, out, renderer, key, docs)
+                changes = _changes_since_recorded(record, renderer, key, docs) if record else None
                 if changes is not None and not changes:
                     return BuildResult(diagnostics, [], pages, out, how="current")
                 if changes is None:
@@ -350,14 +351,13 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     return BuildResult(diagnostics, messages, pages, out, how="update", rendered=len(changes.changed))
 
 
-def _built_from(paths: ProjectPaths, out: Path, renderer: Renderer, inputs: str, strict: bool,
+def _built_from(paths: ProjectPaths, out: Path, record: BuildRecord, renderer: Renderer, inputs: str, strict: bool,
                 offline: bool) -> BuildResult | None:
     """The result of the build that made `out` when it was made from the same inputs
     (`incremental.input_fingerprint`), the docs tree is still the one it wrote and the renderer
     gives the same key (its versions, theme and build date are no input of the generator's):
     nothing to do."""
-    record = read_record(paths, out)
-    if record is None or record.inputs != inputs or docs_state(paths.docs_tree) != record.docs:
+    if record.inputs != inputs or docs_state(paths.docs_tree) != record.docs:
         return None
     with _source_date_epoch(paths.root):
         if renderer.incremental_key(paths, strict, offline) != record.key:
@@ -365,13 +365,10 @@ def _built_from(paths: ProjectPaths, out: Path, renderer: Renderer, inputs: str,
     return BuildResult(list(record.diagnostics), [], record.pages, out, how="current")
 
 
-def _changes_since_recorded(paths: ProjectPaths, out: Path, renderer: Renderer, key: str | None,
+def _changes_since_recorded(record: BuildRecord, renderer: Renderer, key: str | None,
                             docs: Mapping[str, tuple[int, int]]) -> DocsChanges | None:
-    """The docs files to render again into `out`, or None when `out` must be built clean (no key,
-    no record of `out`, or one made with another renderer or key)."""
-    if key is None:
-        return None
-    record = read_record(paths, out)
-    if record is None or record.renderer != renderer.name or record.key != key:
+    """The docs files to render again into the recorded site, or None when it must be built clean
+    (no key, or a record made with another renderer or key)."""
+    if key is None or record.renderer != renderer.name or record.key != key:
         return None
     return docs_changes(record, docs)
