@@ -157,7 +157,10 @@ def code_span(value: object) -> Markup:
 
 def code_html(value: object) -> Markup:
     """Text as the `<code>` Python-Markdown makes of `code_span(value)`: one line, stripped, with
-    `&`, `<` and `>` escaped (quotes are not)."""
+    `&`, `<` and `>` escaped (quotes are not). One quirk is not copied: Python-Markdown's HTML
+    handling sometimes completes a numeric character reference written without its `;` (`&#0` →
+    `&amp;#0;`), depending on what precedes it; the templates give this only commit ids, which
+    hold no `&`."""
     text = replace_uncarriable(_WHITESPACE.sub(" ", str(value)).strip())
     return Markup(f"<code>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</code>")
 
@@ -208,7 +211,10 @@ def link_html(link: ShownLink) -> Markup:
     """A link as the `<a>` Python-Markdown makes of `markdown_link(link)` (a `Link`, whose `href`
     mkdocs rewrites to its final `url`) or of `external_link(link)`: `link.url`, and the text as
     `inline_text`. For raw HTML written where the page had Markdown (raw HTML costs Python-Markdown
-    less; bench/README.md, "Cheaper pages"), so the page's HTML stays byte for byte what it was."""
+    less; bench/README.md, "Cheaper pages"), so the page's HTML stays byte for byte what it was.
+    One quirk is not copied: in an address holding `&#` then digits, Python-Markdown sometimes
+    completes a character reference (`&#0` → `&#0;`, a different address); here the address
+    stays as written."""
     return Markup(f'<a href="{_markdown_href(link.url)}">{inline_text(link.text)}</a>')
 
 

@@ -5,7 +5,7 @@ text: so readers see what they saw, and contributor text stays text (`markup.inl
 from __future__ import annotations
 
 import markdown
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from generator.markup import code_html, code_span, external_link, inline_text, link_html
 from generator.pages.views import ExternalLink
@@ -25,6 +25,7 @@ def _inline(markdown_text: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(text=TEXT, url=URL)
 def test_a_link_is_the_a_python_markdown_makes_of_its_markdown(text, url):
+    assume("&#" not in url)  # the documented exception (see `link_html`): the address stays as written
     link = ExternalLink(text=text or "x", url=url)
     assert str(link_html(link)) == _inline(f"before {external_link(link)} after").removeprefix("before ").removesuffix(" after")
 
@@ -32,6 +33,9 @@ def test_a_link_is_the_a_python_markdown_makes_of_its_markdown(text, url):
 @settings(max_examples=300, deadline=None)
 @given(text=TEXT.filter(lambda t: t.strip()))
 def test_code_is_the_code_python_markdown_makes_of_its_span(text):
+    # The one documented exception (see `code_html`): `&#` then digits, whose completion by
+    # Python-Markdown depends on what precedes it; code_html is given commit ids only.
+    assume("&#" not in text)
     assert str(code_html(text)) == _inline(f"before {code_span(text)} after").removeprefix("before ").removesuffix(" after")
 
 
