@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from .caches import CardCache, Caches, code_fingerprint, project_caches
+from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
@@ -99,7 +99,7 @@ class DocsPlan:
     directory_urls: bool = True
     """False for a site read from `file://`: links in raw HTML then name each page's file."""
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    """Docs-tree path → what each entity page is made from (`pages.inputs`): a page whose file was
+    """Docs-tree path → what each entity or listing page is made from (`pages.inputs`): a page whose file was
     written for the same digest is kept as it is (`render_docs`)."""
 
 
@@ -122,15 +122,20 @@ def page_context(publication: Publication, settings: SiteSettings, history: Publ
 
 def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
               history: PublicationHistory | None = None, edition: EditionNote | None = None,
-              cards: CardCache | None = None) -> DocsPlan:
+              cards: CardCache | None = None, memo: Memo | None = None) -> DocsPlan:
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
-    `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address."""
+    `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address.
+    `cards`, `memo`: what earlier runs made (`caches`)."""
     history = history or PublicationHistory({}, {})
     environment = make_environment(paths.templates)
 
     def measure_rows(template: str, view: object) -> str:
-        """A listing's page with every row, rendered as the build renders it: how its rows are measured (`paging`)."""
-        return environment.get_template(template).render(page=view)
+        """A listing's page with every row, rendered as the build renders it: how its rows are
+        measured (`paging`). Views are frozen values: one `memo` saw is not rendered again."""
+        def render() -> str:
+            return environment.get_template(template).render(page=view)
+
+        return memo.get((environment, settings.directory_urls, template, view), render) if memo else render()
 
     context = dataclasses.replace(page_context(publication, settings, history, edition), measure_rows=measure_rows)
     address = context.address
@@ -138,13 +143,13 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
     shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
-    digests = page_digests(publication, context, shared, ((page.kind.name, page.key, page.path) for page in pages))
+    digests = page_digests(publication, context, shared, ((page.kind.name, page.key, page.path) for page in pages), memo)
     return DocsPlan(
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: export_tree(publication, history.theses),
-                          lambda: feed_tree(publication, history, address),
+                          lambda: feed_tree(publication, history, address, memo),
                           lambda: card_files(publication, sorted(publication.graph.theses), address, cards)),
         directory_urls=settings.directory_urls,
         digests=digests,
@@ -174,7 +179,7 @@ def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
 
 def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
                clean: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
-    """Write the docs tree: every file of `plan`, except the entity pages whose file is current for
+    """Write the docs tree: every file of `plan`, except the pages whose file is current for
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
     written and the stamp of every file of the tree, as recorded for the next run."""
     kept = frozenset() if clean else current_pages(paths, plan.digests, docs_state(paths.docs_tree))
@@ -227,8 +232,10 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
-    plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards)
-    return checked, write_docs(paths, plan, progress)[0]
+    plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
+    written = write_docs(paths, plan, progress)[0]
+    caches.settle()
+    return checked, written
 
 
 @contextlib.contextmanager
@@ -326,7 +333,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 else:
                     progress(f"{renderer.name} update", 0, 1)
                     link_copy(out, staging)
-                    succeeded, messages = renderer.update(paths, staging, changes.changed, strict)
+                    succeeded, messages = renderer.update(paths, staging, changes.changed | changes.removed, strict)
                 progress(f"{renderer.name} build", 1, 1)
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")

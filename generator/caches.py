@@ -9,6 +9,8 @@ is exactly what a fresh run would make and nothing is ever invalidated by hand:
   `build/cache/load/` for the next `thesis-site build`.
 - `CardCache`: a share card's PNG bytes, keyed by `cards.card_key` (what the card shows, the
   font, Pillow and the card module's code), under `build/cache/cards/`.
+- `Memo`: in memory only, for `serve`: what the docs tree is made of between saves (each
+  document's digest, each feed's files), keyed by what it is made from.
 
 On disk an entry is one file named by its key, so a run reads only what it asks for and writes
 only what is new; at its end (`settle`) every entry it did not use is removed, so the folder
@@ -32,7 +34,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Hashable, Iterable, TypeVar
 
 import pydantic
 import pydantic_core
@@ -42,6 +44,8 @@ from .cards import Card, card_key, render_card
 from .digests import folder_digest
 from .discover import ContentFile
 from .settings import ProjectPaths
+
+V = TypeVar("V")
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TEMPORARY = re.compile(r"\.[0-9a-f]{64}\.[0-9]+\.tmp")
@@ -222,19 +226,55 @@ class CardCache:
         self._used = set()
 
 
+class Memo:
+    """Values a run made, in memory, for the next run of a long-lived process (`serve`): keyed by
+    everything the value is made from (a hashable value, such as a feed), or by the identity of
+    an object the previous run also had (a content file's model, which `LoadCache` hands out
+    again while its file is unchanged). What a run did not ask for is dropped when it settles."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, Any] = {}
+        self._used: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        if key in self._used:
+            return self._used[key]  # type: ignore[no-any-return]
+        value = self._kept[key] if key in self._kept else make()
+        self._used[key] = value
+        return value
+
+    def of(self, thing: object, make: Callable[[], V]) -> V:
+        """The value made from `thing` itself: kept with it, so its identity cannot pass to another object."""
+        kept_with, value = self.get(("identity", id(thing)), lambda: (thing, make()))
+        assert kept_with is thing
+        return value
+
+    def settle(self) -> None:
+        """The end of a run: what it did not ask for is dropped."""
+        self._kept, self._used = self._used, {}
+
+
 @dataclass(frozen=True)
 class Caches:
-    """A build's caches; None where there is none (`use_cache` off, or a folder reached through a link)."""
+    """A build's caches; None where there is none (`use_cache` off, or a folder reached through a
+    link; `memo` only in a long-lived process)."""
 
     load: LoadCache | None = None
     cards: CardCache | None = None
+    memo: Memo | None = None
+
+    def settle(self) -> None:
+        """The end of a run that made the docs tree (the load and card caches settle as they are used)."""
+        if self.memo is not None:
+            self.memo.settle()
 
 
 def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool = False) -> Caches:
     """The caches under the project's `build/cache` (`ProjectPaths.cache`), for one build, or
     for every rebuild of a long-lived process (`remember`: checked files kept in memory too)."""
+    memo = Memo() if remember else None
     if not use_cache:
-        return Caches()
+        return Caches(memo=memo)
     load, cards = paths.cache / "load", paths.cache / "cards"
     return Caches(LoadCache(load, remember=remember) if _placed(paths, load) else None,
-                  CardCache(cards) if _placed(paths, cards) else None)
+                  CardCache(cards) if _placed(paths, cards) else None, memo)

@@ -214,7 +214,7 @@ def _json_text(data: object) -> str:
     DEL, C1 controls, lone surrogates and noncharacters (`check` refuses them; a publication built
     in code may hold them) are written as `\\uXXXX` escapes: UTF-8 cannot encode a lone surrogate."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if not text.isascii() and _UNCARRIABLE.search(text):
+    if not text.isprintable() and _UNCARRIABLE.search(text):  # each of them is unprintable: most texts skip the search
         text = _UNCARRIABLE.sub(json_escape, text)
     return text
 

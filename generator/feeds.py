@@ -13,13 +13,16 @@ import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .characters import replace_uncarriable
 from .calls import opened_on
 from .history import PublicationHistory, fallback_history
 from .pages.urls import ATOM_SUFFIX, FEED_SITEMAPS, RSS_SUFFIX, feed_stem
 from .publication import Publication
+
+if TYPE_CHECKING:
+    from .caches import Memo
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_URI_AUTHORITY = "thesis-site"
@@ -172,13 +175,16 @@ EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
                  b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')
 
 
-def feed_files(feeds: list[Feed], site_url: str) -> dict[str, bytes]:
+def feed_files(feeds: list[Feed], site_url: str, memo: Memo | None = None) -> dict[str, bytes]:
+    """Each feed as RSS and Atom; `memo`: the files of feeds a previous run made (`serve`)."""
     base = site_url.rstrip("/") + "/"
     # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
     # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead
     # of a 404 in the reader's console.
     files: dict[str, bytes] = dict.fromkeys(FEED_SITEMAPS, EMPTY_SITEMAP)
     for feed in feeds:
-        files[feed.path + RSS_SUFFIX] = render_rss(feed, base)
-        files[feed.path + ATOM_SUFFIX] = render_atom(feed, base)
+        def make(feed: Feed = feed) -> tuple[bytes, bytes]:
+            return render_rss(feed, base), render_atom(feed, base)
+
+        files[feed.path + RSS_SUFFIX], files[feed.path + ATOM_SUFFIX] = memo.get((feed, base), make) if memo else make()
     return files

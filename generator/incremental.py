@@ -58,6 +58,7 @@ class DocsChanges:
     changed: frozenset[str]
     """Docs-tree paths added or rewritten since the recorded build."""
     removed: frozenset[str]
+    """Docs-tree paths the recorded build had and the tree has no more: their outputs go."""
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.removed)
@@ -161,17 +162,10 @@ def link_copy(source: Path, target: Path) -> None:
                 shutil.copy2(os.path.join(folder, name), destination / name, follow_symlinks=False)
 
 
-def remove_empty_folders(root: Path) -> None:
-    """Folders a removed page left empty (a clean build has none)."""
-    for folder, _subfolders, _files in os.walk(root, topdown=False):
-        if folder != str(root) and not os.listdir(folder):
-            os.rmdir(folder)
-
-
 # ----------------------------------------------------------------------- the docs tree's pages
 
 DOCS_RECORD = "docs-record.json"
-"""Beside the docs tree: the digest (`pages.inputs`) and stamp of every entity page it holds."""
+"""Beside the docs tree: the digest (`pages.inputs`) and stamp of every page it holds a digest of."""
 
 
 def read_docs_record(paths: ProjectPaths) -> dict[str, tuple[str, Stamp]]:

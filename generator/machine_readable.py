@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from .caches import CardCache
+from .caches import CardCache, Memo
 from .cards import render_card
 from .export import build_export, export_files
 from .feeds import collect_feeds, feed_files
@@ -25,9 +25,10 @@ def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]
     return export_files(build_export(publication, histories, site_path))
 
 
-def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress) -> dict[str, bytes]:
+def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress,
+              memo: Memo | None = None) -> dict[str, bytes]:
     """Entries link into this build's own pages; a feed's `self` link is where a subscriber keeps reading it."""
-    return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds)
+    return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds, memo)
 
 
 def card_files(publication: Publication, thesis_ids: Iterable[str], address: SiteAddress,

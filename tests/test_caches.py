@@ -18,13 +18,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator import caches, cards, pipeline
 from generator.build import write_docs_tree
 from generator.cards import Badge, Card, render_card
-from generator.caches import CardCache, LoadCache, project_caches
+from generator.caches import CardCache, LoadCache, Memo, project_caches
 from generator.discover import ContentFile, discover_content
+from generator.pages.kinds import KINDS, STANCE_BOARD, TAG
 from generator.pipeline import CheckResult, check_project
 from generator.settings import ProjectPaths
 
@@ -239,6 +241,72 @@ def test_an_in_memory_cache_serves_a_long_lived_process(tmp_path: Path, monkeypa
     after = check_project(paths, cache=cache)
     assert parses.relpaths == [paths.relative(thesis)]
     same(after, cold(paths))
+
+
+# ----------------------------------------------------------------------- the memo of a long-lived process
+
+
+def test_a_memo_keeps_for_the_next_run_only_what_this_run_asked_for() -> None:
+    memo, made = Memo(), []
+
+    def maker(value: str):
+        return lambda: made.append(value) or value.upper()
+
+    assert memo.get("a", maker("a")) == "A" and memo.get("b", maker("b")) == "B"
+    assert memo.get("a", maker("a")) == "A" and made == ["a", "b"]  # asked twice in one run: made once
+    memo.settle()
+    assert memo.get("a", maker("a")) == "A" and made == ["a", "b"]
+    memo.settle()  # this run did not ask for "b": dropped
+    assert memo.get("b", maker("b")) == "B" and made == ["a", "b", "b"]
+
+
+def test_a_memo_of_an_object_is_that_objects_alone() -> None:
+    memo = Memo()
+    one, other = ["same"], ["same"]  # equal, not the same object
+    assert memo.of(one, lambda: 1) == 1
+    assert memo.of(other, lambda: 2) == 2
+    memo.settle()
+    assert memo.of(one, lambda: 3) == 1 and memo.of(other, lambda: 4) == 2
+
+
+def test_a_long_lived_process_renders_only_the_feeds_a_save_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` keeps each feed's files and each document's digest between saves; what it writes is
+    what a run without them writes."""
+    from generator import feeds
+    from generator.pages import inputs
+
+    paths = make_project(tmp_path / "p")
+    kept = project_caches(paths, remember=True)
+    assert kept.memo is not None
+    write_docs_tree(paths, caches=kept)
+    rendered: list[str] = []
+    digested: list[str] = []
+    real_feed, real_digest = feeds.render_rss, inputs._model_digest
+    monkeypatch.setattr(feeds, "render_rss", lambda feed, base: rendered.append(feed.path) or real_feed(feed, base))
+    monkeypatch.setattr(inputs, "_model_digest", lambda model: digested.append(model.id) or real_digest(model))
+    templates: list[str] = []
+    real_render = jinja2.Template.render
+    monkeypatch.setattr(jinja2.Template, "render", lambda self, *a, **k: templates.append(self.name) or real_render(self, *a, **k))
+    write_docs_tree(paths, caches=kept)
+    assert rendered == [] and digested == []
+    # No listing is measured again, and no page of one is rendered but the stance board's first (its chart is made each run).
+    assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary:", "summary: Saved again.", 1), encoding="utf-8")
+    write_docs_tree(paths, caches=kept)
+    assert rendered and len(rendered) < len(feeds_of(paths))
+    assert digested == [thesis.stem]
+    warm = tree_bytes(paths.docs_tree)
+    shutil.rmtree(paths.docs_tree)
+    write_docs_tree(paths, use_cache=False)
+    assert tree_bytes(paths.docs_tree) == warm
+
+
+LISTING_TEMPLATES = {kind.template for kind in KINDS if kind.name.endswith(("index", "board"))} | {TAG.template}
+
+
+def feeds_of(paths: ProjectPaths) -> list[str]:
+    return [name for name in tree_bytes(paths.docs_tree) if name.startswith("feeds/") and name.endswith(".rss.xml")]
 
 
 # ----------------------------------------------------------------------- the card cache

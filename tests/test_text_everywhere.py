@@ -315,6 +315,11 @@ def test_writer_units_replace_or_escape_lone_surrogates():
     assert json.loads(script.split(">", 1)[1].rsplit("<", 1)[0]) == [{"text": hostile}]
     assert "\u2028" not in script and script.count("</script>") == 1
     assert json.loads(_json_text({"t": hostile})) == {"t": hostile}
+    for uncarriable in ("\x7f", "\x85", "\ud800", "\ufdd0", "\U0010ffff"):  # in ASCII text and in other text alike
+        for text in (f"plain{uncarriable}", f"caf\u00e9{uncarriable}"):
+            written = _json_text({"t": text})
+            assert uncarriable not in written, repr(text)
+            assert json.loads(written) == {"t": text}
     item = FeedItem("tag:x", hostile, "https://e.example/", hostile, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
     feed = Feed("feeds/all", hostile, "https://e.example/", hostile, (item,))
     for rendered in (render_rss(feed, "https://e.example/"), render_atom(feed, "https://e.example/")):

@@ -8,12 +8,17 @@ or reviewed by a person), and what is derived from those neighbours: a thesis's 
 from the sources it cites, an asset's stance from the theses positioning on it, and a source is
 shown with its speakers. Its digest covers all of these documents (their validated models, and a
 thesis's dates from git and staleness) and what every page shares (`shared`: the generator's
-code and page templates, the page context and settings). Listings, tag pages and redirects show
-rows of many documents; they are made on every run.
+code and page templates, the page context and settings).
+
+A page of a listing (an index, a tag) shows rows of many documents. The build renders each
+listing once with every row to split it by size (`paging.measured_pages`): its page's digest is
+that rendering's (`ListingPage.measured`) with where the page starts and ends, so only the
+listings an edit shows up in are made again. Single pages and redirects are made on every run.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -21,9 +26,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ..caches import Memo
 from ..digests import folder_digest
 from ..publication import Publication
 from .context import PageContext
+from .paging import ListingPage
 
 Node = tuple[str, str]
 """(kind, id) of a content document."""
@@ -78,16 +85,22 @@ def shared_digest(context: PageContext, templates: Path, code: str, stale_after_
     return hashlib.sha256(repr(shared).encode()).hexdigest()
 
 
-def document_digests(publication: Publication, context: PageContext) -> dict[Node, bytes]:
+def _model_digest(model: BaseModel) -> bytes:
+    return hashlib.sha256(model.model_dump_json().encode("utf-8", "surrogatepass")).digest()
+
+
+def document_digests(publication: Publication, context: PageContext, memo: Memo | None = None) -> dict[Node, bytes]:
     """Per document: its file's name and validated model (a publication may come from a git
-    revision, not the work tree), and for a thesis its dates and staleness."""
+    revision, not the work tree), and for a thesis its dates and staleness. `memo`: the digests
+    of models a previous run had (`serve`: an unchanged file's model is the same object)."""
     graph = publication.graph
     models: dict[str, Mapping[str, BaseModel]] = {
         "source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
     digests: dict[Node, bytes] = {}
     for node, relpath in graph.files.items():
+        model = models[node[0]][node[1]]
         digest = hashlib.sha256(relpath.encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(models[node[0]][node[1]].model_dump_json().encode("utf-8", "surrogatepass"))
+        digest.update(memo.of(model, functools.partial(_model_digest, model)) if memo else _model_digest(model))
         if node[0] == "thesis":
             digest.update(repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode())
         digests[node] = digest.digest()
@@ -95,12 +108,17 @@ def document_digests(publication: Publication, context: PageContext) -> dict[Nod
 
 
 def page_digests(publication: Publication, context: PageContext, shared: str,
-                 pages: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """Docs-tree path → digest of every entity page among `pages` ((kind name, key, path) each)."""
+                 pages: Iterable[tuple[str, str, str]], memo: Memo | None = None) -> dict[str, str]:
+    """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind name, key, path) each)."""
     neighbours = _references(publication)
-    documents = document_digests(publication, context)
+    documents = document_digests(publication, context, memo)
     digests: dict[str, str] = {}
     for kind, key, path in pages:
+        listing = getattr(key, "listing", key)  # a tag's pages carry their listing page
+        if isinstance(listing, ListingPage) and listing.measured is not None:
+            page = (listing.measured, listing.number, listing.start, listing.end, listing.count)
+            digests[path] = hashlib.sha256(f"{shared}\0{kind}\0{path}\0{page}".encode()).hexdigest()
+            continue
         document_kind = ENTITY_PAGE_KINDS.get(kind)
         if document_kind is None:
             continue

@@ -22,6 +22,7 @@ this one).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
@@ -101,6 +102,10 @@ class ListingPage(Generic[T]):
     start: int
     end: int
     count: int
+    measured: str | None = None
+    """Digest of the listing rendered with every row (`measured_pages`), None when it was not
+    measured or this page shows more than its rows (the stance board's chart): a page whose
+    listing renders the same and is split the same way is the same page (`pages.inputs`)."""
 
     @property
     def rows(self) -> Sequence[T]:
@@ -133,11 +138,13 @@ def split(sizes: Iterable[int], first_page_extra: int = 0) -> tuple[int, ...]:
     return tuple(starts)
 
 
-def listing_pages(order: Sequence[T], sizes: Sequence[int], first_page_extra: int = 0) -> tuple[ListingPage[T], ...]:
+def listing_pages(order: Sequence[T], sizes: Sequence[int], first_page_extra: int = 0,
+                  measured: str | None = None) -> tuple[ListingPage[T], ...]:
     """Every page of a listing whose rows have these sizes (`split`); an empty listing still has its first page."""
     starts = split(sizes, first_page_extra)
     ends = (*starts[1:], len(order))
-    return tuple(ListingPage(order, n, start, end, len(starts)) for n, (start, end) in enumerate(zip(starts, ends, strict=True), 1))
+    return tuple(ListingPage(order, n, start, end, len(starts), None if n == 1 and first_page_extra else measured)
+                 for n, (start, end) in enumerate(zip(starts, ends, strict=True), 1))
 
 
 def row_html_bound(line: str, cells_html: int) -> int:
@@ -209,7 +216,8 @@ def measured_pages(order: Sequence[T], template: str, make_whole: Callable[[List
     (`rows_of` it) measured (`row_sizes`)."""
     whole = make_whole(whole_listing(order))
     rendered = measure(template, whole) if measure is not None and order else None
-    return listing_pages(order, row_sizes(rows_of(whole), rendered), first_page_extra)
+    measured = hashlib.sha256(f"{template}\0{rendered}".encode("utf-8", "surrogatepass")).hexdigest() if rendered else None
+    return listing_pages(order, row_sizes(rows_of(whole), rendered), first_page_extra, measured)
 
 
 def make_pager(first_page: str, page: ListingPage[T]) -> Pager:

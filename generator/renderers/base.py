@@ -33,14 +33,13 @@ class Renderer(Protocol):
         cannot update a site page by page (`incremental`)."""
         ...
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
-               keep: Collection[str] = ()) -> tuple[bool, list[str]]:
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
         """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the same
         `incremental_key`, up to date with the docs tree: render the docs files in `changed` (and
         any the renderer finds out of date), drop the outputs of files no longer there, and make
         again what spans pages (sitemap, 404). Never writes into a file it did not create: files
-        of `site_dir` may be links into the previous site. `keep`: top-level names in `site_dir`
-        that another stage makes (the search index), left as they are. Returns as `build` does."""
+        of `site_dir` may be links into the previous site, and never removes a file no docs file
+        made (the search index another stage writes). Returns as `build` does."""
         ...
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],

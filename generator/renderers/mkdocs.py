@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from ..caches import code_fingerprint
 from ..digests import folder_digest
-from ..incremental import remove_empty_folders
 from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
@@ -202,30 +201,26 @@ class _DirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def _update_plugin(changed: Collection[str], keep: Collection[str]) -> Any:
+def _update_plugin(changed: Collection[str]) -> Any:
     from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File
 
     class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Clears, in the linked copy being updated, every output mkdocs will write again (so it
-        writes a new file instead of into a link to the previous site) and every file no docs or
-        theme file makes any more."""
+        writes a new file instead of into a link to the previous site) and the output of every
+        docs file in `changed` that is gone, with the folders that leaves empty. Nothing else of
+        the copy is touched: what no docs file makes (the search index) stays."""
 
         def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-            kept: set[str] = set()
+            present: set[str] = set()
             for file in files:
-                destination = os.path.normpath(file.abs_dest_path)
+                present.add(file.src_uri)
                 if file.src_uri in changed or file.is_modified():
-                    _remove(destination)
-                else:
-                    kept.add(destination)
-            for folder, subfolders, names in os.walk(config.site_dir):
-                if folder == config.site_dir:
-                    subfolders[:] = [name for name in subfolders if name not in keep]
-                    names = [name for name in names if name not in keep]
-                for name in names:
-                    path = os.path.normpath(os.path.join(folder, name))
-                    if path not in kept:
-                        os.unlink(path)
+                    _remove(os.path.normpath(file.abs_dest_path))
+            for src_uri in sorted(set(changed) - present):
+                gone = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
+                _remove(os.path.normpath(gone.abs_dest_path))
+                _remove_empty_parents(Path(gone.abs_dest_path).parent, Path(config.site_dir))
             return files
 
         def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -239,6 +234,16 @@ def _update_plugin(changed: Collection[str], keep: Collection[str]) -> Any:
     return plugin
 
 
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    """Folders a removed output left empty, from `folder` up to (not including) `root`."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone with its parent's other files): stop here
+            return
+        folder = folder.parent
+
+
 def _remove(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -247,8 +252,7 @@ def _remove(path: str) -> None:
 UPDATE_PLUGIN = "thesis-site/update"
 
 
-def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
-                       keep: Collection[str] = ()) -> tuple[bool, list[str]]:
+def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
     """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
     missing or older than their docs file), after `PageUpdate` has cleared what must be made again."""
     from mkdocs.commands.build import build
@@ -259,7 +263,7 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)
-            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), frozenset(keep))
+            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed))
             config.plugins.on_startup(command="build", dirty=True)
             try:
                 build(config, dirty=True)
@@ -270,7 +274,6 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
             return False, collected.messages
         finally:
             build_log.removeFilter(quiet)
-    remove_empty_folders(site_dir)
     return True, collected.messages
 
 
@@ -341,9 +344,8 @@ class MkDocsRenderer:
     def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
         return mkdocs_incremental_key(paths, strict, offline)
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
-               keep: Collection[str] = ()) -> tuple[bool, list[str]]:
-        return update_with_mkdocs(paths, site_dir, changed, strict, keep)
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+        return update_with_mkdocs(paths, site_dir, changed, strict)
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
                      watched: Sequence[Path]) -> None:
