@@ -27,8 +27,8 @@ from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
-                          folder_identity, forget_docs_record, forget_record, link_copy, read_record, write_docs_record,
-                          write_record)
+                          folder_identity, forget_docs_record, forget_record, link_copy, read_record, state_after_writing,
+                          write_docs_record, write_record)
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
@@ -40,7 +40,7 @@ from .pipeline import CheckResult, check_project
 from .progress import Progress
 from .publication import Publication
 from .render import make_environment, render_page
-from .renderers import Renderer, RendererError, project_renderer
+from .renderers import Renderer, RendererError, StructureChanged, project_renderer
 from .search import index_search
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
@@ -182,10 +182,11 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     """Write the docs tree: every file of `plan`, except the pages whose file is current for
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
     written and the stamp of every file of the tree, as recorded for the next run."""
-    kept = frozenset() if clean else current_pages(paths, plan.digests, docs_state(paths.docs_tree))
+    before = docs_state(paths.docs_tree)
+    kept = frozenset() if clean else current_pages(paths, plan.digests, before)
     forget_docs_record(paths)  # no record describes a tree while it is being written
     report = write_tree(paths.docs_tree, render_docs(plan, progress, kept))
-    state = docs_state(paths.docs_tree)
+    state = state_after_writing(paths.docs_tree, before, report)
     write_docs_record(paths, plan.digests, state)
     return report, state
 
@@ -323,18 +324,13 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         staging = temporary_sibling(out, "build")
         try:
             with _source_date_epoch(paths.root):
-                key = renderer.incremental_key(paths, strict, offline)
-                changes = _changes_since_recorded(record, renderer, key, docs) if record else None
-                if changes is not None and not changes:
+                changes = _changes_since_recorded(record, renderer, docs, offline) if record else None
+                if (record is not None and changes is not None and not changes
+                        and renderer.incremental_key(paths, strict, offline) == record.key):
                     return BuildResult(diagnostics, [], pages, out, how="current")
-                if changes is None:
-                    progress(f"{renderer.name} build", 0, 1)
-                    succeeded, messages = renderer.build(paths, staging, strict, offline)
-                else:
-                    progress(f"{renderer.name} update", 0, 1)
-                    link_copy(out, staging)
-                    succeeded, messages = renderer.update(paths, staging, changes.changed | changes.removed, strict)
-                progress(f"{renderer.name} build", 1, 1)
+                succeeded, messages, changes = _render_site(paths, renderer, out, staging, record, changes, strict,
+                                                            offline, progress)
+                key = record.key if record is not None and changes is not None else renderer.incremental_key(paths, strict, offline)
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
@@ -372,10 +368,33 @@ def _built_from(paths: ProjectPaths, out: Path, record: BuildRecord, renderer: R
     return BuildResult(list(record.diagnostics), [], record.pages, out, how="current")
 
 
-def _changes_since_recorded(record: BuildRecord, renderer: Renderer, key: str | None,
-                            docs: Mapping[str, tuple[int, int]]) -> DocsChanges | None:
+def _changes_since_recorded(record: BuildRecord, renderer: Renderer, docs: Mapping[str, tuple[int, int]],
+                            offline: bool) -> DocsChanges | None:
     """The docs files to render again into the recorded site, or None when it must be built clean
-    (no key, or a record made with another renderer or key)."""
-    if key is None or record.renderer != renderer.name or record.key != key:
+    (a site for `file://`, or one made with another renderer or without a key). Whether its key
+    still holds, the renderer checks as it updates (`Renderer.update`)."""
+    if offline or record.key is None or record.renderer != renderer.name:
         return None
     return docs_changes(record, docs)
+
+
+def _render_site(paths: ProjectPaths, renderer: Renderer, out: Path, staging: Path, record: BuildRecord | None,
+                 changes: DocsChanges | None, strict: bool, offline: bool,
+                 progress: Progress) -> tuple[bool, list[str], DocsChanges | None]:
+    """Render the site into `staging`: an update of a linked copy of `out` with `changes`, or a
+    clean build when there are none to go by or the renderer finds the site's key changed.
+    Returns the renderer's result and the changes it rendered (None: built clean)."""
+    if record is not None and record.key is not None and changes is not None:
+        progress(f"{renderer.name} update", 0, 1)
+        link_copy(out, staging)
+        try:
+            succeeded, messages = renderer.update(paths, staging, changes.changed | changes.removed, strict, record.key)
+            progress(f"{renderer.name} update", 1, 1)
+            return succeeded, messages, changes
+        except StructureChanged:
+            shutil.rmtree(staging)
+            staging.mkdir()
+    progress(f"{renderer.name} build", 0, 1)
+    succeeded, messages = renderer.build(paths, staging, strict, offline)
+    progress(f"{renderer.name} build", 1, 1)
+    return succeeded, messages, None

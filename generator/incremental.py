@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic
 from .digests import folder_digest
 from .history import head_of
 from .settings import ProjectPaths
+from .write import WriteReport
 
 RECORD_FORMAT = 1
 
@@ -139,6 +140,17 @@ def docs_state(docs_tree: Path) -> dict[str, Stamp]:
                 else:
                     status = entry.stat(follow_symlinks=False)
                     state[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+    return state
+
+
+def state_after_writing(docs_tree: Path, before: Mapping[str, Stamp], report: WriteReport) -> dict[str, Stamp]:
+    """`docs_state` after `write_tree` made `report` on a tree whose state was `before`: only the
+    files it wrote are looked at again (the generator is the docs tree's only writer)."""
+    removed = set(report.removed)
+    state = {path: stamp for path, stamp in before.items() if path not in removed}
+    for path in report.written:
+        status = os.stat(docs_tree / path, follow_symlinks=False)
+        state[path] = (status.st_size, status.st_mtime_ns)
     return state
 
 

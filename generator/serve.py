@@ -31,7 +31,7 @@ from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
 from .pages.urls import SEARCH_INDEX_FOLDER
 from .renderers import Renderer, project_renderer
-from .renderers.base import refuse_taken_address
+from .renderers.base import StructureChanged, refuse_taken_address
 from .search import index_search
 from .settings import ProjectPaths
 
@@ -173,25 +173,31 @@ class Preview:
         if written is None:
             self.echo("content has errors; the preview keeps the last good pages")
             return
-        key = self.renderer.incremental_key(self.paths, strict=False)
         changed = set(written.written) | set(written.removed)
-        if key is not None and key == self._key:
-            if not changed:
-                return
-            succeeded, messages = self.renderer.update(self.paths, self.site, changed, False)
-            what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again"
-        else:
-            succeeded, messages = self.renderer.build(self.paths, self.site, False)
-            what = "whole site built"
+        if not changed and self._key is not None and self._key == self.renderer.incremental_key(self.paths, strict=False):
+            return  # a save that changed no page (nor the configuration or theme)
+        (succeeded, messages), what = self._render(changed)
         for message in messages:
             self.echo(message)
         if not succeeded:
             self._key = None  # the next save builds the whole site
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
             return
-        self._key = key
         self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
         self.search.refresh()
+
+    def _render(self, changed: set[str]) -> tuple[tuple[bool, list[str]], str]:
+        """Update the served site with the docs files that changed, or build it whole when it has
+        none yet or its key changed (`Renderer.update`); the renderer's result, and what it did."""
+        if self._key is not None:
+            try:
+                result = self.renderer.update(self.paths, self.site, changed, False, self._key)
+                return result, f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again"
+            except StructureChanged:
+                pass
+        result = self.renderer.build(self.paths, self.site, False)
+        self._key = self.renderer.incremental_key(self.paths, strict=False)
+        return result, "whole site built"
 
     def close(self) -> None:
         gc.unfreeze()

@@ -33,7 +33,8 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
     root.mkdir(parents=True, exist_ok=True)
     base = str(root)
     on_disk, folders = _scan(base)
-    for relpath in [path for path, size in on_disk.items() if size == -1]:
+    links = {path for path, size in on_disk.items() if size == -1}
+    for relpath in links:
         os.unlink(os.path.join(base, relpath))  # a link is never written through: what it points at is not ours
         del on_disk[relpath]
     produced: set[str] = set()
@@ -63,9 +64,9 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
         else:
             _write_atomically(target, data)
         written.append(relpath)
-    removed = sorted(set(on_disk) - produced, reverse=True)
-    for relpath in removed:
+    for relpath in set(on_disk) - produced:
         os.unlink(os.path.join(base, relpath))
+    removed = (set(on_disk) | links) - produced
     occupied: set[str] = set()
     for relpath in produced:
         _add_folders(occupied, relpath)

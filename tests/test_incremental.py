@@ -149,6 +149,29 @@ def test_an_update_never_writes_into_the_previous_site(tmp_path: Path) -> None:
     assert tree_bytes(site) != before
 
 
+def test_an_update_whose_key_no_longer_holds_changes_nothing_and_the_build_is_clean(tmp_path: Path) -> None:
+    """The renderer checks the recorded key as it updates (the nav it draws anyway): a changed nav
+    stops the update before it touches the copy, and the build renders the site clean."""
+    from generator.incremental import link_copy, read_record
+    from generator.renderers import StructureChanged, get_renderer
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    record = read_record(paths, site)
+    assert record is not None and record.key is not None
+    _replace(paths.mkdocs_config, "\n  - Home: index.md\n", "\n  - Home: index.md\n  - Added link: https://example.org/\n")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    link_copy(site, copy)
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in copy.rglob("*")}
+    with pytest.raises(StructureChanged):
+        get_renderer("mkdocs").update(paths, copy, {"index.md"}, False, record.key)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in copy.rglob("*")} == stamps
+    assert _built(build_site(paths, site)).how == "clean"
+    _same_as_clean(paths, site, tmp_path)
+
+
 def test_another_folder_or_a_replaced_one_is_built_clean(tmp_path: Path) -> None:
     paths = make_project(tmp_path / "project")
     site = tmp_path / "site"

@@ -61,3 +61,24 @@ def test_a_linked_folder_in_the_tree_is_replaced_not_written_through(tmp_path):
     write_tree(root, {"theses/x/index.md": b"page"})
     assert not (root / "theses").is_symlink() and (root / "theses" / "x" / "index.md").read_bytes() == b"page"
     assert (foreign / "x" / "index.md").read_bytes() == b"someone else's"
+
+
+def test_the_stamps_after_a_write_are_the_trees(tmp_path):
+    """`incremental.state_after_writing` looks again only at what the writer wrote or removed, and
+    gets the stamps a walk of the whole tree gets: new, rewritten, kept, removed files and links."""
+    from generator.incremental import docs_state, state_after_writing
+
+    root = tmp_path / "docs"
+    write_tree(root, {"kept.md": b"same", "rewritten.md": b"old", "gone/away.md": b"x", "resized.md": b"short"})
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"not ours")
+    os.symlink(outside, root / "linked.md")
+    os.symlink(outside, root / "dangling-link.md")
+    (tmp_path / "foreign").mkdir()
+    os.symlink(tmp_path / "foreign", root / "linked-folder", target_is_directory=True)
+    before = docs_state(root)
+    report = write_tree(root, {"kept.md": b"same", "rewritten.md": b"new", "resized.md": b"much longer now",
+                               "new/page.md": b"fresh", "linked.md": b"now a file", "linked-folder/page.md": b"real"})
+    assert set(report.removed) == {"gone/away.md", "dangling-link.md", "linked-folder"}
+    assert state_after_writing(root, before, report) == docs_state(root)
+    assert outside.read_bytes() == b"not ours"

@@ -16,10 +16,10 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Mapping
 from ..settings import ProjectPaths
-from .base import Renderer, RendererError
+from .base import Renderer, RendererError, StructureChanged
 
-__all__ = ["DEFAULT_RENDERER", "EDITIONS_RENDERER", "RENDERERS", "Renderer", "RendererError", "configured_renderer_name",
-           "get_renderer", "project_renderer"]
+__all__ = ["DEFAULT_RENDERER", "EDITIONS_RENDERER", "RENDERERS", "Renderer", "RendererError", "StructureChanged",
+           "configured_renderer_name", "get_renderer", "project_renderer"]
 
 RENDERERS = ("mkdocs", "zensical")
 DEFAULT_RENDERER = "mkdocs"

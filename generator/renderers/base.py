@@ -15,6 +15,12 @@ class RendererError(Exception):
     """The renderer asked for is unknown, not installed, or cannot do what was asked (a usage error)."""
 
 
+class StructureChanged(Exception):
+    """An update found that the site's key (`Renderer.incremental_key`) is no longer the one it
+    was built with (a new nav, configuration, theme or build date): the site must be built whole.
+    Raised before the update changed anything."""
+
+
 class Renderer(Protocol):
     name: str
     supports_offline: bool
@@ -33,13 +39,17 @@ class Renderer(Protocol):
         cannot update a site page by page (`incremental`)."""
         ...
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
-        """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the same
-        `incremental_key`, up to date with the docs tree: render the docs files in `changed` (and
-        any the renderer finds out of date), drop the outputs of files no longer there, and make
-        again what spans pages (sitemap, 404). Never writes into a file it did not create: files
-        of `site_dir` may be links into the previous site, and never removes a file no docs file
-        made (the search index another stage writes). Returns as `build` does."""
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               key: str) -> tuple[bool, list[str]]:
+        """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the
+        `incremental_key` `key`, up to date with the docs tree: render the docs files in `changed`
+        (and any the renderer finds out of date), drop the outputs of files no longer there, and
+        make again what spans pages (sitemap, 404). The renderer checks `key` against the site
+        it is about to make as it goes (its nav is the costly part of a key, and an update draws
+        it anyway), and raises StructureChanged, having changed nothing, when they differ. Never
+        writes into a file it did not create: files of `site_dir` may be links into the previous
+        site, and never removes a file no docs file made (the search index another stage
+        writes). Returns as `build` does."""
         ...
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],

@@ -17,6 +17,7 @@ from ..digests import folder_digest
 from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
+from .base import StructureChanged
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
@@ -171,26 +172,38 @@ def mkdocs_incremental_key(paths: ProjectPaths, strict: bool, offline: bool = Fa
         return None
     from mkdocs.structure.files import get_files
     from mkdocs.structure.nav import get_navigation
-    from mkdocs.utils import get_build_date
-    from mkdocs.utils.yaml import yaml_load
 
     with _quiet_mkdocs():
         try:
             config = load_site_config(paths, strict=strict)
-            if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
-                return None
-            with open(paths.mkdocs_config, "rb") as handle:
-                written = yaml_load(handle)
-            nav = _nav_signature(get_navigation(get_files(config), config), config)
+            key_of_nav = _key_of_nav(paths, config, strict)
+            return None if key_of_nav is None else key_of_nav(get_navigation(get_files(config), config))
         except (Exception, SystemExit):  # noqa: BLE001 - the build that follows reports an unreadable config
             return None
+
+
+def _key_of_nav(paths: ProjectPaths, config: MkDocsConfig, strict: bool) -> Callable[[Navigation], str] | None:
+    """The key of a site built with `config`, given its nav (`mkdocs_incremental_key`); None
+    when the configuration cannot be updated page by page."""
+    from mkdocs.utils import get_build_date
+    from mkdocs.utils.yaml import yaml_load
+
+    if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
+        return None
+    with open(paths.mkdocs_config, "rb") as handle:
+        written = yaml_load(handle)
     custom_dir = config.theme.custom_dir
     inputs = {
-        "config": written, "overrides": folder_digest(Path(custom_dir)) if custom_dir else None, "nav": nav,
+        "config": written, "overrides": folder_digest(Path(custom_dir)) if custom_dir else None,
         "versions": {package: _installed(package) for package in RENDERER_PACKAGES},
         "build date": get_build_date(), "strict": strict, "generator": code_fingerprint().hex(),
     }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=repr).encode()).hexdigest()
+
+    def key(nav: Navigation) -> str:
+        with_nav = {**inputs, "nav": _nav_signature(nav, config)}
+        return hashlib.sha256(json.dumps(with_nav, sort_keys=True, default=repr).encode()).hexdigest()
+
+    return key
 
 
 class _DirtyWarning(logging.Filter):
@@ -201,32 +214,33 @@ class _DirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def _update_plugin(changed: Collection[str]) -> Any:
+def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Navigation], str]) -> Any:
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File
 
     class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Clears, in the linked copy being updated, every output mkdocs will write again (so it
-        writes a new file instead of into a link to the previous site) and the output of every
-        docs file in `changed` that is gone, with the folders that leaves empty. Nothing else of
-        the copy is touched: what no docs file makes (the search index) stays."""
+        """Once mkdocs has drawn the nav, checks the site's key against the one it was built
+        with (StructureChanged, before anything is touched), then clears, in the linked copy
+        being updated, every output mkdocs will write again (so it writes a new file instead of
+        into a link to the previous site) and the output of every docs file in `changed` that is
+        gone, with the folders that leaves empty. Nothing else of the copy is touched: what no
+        docs file makes (the search index) stays."""
 
-        def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+            if key_of_nav(nav) != key:
+                raise StructureChanged("the site's nav, configuration, theme or build date changed")
             present: set[str] = set()
             for file in files:
                 present.add(file.src_uri)
                 if file.src_uri in changed or file.is_modified():
                     _remove(os.path.normpath(file.abs_dest_path))
+            for page in nav.pages:
+                if page.title is None:  # titled by its own text, which every page's nav shows: read it again
+                    _remove(os.path.normpath(page.file.abs_dest_path))
             for src_uri in sorted(set(changed) - present):
                 gone = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
                 _remove(os.path.normpath(gone.abs_dest_path))
                 _remove_empty_parents(Path(gone.abs_dest_path).parent, Path(config.site_dir))
-            return files
-
-        def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-            for page in nav.pages:
-                if page.title is None:  # titled by its own text, which every page's nav shows: read it again
-                    _remove(os.path.normpath(page.file.abs_dest_path))
             return nav
 
     plugin = PageUpdate()
@@ -252,9 +266,11 @@ def _remove(path: str) -> None:
 UPDATE_PLUGIN = "thesis-site/update"
 
 
-def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+                       key: str) -> tuple[bool, list[str]]:
     """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
-    missing or older than their docs file), after `PageUpdate` has cleared what must be made again."""
+    missing or older than their docs file), after `PageUpdate` has checked the key and cleared
+    what must be made again."""
     from mkdocs.commands.build import build
 
     quiet = _DirtyWarning()
@@ -263,12 +279,17 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)
-            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed))
+            key_of_nav = _key_of_nav(paths, config, strict)
+            if key_of_nav is None:
+                raise StructureChanged("mkdocs.yml now lists plugins that span pages")
+            config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), key, key_of_nav)
             config.plugins.on_startup(command="build", dirty=True)
             try:
                 build(config, dirty=True)
             finally:
                 config.plugins.on_shutdown()
+        except StructureChanged:
+            raise
         except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
             collected.messages.append(f"mkdocs: ERROR: {error}")
             return False, collected.messages
@@ -344,8 +365,9 @@ class MkDocsRenderer:
     def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
         return mkdocs_incremental_key(paths, strict, offline)
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
-        return update_with_mkdocs(paths, site_dir, changed, strict)
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               key: str) -> tuple[bool, list[str]]:
+        return update_with_mkdocs(paths, site_dir, changed, strict, key)
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
                      watched: Sequence[Path]) -> None:

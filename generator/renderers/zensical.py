@@ -160,7 +160,8 @@ class ZensicalRenderer:
         has no way to render a chosen set of pages into an existing site."""
         return None
 
-    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool) -> tuple[bool, list[str]]:
+    def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+               key: str) -> tuple[bool, list[str]]:
         raise RendererError("the zensical renderer builds whole sites only")
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
