@@ -224,7 +224,16 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
     caches = caches or project_caches(paths, use_cache)
-    checked = check_project(paths, committed=committed, cache=caches.load)
+    try:
+        return _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline)
+    finally:
+        caches.settle()
+
+
+def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,
+                     progress: Progress, edition: EditionNote | None, committed: CommittedHistory | None,
+                     offline: bool) -> tuple[CheckResult, WriteReport | None]:
+    checked = check_project(paths, committed=committed, cache=caches.load, memo=caches.memo)
     if _stops(checked, strict):
         return checked, None
     assert checked.publication is not None
@@ -234,9 +243,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
     plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
-    written = write_docs(paths, plan, progress)[0]
-    caches.settle()
-    return checked, written
+    return checked, write_docs(paths, plan, progress)[0]
 
 
 @contextlib.contextmanager

@@ -243,9 +243,10 @@ class Memo:
         self._used[key] = value
         return value
 
-    def of(self, thing: object, make: Callable[[], V]) -> V:
-        """The value made from `thing` itself: kept with it, so its identity cannot pass to another object."""
-        kept_with, value = self.get(("identity", id(thing)), lambda: (thing, make()))
+    def of(self, what: str, thing: object, make: Callable[[], V]) -> V:
+        """`what` (a name for the kind of value) made from `thing` itself: kept with it, so its
+        identity cannot pass to another object."""
+        kept_with, value = self.get((what, id(thing)), lambda: (thing, make()))
         assert kept_with is thing
         return value
 

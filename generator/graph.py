@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .diagnostics import Diagnostic, did_you_mean
 from .load import KeyPath, dotted_path
@@ -84,9 +84,14 @@ class ThesisGraph:
         return tuple(sorted(set(self.sources_by_tag) | set(self.theses_by_tag)))
 
 
+Located = Callable[[Source], dict[str, LocatedText]]
+"""A valid source → its parts (`quotes.located_parts`), or the parts an earlier run made of it."""
+
+
 class _Linker:
     def __init__(self, documents: list[ValidDocument], partials: list[PartialDocument],
-                 invalid: Mapping[tuple[str, str], str]) -> None:
+                 invalid: Mapping[tuple[str, str], str], located: Located = located_parts) -> None:
+        self.located = located
         self.by_kind: dict[str, dict[str, ValidDocument]] = defaultdict(dict)
         for document in documents:
             self.by_kind[document.kind][document.id] = document
@@ -175,7 +180,7 @@ class _Linker:
     def parts_of(self, source: Source) -> dict[str, LocatedText]:
         """Built once per source: many quotes cite one source, and each part normalises once."""
         if source.id not in self._parts:
-            self._parts[source.id] = located_parts(source)
+            self._parts[source.id] = self.located(source)
         return self._parts[source.id]
 
     def partial_parts(self, partial: Entry) -> tuple[dict[str, LocatedText], frozenset[str], bool]:
@@ -349,13 +354,15 @@ def _gap(annotation: Any) -> Any:
 
 
 def resolve_references(documents: list[ValidDocument], partials: Sequence[PartialDocument] = (),
-                       invalid: Mapping[tuple[str, str], str] = MappingProxyType({})) -> tuple[ThesisGraph, list[Diagnostic]]:
+                       invalid: Mapping[tuple[str, str], str] = MappingProxyType({}),
+                       located: Located = located_parts) -> tuple[ThesisGraph, list[Diagnostic]]:
     """Link every document; the graph holds only valid documents and the references that resolved.
 
     `partials`: what validated of documents with schema errors, checked but never recorded;
     `invalid`: (kind, id) → file of every document that has errors (a reference to one is
-    reported as such, not as unknown)."""
-    linker = _Linker(documents, list(partials), invalid)
+    reported as such, not as unknown); `located`: each valid source's parts, which quotes are
+    verified against (a long-lived process keeps them, with the answers they gave, between runs)."""
+    linker = _Linker(documents, list(partials), invalid, located)
     linker.check_renames()
     partials = sorted(partials, key=lambda partial: partial.document.relpath)
     for source_id in sorted(linker.by_kind["source"]):

@@ -8,17 +8,19 @@ from __future__ import annotations
 import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 from typing import Mapping
 
-from .caches import LoadCache, load_key
+from .caches import LoadCache, Memo, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
-from .graph import resolve_references
+from .graph import Located, resolve_references
 from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
 from .models import Thesis
+from .quotes import located_parts
 from .publication import Publication, derive_publication
 from .settings import MAX_FILE_BYTES, ProjectPaths
 from .siteconfig import project_settings, site_url_diagnostics
@@ -122,7 +124,8 @@ def _from_cache(file: ContentFile, value: object) -> LoadedFile | None:
     return LoadedFile(file, checked, list(diagnostics))
 
 
-def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic]) -> CheckResult:
+def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic],
+                     located: Located = located_parts) -> CheckResult:
     """Link the valid documents into the graph; check what validated of the others too."""
     invalid = _files_with_errors(diagnostics)
     documents: list[ValidDocument] = []
@@ -138,7 +141,7 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
         if isinstance(item.checked, PartialDocument):
             partials.append(item.checked)
             invalid.setdefault((item.checked.kind, item.checked.id), item.file.relpath)
-    graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid))
+    graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid), located)
     diagnostics.extend(link_diagnostics)
     diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, d.document.locate(("status",)))
                                            for d in documents if isinstance(d.model, Thesis)))
@@ -158,18 +161,20 @@ def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], s
 
 
 def check_project(paths: ProjectPaths, jobs: int | None = None, committed: CommittedHistory | None = None,
-                  cache: LoadCache | None = None) -> CheckResult:
+                  cache: LoadCache | None = None, memo: Memo | None = None) -> CheckResult:
     """Check the content in the work tree, the project's settings (`config.site-url`,
     `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`).
     `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed.
     `cache`: files loaded and validated by an earlier check (`caches.LoadCache`, in one process);
-    with it, files load in this process whatever `jobs` says."""
+    with it, files load in this process whatever `jobs` says. `memo`: each unchanged source's
+    parts and the quotes verified against them, from an earlier check in this process (`serve`)."""
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
     loaded = load_all(files, jobs) if cache is None else load_cached(files, cache)
-    result = _link_and_derive(len(files), loaded, diagnostics)
+    located: Located = located_parts if memo is None else lambda source: memo.of("source parts", source, partial(located_parts, source))
+    result = _link_and_derive(len(files), loaded, diagnostics, located)
     if result.publication is None:
         return result
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS

@@ -133,13 +133,15 @@ def _has_word(text: str) -> bool:
 
 
 class LocatedText:
-    """The segments one locator shows, normalised once (on first use) for every quote that cites it."""
+    """The segments one locator shows, normalised once (on first use) for every quote that cites
+    it, and the answer for each quote asked (a source's parts may serve many runs, `graph.Located`)."""
 
-    __slots__ = ("_make", "_segments")
+    __slots__ = ("_answers", "_make", "_segments")
 
     def __init__(self, segments: Iterable[str] | Callable[[], Iterable[str]]) -> None:
         self._make = segments
         self._segments: tuple[str, ...] | None = None
+        self._answers: dict[str, bool] = {}
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -152,6 +154,12 @@ class LocatedText:
 
     def contains(self, quote: str) -> bool:
         """Whether the quote lies, as whole words, within one segment (rules 1-3)."""
+        answer = self._answers.get(quote)
+        if answer is None:
+            answer = self._answers[quote] = self._contains(quote)
+        return answer
+
+    def _contains(self, quote: str) -> bool:
         wanted = normalise_text(quote)
         if _MARKUP in wanted or not _has_word(wanted):
             return False

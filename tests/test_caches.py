@@ -263,16 +263,17 @@ def test_a_memo_keeps_for_the_next_run_only_what_this_run_asked_for() -> None:
 def test_a_memo_of_an_object_is_that_objects_alone() -> None:
     memo = Memo()
     one, other = ["same"], ["same"]  # equal, not the same object
-    assert memo.of(one, lambda: 1) == 1
-    assert memo.of(other, lambda: 2) == 2
+    assert memo.of("size", one, lambda: 1) == 1
+    assert memo.of("size", other, lambda: 2) == 2
+    assert memo.of("another value", one, lambda: "x") == "x"
     memo.settle()
-    assert memo.of(one, lambda: 3) == 1 and memo.of(other, lambda: 4) == 2
+    assert memo.of("size", one, lambda: 3) == 1 and memo.of("size", other, lambda: 4) == 2
 
 
-def test_a_long_lived_process_renders_only_the_feeds_a_save_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`serve` keeps each feed's files and each document's digest between saves; what it writes is
-    what a run without them writes."""
-    from generator import feeds
+def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` keeps each feed's files, each document's digest, each listing's measuring render and
+    each source's verified quotes between saves; what it writes is what a run without them writes."""
+    from generator import feeds, quotes
     from generator.pages import inputs
 
     paths = make_project(tmp_path / "p")
@@ -293,9 +294,16 @@ def test_a_long_lived_process_renders_only_the_feeds_a_save_changed(tmp_path: Pa
     assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
     thesis = sample_thesis(paths)
     thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary:", "summary: Saved again.", 1), encoding="utf-8")
-    write_docs_tree(paths, caches=kept)
+    verified: list[str] = []
+    real_contains = quotes.LocatedText._contains
+    monkeypatch.setattr(quotes.LocatedText, "_contains", lambda self, quote: verified.append(quote) or real_contains(self, quote))
+    checked, _ = write_docs_tree(paths, caches=kept)
     assert rendered and len(rendered) < len(feeds_of(paths))
     assert digested == [thesis.stem]
+    # Its quotes and their sources are unchanged: verified by an earlier run. (Each thesis's title
+    # review is made with the proof, every run.)
+    assert checked.publication is not None
+    assert set(verified) <= {t.title for t in checked.publication.graph.theses.values()}
     warm = tree_bytes(paths.docs_tree)
     shutil.rmtree(paths.docs_tree)
     write_docs_tree(paths, use_cache=False)

@@ -100,7 +100,7 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
     for node, relpath in graph.files.items():
         model = models[node[0]][node[1]]
         digest = hashlib.sha256(relpath.encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(memo.of(model, functools.partial(_model_digest, model)) if memo else _model_digest(model))
+        digest.update(memo.of("document digest", model, functools.partial(_model_digest, model)) if memo else _model_digest(model))
         if node[0] == "thesis":
             digest.update(repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode())
         digests[node] = digest.digest()
