@@ -40,7 +40,7 @@ from .pipeline import CheckResult, check_project
 from .progress import Progress
 from .publication import Publication
 from .render import make_environment, render_page
-from .renderers import Renderer, RendererError, StructureChanged, project_renderer
+from .renderers import Renderer, RendererError, project_renderer, update_or_build
 from .search import index_search
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
@@ -135,7 +135,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         def render() -> str:
             return environment.get_template(template).render(page=view)
 
-        return memo.get((environment, settings.directory_urls, template, view), render) if memo else render()
+        return memo.get(("listing", environment, settings.directory_urls, template, view), render) if memo else render()
 
     context = dataclasses.replace(page_context(publication, settings, history, edition), measure_rows=measure_rows)
     address = context.address
@@ -224,10 +224,10 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
     caches = caches or project_caches(paths, use_cache)
-    try:
-        return _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline)
-    finally:
+    checked, written = _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline)
+    if written is not None:
         caches.settle()
+    return checked, written
 
 
 def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,
@@ -332,12 +332,16 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         try:
             with _source_date_epoch(paths.root):
                 changes = _changes_since_recorded(record, renderer, docs, offline) if record else None
-                if (record is not None and changes is not None and not changes
-                        and renderer.incremental_key(paths, strict, offline) == record.key):
+                recorded_key = record.key if record is not None and changes is not None else None
+                if changes is not None and not changes and renderer.incremental_key(paths, strict, offline) == recorded_key:
                     return BuildResult(diagnostics, [], pages, out, how="current")
-                succeeded, messages, changes = _render_site(paths, renderer, out, staging, record, changes, strict,
-                                                            offline, progress)
-                key = record.key if record is not None and changes is not None else renderer.incremental_key(paths, strict, offline)
+                if recorded_key is not None:
+                    link_copy(out, staging)  # the update works in a linked copy of the previous site
+                progress(f"{renderer.name} build", 0, 1)
+                touched = None if changes is None else changes.changed | changes.removed
+                rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
+                progress(f"{renderer.name} build", 1, 1)
+            succeeded, messages, key = rendered.succeeded, rendered.messages, rendered.key
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
@@ -356,7 +360,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 write_record(paths, out, BuildRecord(renderer.name, key, identity, docs, inputs, tuple(diagnostics), pages))
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
-    if changes is None:
+    if changes is None or not rendered.updated:
         return BuildResult(diagnostics, messages, pages, out)
     return BuildResult(diagnostics, messages, pages, out, how="update", rendered=len(changes.changed))
 
@@ -378,30 +382,8 @@ def _built_from(paths: ProjectPaths, out: Path, record: BuildRecord, renderer: R
 def _changes_since_recorded(record: BuildRecord, renderer: Renderer, docs: Mapping[str, tuple[int, int]],
                             offline: bool) -> DocsChanges | None:
     """The docs files to render again into the recorded site, or None when it must be built clean
-    (a site for `file://`, or one made with another renderer or without a key). Whether its key
-    still holds, the renderer checks as it updates (`Renderer.update`)."""
-    if offline or record.key is None or record.renderer != renderer.name:
+    (a site for `file://`, or one made with another renderer). Whether its key still holds, the
+    renderer checks as it updates (`Renderer.update`)."""
+    if offline or record.renderer != renderer.name:
         return None
     return docs_changes(record, docs)
-
-
-def _render_site(paths: ProjectPaths, renderer: Renderer, out: Path, staging: Path, record: BuildRecord | None,
-                 changes: DocsChanges | None, strict: bool, offline: bool,
-                 progress: Progress) -> tuple[bool, list[str], DocsChanges | None]:
-    """Render the site into `staging`: an update of a linked copy of `out` with `changes`, or a
-    clean build when there are none to go by or the renderer finds the site's key changed.
-    Returns the renderer's result and the changes it rendered (None: built clean)."""
-    if record is not None and record.key is not None and changes is not None:
-        progress(f"{renderer.name} update", 0, 1)
-        link_copy(out, staging)
-        try:
-            succeeded, messages = renderer.update(paths, staging, changes.changed | changes.removed, strict, record.key)
-            progress(f"{renderer.name} update", 1, 1)
-            return succeeded, messages, changes
-        except StructureChanged:
-            shutil.rmtree(staging)
-            staging.mkdir()
-    progress(f"{renderer.name} build", 0, 1)
-    succeeded, messages = renderer.build(paths, staging, strict, offline)
-    progress(f"{renderer.name} build", 1, 1)
-    return succeeded, messages, None

@@ -9,8 +9,10 @@ is exactly what a fresh run would make and nothing is ever invalidated by hand:
   `build/cache/load/` for the next `thesis-site build`.
 - `CardCache`: a share card's PNG bytes, keyed by `cards.card_key` (what the card shows, the
   font, Pillow and the card module's code), under `build/cache/cards/`.
-- `Memo`: in memory only, for `serve`: what the docs tree is made of between saves (each
-  document's digest, each feed's files), keyed by what it is made from.
+- `Memo`: in memory only, for `serve`: what a save would otherwise make again, keyed by what it
+  is made from (each feed's files, each listing's measuring render) or by the identity of the
+  unchanged model it is made from (each document's digest, each source's parts with the quotes
+  verified against them).
 
 On disk an entry is one file named by its key, so a run reads only what it asks for and writes
 only what is new; at its end (`settle`) every entry it did not use is removed, so the folder
@@ -226,6 +228,9 @@ class CardCache:
         self._used = set()
 
 
+_MISSING = object()
+
+
 class Memo:
     """Values a run made, in memory, for the next run of a long-lived process (`serve`): keyed by
     everything the value is made from (a hashable value, such as a feed), or by the identity of
@@ -237,11 +242,12 @@ class Memo:
         self._used: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        if key in self._used:
-            return self._used[key]  # type: ignore[no-any-return]
-        value = self._kept[key] if key in self._kept else make()
-        self._used[key] = value
-        return value
+        """The value under `key` (a tuple naming what it is first, as `of` does), made if no run had it."""
+        value = self._used.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._kept.get(key, _MISSING)
+            self._used[key] = value = make() if value is _MISSING else value
+        return value  # type: ignore[no-any-return]
 
     def of(self, what: str, thing: object, make: Callable[[], V]) -> V:
         """`what` (a name for the kind of value) made from `thing` itself: kept with it, so its
@@ -251,7 +257,8 @@ class Memo:
         return value
 
     def settle(self) -> None:
-        """The end of a run: what it did not ask for is dropped."""
+        """The end of a run that made everything (a run stopped by errors asks for less, and does
+        not settle): what it did not ask for is dropped."""
         self._kept, self._used = self._used, {}
 
 
@@ -265,7 +272,7 @@ class Caches:
     memo: Memo | None = None
 
     def settle(self) -> None:
-        """The end of a run that made the docs tree (the load and card caches settle as they are used)."""
+        """The end of a run that wrote the docs tree (the load and card caches settle as they are used)."""
         if self.memo is not None:
             self.memo.settle()
 

@@ -186,5 +186,5 @@ def feed_files(feeds: list[Feed], site_url: str, memo: Memo | None = None) -> di
         def make(feed: Feed = feed) -> tuple[bytes, bytes]:
             return render_rss(feed, base), render_atom(feed, base)
 
-        files[feed.path + RSS_SUFFIX], files[feed.path + ATOM_SUFFIX] = memo.get((feed, base), make) if memo else make()
+        files[feed.path + RSS_SUFFIX], files[feed.path + ATOM_SUFFIX] = memo.get(("feed", feed, base), make) if memo else make()
     return files

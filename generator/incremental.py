@@ -204,7 +204,8 @@ def forget_docs_record(paths: ProjectPaths) -> None:
 
 
 def current_pages(paths: ProjectPaths, digests: Mapping[str, str], state: Mapping[str, Stamp]) -> frozenset[str]:
-    """Entity pages whose file in the docs tree was written for the digest they have now: they need not be made again."""
+    """Pages (those with a digest, `pages.inputs`) whose file in the docs tree was written for the
+    digest they have now: they need not be made again."""
     recorded = read_docs_record(paths)
     return frozenset(path for path, digest in digests.items()
                      if (entry := recorded.get(path)) is not None and entry[0] == digest and state.get(path) == entry[1])

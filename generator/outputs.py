@@ -156,9 +156,10 @@ def ensure_docs_tree_placed(paths: ProjectPaths) -> None:
 
 
 def mark(folder: Path) -> None:
-    """Mark `folder` as made by thesis-site (see MARKER)."""
+    """Mark `folder` as made by thesis-site (see MARKER). A marker already there is replaced, not
+    written into: it may be a link (an update's copy shares its files with the previous site)."""
     marker = folder / MARKER
-    if marker.is_symlink():
+    if marker.is_symlink() or marker.exists():
         marker.unlink()
     marker.write_bytes(MARKER_BYTES)
 

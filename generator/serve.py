@@ -1,13 +1,15 @@
 """Serve: a live preview that shows an edit by rendering only what it changed.
 
 Each save of a content file, template or mkdocs.yml runs `Preview.rebuild`: check → write the docs
-tree (entity pages whose inputs are unchanged are kept, `pages.inputs`) → the renderer updates
-the served site with the docs files that changed (`Renderer.update`), or builds it whole when its
-key changed (configuration, theme, nav, see `Renderer.incremental_key`) → the browser reloads.
-The search index (Pagefind) is then made again in the background, at low priority, and swapped
-in whole: pages show at once, and search answers for them moments later. The console prints the
-diagnostics that appeared or went away since the previous save and one summary line, not every
-warning of the corpus each time.
+tree (pages whose inputs are unchanged are kept, `pages.inputs`) → the renderer updates the
+served site with the docs files that changed (`Renderer.update`), or builds it whole when its key
+changed (configuration, theme, nav, see `Renderer.incremental_key`) → the browser reloads.
+Between saves the preview keeps in memory what the next save would otherwise make again
+(`caches.project_caches(remember=True)`: checked files, verified quotes, digests, listings'
+measuring renders, feeds). The search index (Pagefind) is then made again in the background, at
+low priority, and swapped in whole: pages show at once, and search answers for them moments
+later. The console prints the diagnostics that appeared or went away since the previous save and
+one summary line, not every warning of the corpus each time.
 
 A renderer without an incremental key (Zensical; mkdocs under plugins that make pages from
 others) keeps its own live-reload server over the docs tree, which this module regenerates.
@@ -30,8 +32,8 @@ from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
 from .pages.urls import SEARCH_INDEX_FOLDER
-from .renderers import Renderer, project_renderer
-from .renderers.base import StructureChanged, refuse_taken_address
+from .renderers import Renderer, project_renderer, update_or_build
+from .renderers.base import refuse_taken_address
 from .search import index_search
 from .settings import ProjectPaths
 
@@ -158,12 +160,15 @@ class Preview:
         self._committed: CommittedHistory | None = None
         self._diagnostics: list[Diagnostic] | None = None
         self._caches = project_caches(paths, remember=True)
-        """Checked files and share cards between saves: an edit checks and draws only what it changed."""
+        """Checked files, share cards and the memo (`caches.Memo`) between saves: an edit makes
+        again only what it changed."""
+        self._saves = 0
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
         self._update()
-        _settle_memory()
+        self._saves += 1
+        _settle_memory(whole=self._saves % WHOLE_COLLECTION_EVERY == 0)
 
     def _update(self) -> None:
         started = time.monotonic()
@@ -176,28 +181,17 @@ class Preview:
         changed = set(written.written) | set(written.removed)
         if not changed and self._key is not None and self._key == self.renderer.incremental_key(self.paths, strict=False):
             return  # a save that changed no page (nor the configuration or theme)
-        (succeeded, messages), what = self._render(changed)
-        for message in messages:
+        rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
+        self._key = rendered.key
+        for message in rendered.messages:
             self.echo(message)
-        if not succeeded:
+        if not rendered.succeeded:
             self._key = None  # the next save builds the whole site
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
             return
+        what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
         self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
         self.search.refresh()
-
-    def _render(self, changed: set[str]) -> tuple[tuple[bool, list[str]], str]:
-        """Update the served site with the docs files that changed, or build it whole when it has
-        none yet or its key changed (`Renderer.update`); the renderer's result, and what it did."""
-        if self._key is not None:
-            try:
-                result = self.renderer.update(self.paths, self.site, changed, False, self._key)
-                return result, f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again"
-            except StructureChanged:
-                pass
-        result = self.renderer.build(self.paths, self.site, False)
-        self._key = self.renderer.incremental_key(self.paths, strict=False)
-        return result, "whole site built"
 
     def close(self) -> None:
         gc.unfreeze()
@@ -205,15 +199,23 @@ class Preview:
         shutil.rmtree(self.site.parent, ignore_errors=True)
 
 
-def _settle_memory() -> None:
+WHOLE_COLLECTION_EVERY = 10
+"""Saves between two collections of everything the preview holds (`_settle_memory`)."""
+
+
+def _settle_memory(whole: bool) -> None:
     """Collect what a save left behind, then freeze what stays out of later collections.
 
     The preview holds the checked corpus between saves (millions of objects at 5,000 sources),
-    and each full collection the next save triggers would walk all of it: about 6 of 16 seconds
-    per save, measured (bench/README.md). After a save's garbage (the renderer's nav and pages
-    are cyclic) is collected, the rest is frozen (`gc.freeze`): a later collection walks only
-    what later saves made. What stays frozen is freed by reference counting when dropped, as
-    the corpus's models, pages and diagnostics are."""
+    and each full collection a save triggers walked all of it: about 6 of 15-19 seconds per
+    save at 5,000 sources (bench/README.md, "Sixth round"). After a save's garbage (the
+    renderer's nav and pages are cyclic) is collected, the rest is frozen (`gc.freeze`): later
+    collections walk only what later saves made. What stays frozen and is later dropped is freed
+    by reference counting, unless it is part of a reference cycle (a template environment a
+    template edit replaced): `whole`, every `WHOLE_COLLECTION_EVERY` saves, unfreezes first so
+    that such cycles are collected too."""
+    if whole:
+        gc.unfreeze()
     gc.collect()
     gc.freeze()
 

@@ -26,7 +26,7 @@ from generator.build import write_docs_tree
 from generator.cards import Badge, Card, render_card
 from generator.caches import CardCache, LoadCache, Memo, project_caches
 from generator.discover import ContentFile, discover_content
-from generator.pages.kinds import KINDS, STANCE_BOARD, TAG
+from generator.pages.kinds import CLAIMS_INDEX, KINDS, STANCE_BOARD, TAG
 from generator.pipeline import CheckResult, check_project
 from generator.settings import ProjectPaths
 
@@ -308,6 +308,48 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     shutil.rmtree(paths.docs_tree)
     write_docs_tree(paths, use_cache=False)
     assert tree_bytes(paths.docs_tree) == warm
+
+
+def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After each edit, what a process keeping its caches and memo writes and reports is what a
+    fresh run writes and reports: a source that no longer holds a quote, the source mended, a
+    listing's template, the site's address (every feed's links)."""
+    paths = make_project(tmp_path / "p")
+    kept = project_caches(paths, remember=True)
+    source = paths.content / "sources" / "memory-wall-talk.md"
+    original = source.read_text(encoding="utf-8")
+
+    def same_as_fresh(what: str) -> list[str]:
+        warm, _ = write_docs_tree(paths, caches=kept)
+        warm_tree = tree_bytes(paths.docs_tree)
+        fresh, _ = write_docs_tree(paths, use_cache=False)
+        assert warm.diagnostics == fresh.diagnostics, what
+        assert warm_tree == tree_bytes(paths.docs_tree), what
+        return [d.code for d in warm.diagnostics]
+
+    same_as_fresh("first run")
+    source.write_text(original.replace("high-bandwidth memory.", "fast memory."), encoding="utf-8")
+    assert "quote.not-found" in same_as_fresh("a quote its source no longer holds")
+    source.write_text(original, encoding="utf-8")
+    assert "quote.not-found" not in same_as_fresh("the source mended")
+    with open(paths.templates / "pages" / CLAIMS_INDEX.template, "a", encoding="utf-8") as handle:
+        handle.write("\nA line the claims listing now ends with.\n")
+    same_as_fresh("a listing's template")
+    monkeypatch.setenv("SITE_URL", "https://elsewhere.example.org/theses/")
+    same_as_fresh("another site address")
+
+
+def test_a_memo_entry_goes_with_its_object() -> None:
+    """An identity entry holds its object, so no other object can take its id while it is kept;
+    once a run does not ask for it, it is dropped, and an object made later gets its own value."""
+    memo = Memo()
+    first = ["value"]
+    assert memo.of("size", first, lambda: "first") == "first"
+    memo.settle()
+    memo.settle()  # a run that did not ask for it: dropped
+    del first
+    later = [["value"] for _ in range(1000)]  # one of these may take the freed id
+    assert all(memo.of("size", thing, lambda: "later") == "later" for thing in later)
 
 
 LISTING_TEMPLATES = {kind.template for kind in KINDS if kind.name.endswith(("index", "board"))} | {TAG.template}

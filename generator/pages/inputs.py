@@ -13,7 +13,8 @@ code and page templates, the page context and settings).
 A page of a listing (an index, a tag) shows rows of many documents. The build renders each
 listing once with every row to split it by size (`paging.measured_pages`): its page's digest is
 that rendering's (`ListingPage.measured`) with where the page starts and ends, so only the
-listings an edit shows up in are made again. Single pages and redirects are made on every run.
+listings an edit shows up in are made again. Single pages, redirects, empty listings and the
+stance board's first page (its chart is no row) are made on every run.
 """
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
 
 
 def page_digests(publication: Publication, context: PageContext, shared: str,
-                 pages: Iterable[tuple[str, str, str]], memo: Memo | None = None) -> dict[str, str]:
-    """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind name, key, path) each)."""
+                 pages: Iterable[tuple[str, object, str]], memo: Memo | None = None) -> dict[str, str]:
+    """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind
+    name, key, path) each: the key is an id or a listing's page, `pages.kinds.PageKind.keys`)."""
     neighbours = _references(publication)
     documents = document_digests(publication, context, memo)
     digests: dict[str, str] = {}
@@ -123,7 +125,7 @@ def page_digests(publication: Publication, context: PageContext, shared: str,
         if document_kind is None:
             continue
         digest = hashlib.sha256(f"{shared}\0{kind}\0{path}\0".encode())
-        for node in sorted(page_inputs((document_kind, key), neighbours)):
+        for node in sorted(page_inputs((document_kind, str(key)), neighbours)):
             digest.update(f"{node[0]}\0{node[1]}\0".encode() + documents.get(node, b"missing"))
         digests[path] = digest.hexdigest()
     return digests

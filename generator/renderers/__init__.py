@@ -16,10 +16,10 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Mapping
 from ..settings import ProjectPaths
-from .base import Renderer, RendererError, StructureChanged
+from .base import Rendered, Renderer, RendererError, StructureChanged, update_or_build
 
-__all__ = ["DEFAULT_RENDERER", "EDITIONS_RENDERER", "RENDERERS", "Renderer", "RendererError", "StructureChanged",
-           "configured_renderer_name", "get_renderer", "project_renderer"]
+__all__ = ["DEFAULT_RENDERER", "EDITIONS_RENDERER", "RENDERERS", "Rendered", "Renderer", "RendererError",
+           "StructureChanged", "configured_renderer_name", "get_renderer", "project_renderer", "update_or_build"]
 
 RENDERERS = ("mkdocs", "zensical")
 DEFAULT_RENDERER = "mkdocs"

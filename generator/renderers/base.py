@@ -3,8 +3,11 @@ the package's `get_renderer` chooses from, so they need not import the package t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import os
+import shutil
 import socket
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -44,7 +47,8 @@ class Renderer(Protocol):
         """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the
         `incremental_key` `key`, up to date with the docs tree: render the docs files in `changed`
         (and any the renderer finds out of date), drop the outputs of files no longer there, and
-        make again what spans pages (sitemap, 404). The renderer checks `key` against the site
+        make again what spans pages (sitemap, 404); `changed` must name the files that are gone
+        too, as the renderer looks for no others. The renderer checks `key` against the site
         it is about to make as it goes (its nav is the costly part of a key, and an update draws
         it anyway), and raises StructureChanged, having changed nothing, when they differ. Never
         writes into a file it did not create: files of `site_dir` may be links into the previous
@@ -63,6 +67,45 @@ class Renderer(Protocol):
         """Serve the docs tree at `dev_addr`, rebuilding and reloading the browser when it
         changes; returns when the server stops."""
         ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What `update_or_build` did."""
+
+    succeeded: bool
+    messages: list[str]
+    key: str | None
+    """The site's key (`Renderer.incremental_key`): the recorded one after an update, the one
+    taken before a whole build otherwise (so an edit made during the build changes the next key)."""
+    updated: bool
+    """Whether the site was updated page by page rather than built whole."""
+
+
+def update_or_build(renderer: Renderer, paths: ProjectPaths, site_dir: Path, changed: Collection[str] | None,
+                    key: str | None, strict: bool, offline: bool = False) -> Rendered:
+    """Update `site_dir`, a site built with the key `key`, with the docs files in `changed`
+    (added, rewritten or gone); or, when there is no key or no changes to go by or the renderer
+    finds the key changed (`StructureChanged`), empty it and build it whole."""
+    if key is not None and changed is not None:
+        try:
+            succeeded, messages = renderer.update(paths, site_dir, changed, strict, key)
+            return Rendered(succeeded, messages, key, updated=True)
+        except StructureChanged:
+            pass
+    _empty(site_dir)
+    key = renderer.incremental_key(paths, strict, offline)
+    succeeded, messages = renderer.build(paths, site_dir, strict, offline)
+    return Rendered(succeeded, messages, key, updated=False)
+
+
+def _empty(folder: Path) -> None:
+    """`build` takes a new or empty folder."""
+    for entry in os.scandir(folder) if folder.is_dir() else ():
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def refuse_taken_address(dev_addr: str) -> None:

@@ -220,32 +220,49 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
 
     class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Once mkdocs has drawn the nav, checks the site's key against the one it was built
-        with (StructureChanged, before anything is touched), then clears, in the linked copy
-        being updated, every output mkdocs will write again (so it writes a new file instead of
-        into a link to the previous site) and the output of every docs file in `changed` that is
-        gone, with the folders that leaves empty. Nothing else of the copy is touched: what no
-        docs file makes (the search index) stays."""
+        with (StructureChanged, before anything is touched). Then clears, in the linked copy
+        being updated, every output mkdocs will write (so it writes a new file instead of into a
+        link to the previous site): those of the docs files in `changed` (rendered again, or gone
+        with the folders that leaves empty), of the files mkdocs finds modified, of the pages
+        titled by their own text, and what it writes on every build (`_always_written`).
+        Nothing else of the copy is touched: what no docs file makes (the search index) stays."""
 
         def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
             if key_of_nav(nav) != key:
                 raise StructureChanged("the site's nav, configuration, theme or build date changed")
-            present: set[str] = set()
+            site = Path(config.site_dir)
+            for src_uri in sorted(changed):
+                present = files.get_file_from_path(src_uri)
+                output = (present or File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)).abs_dest_path
+                _remove(output)
+                if present is None:
+                    _remove_empty_parents(Path(output).parent, site)
             for file in files:
-                present.add(file.src_uri)
-                if file.src_uri in changed or file.is_modified():
-                    _remove(os.path.normpath(file.abs_dest_path))
+                if file.src_uri not in changed and file.is_modified():
+                    _remove(file.abs_dest_path)
             for page in nav.pages:
                 if page.title is None:  # titled by its own text, which every page's nav shows: read it again
-                    _remove(os.path.normpath(page.file.abs_dest_path))
-            for src_uri in sorted(set(changed) - present):
-                gone = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
-                _remove(os.path.normpath(gone.abs_dest_path))
-                _remove_empty_parents(Path(gone.abs_dest_path).parent, Path(config.site_dir))
+                    _remove(page.file.abs_dest_path)
+            for output in _always_written(config, files):
+                _remove(output)
             return nav
 
     plugin = PageUpdate()
     plugin.load_config({})
     return plugin
+
+
+def _always_written(config: MkDocsConfig, files: Files) -> list[str]:
+    """What mkdocs writes on every build, dirty or not: the theme's static templates (the
+    sitemap, with its gzipped copy, and the 404 page) and the docs files rendered as templates."""
+    outputs = [os.path.join(config.site_dir, template) for template in config.theme.static_templates]
+    if "sitemap.xml" in config.theme.static_templates:
+        outputs.append(os.path.join(config.site_dir, "sitemap.xml.gz"))
+    for template in config.extra_templates:
+        file = files.get_file_from_path(template)
+        if file is not None:
+            outputs.append(file.abs_dest_path)
+    return outputs
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
@@ -259,8 +276,9 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 
 def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+    """An output made again or gone; where a folder now stands in its path, it is gone already."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        os.unlink(os.path.normpath(path))
 
 
 UPDATE_PLUGIN = "thesis-site/update"
@@ -281,7 +299,7 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
             config = load_site_config(paths, site_dir, strict)
             key_of_nav = _key_of_nav(paths, config, strict)
             if key_of_nav is None:
-                raise StructureChanged("mkdocs.yml now lists plugins that span pages")
+                raise StructureChanged("mkdocs.yml now makes a site for file:// or lists plugins that span pages")
             config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), key, key_of_nav)
             config.plugins.on_startup(command="build", dirty=True)
             try:
