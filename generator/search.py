@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
 from .settings import ProjectPaths
@@ -32,9 +33,11 @@ them, so the templates cannot mark them `data-pagefind-ignore`)."""
 TIMEOUT_SECONDS = 1800
 
 
-def index_search(site: Path, output: Path | None = None, background: bool = False) -> str | None:
+def index_search(site: Path, output: Path | None = None, background: bool = False,
+                 started: Callable[[subprocess.Popen[str]], None] | None = None) -> str | None:
     """Write Pagefind's index of the built `site` into `site/pagefind/` (or `output`); the error, or None.
-    `background`: at a low priority, so that what runs beside it (the preview's next rebuild) goes first."""
+    `background`: at a low priority, so that what runs beside it (the preview's next rebuild) goes first.
+    `started`: given the Pagefind process once it runs (the preview stops it when it closes)."""
     target = ["--output-path", str(output)] if output is not None else ["--output-subdir", SEARCH_FOLDER]
     command = [sys.executable, "-m", "pagefind", "--site", str(site), *target,
                "--exclude-selectors", EXCLUDED, "--silent"]
@@ -43,6 +46,8 @@ def index_search(site: Path, output: Path | None = None, background: bool = Fals
             if background:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, process.pid, 10)
+            if started is not None:
+                started(process)
             try:
                 stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:

@@ -17,9 +17,11 @@ others) keeps its own live-reload server over the docs tree, which this module r
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -108,6 +110,8 @@ class _SearchIndex:
         self.echo = echo
         self._wanted = threading.Event()
         self._stopped = False
+        self._running: subprocess.Popen[str] | None = None
+        """The Pagefind run under way: stopped with the preview, not left to index a removed folder."""
         self._thread = threading.Thread(target=self._run, name="preview search index", daemon=True)
         self._thread.start()
 
@@ -115,9 +119,19 @@ class _SearchIndex:
         self._wanted.set()
 
     def stop(self) -> None:
-        """No run after the one under way, whose result is dropped (the preview is closing)."""
+        """No run after this: the one under way is killed and its result dropped (the preview is closing)."""
         self._stopped = True
         self._wanted.set()
+        self._kill_if_stopped(self._running)
+
+    def _started(self, process: subprocess.Popen[str]) -> None:
+        self._running = process
+        self._kill_if_stopped(process)  # the preview may have closed while it started
+
+    def _kill_if_stopped(self, process: subprocess.Popen[str] | None) -> None:
+        if self._stopped and process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
 
     def _run(self) -> None:
         while True:
@@ -134,7 +148,8 @@ class _SearchIndex:
     def _index_once(self) -> None:
         fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
         try:
-            failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True)
+            failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True, started=self._started)
+            self._running = None
             if failure:
                 if not self._stopped:
                     self.echo(f"search index: {failure}")
