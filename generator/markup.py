@@ -230,7 +230,7 @@ def badge(label: object, kind: object, unsearched: bool = False) -> Markup:
     (Material's search parser tells elements apart by tag only: inside an excluded `<span>`, the
     end of a nested badge `<span>` would end the exclusion, so mark the badge itself instead.)"""
     flag = " data-search-exclude" if unsearched else ""
-    return Markup(f'<span class="ts-badge ts-badge--{html_text(kind)}"{flag}>{inline_text(label)}</span>')
+    return Markup(f'<span class="ts-badge ts-badge--{inline_text(kind)}"{flag}>{inline_text(label)}</span>')
 
 
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

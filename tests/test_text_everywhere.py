@@ -344,3 +344,24 @@ def test_a_closing_hash_stays_in_a_heading(text):
 
     rendered = markdown.markdown(f"# {inline_text(text)}\n")
     assert html.unescape(rendered) == f"<h1>{text}</h1>"  # the heading shows every `#` the text has
+
+
+@settings(max_examples=200, deadline=None)
+@given(kind=st.text(alphabet=st.sampled_from(list("ab-`*_[]()<>&\\\"'!#")), max_size=12))
+def test_a_badges_class_is_one_inert_attribute_in_markdown(kind):
+    """A badge sits in Markdown (a table cell, a paragraph): Python-Markdown runs its code-span,
+    escape and link patterns before it recognises raw HTML, so its class is written as inline
+    text, which none of them can take apart: the class reads back as written, and no element
+    appears inside the badge's tag."""
+    import html as html_module
+    import re
+
+    import markdown
+
+    from generator.markup import badge
+
+    rendered = markdown.markdown(f"before {badge('label', kind)} after")
+    tags = re.findall(r"<(\w+)", rendered)
+    assert tags == ["p", "span"], rendered
+    written = re.search(r'<span class="ts-badge ts-badge--([^"]*)">', rendered)
+    assert written is not None and html_module.unescape(written.group(1)) == " ".join(kind.split()), rendered
