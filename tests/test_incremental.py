@@ -342,3 +342,52 @@ def test_after_a_commit_the_update_equals_a_clean_build(tmp_path: Path, monkeypa
     repo.commit("an edit a day later", date="2026-01-06")
     assert _built(build_site(paths, site)).how == "clean"  # the build date in every footer changed
     _same_as_clean(paths, site, tmp_path)
+
+
+class _Recording:
+    """A renderer that records what it is asked, for `update_or_build`'s decisions."""
+
+    name = "recording"
+    supports_offline = False
+
+    def __init__(self, update_raises: bool) -> None:
+        self.update_raises = update_raises
+        self.calls: list[str] = []
+        self.configuration = "first"
+
+    def incremental_key(self, paths, strict, offline=False):
+        self.calls.append("key")
+        return f"key of {self.configuration}"
+
+    def update(self, paths, site_dir, changed, strict, key):
+        from generator.renderers import StructureChanged
+
+        self.calls.append(f"update {sorted(changed)} {key}")
+        if self.update_raises:
+            raise StructureChanged("changed")
+        return True, []
+
+    def build(self, paths, site_dir, strict, offline=False):
+        self.calls.append(f"build into {sorted(p.name for p in site_dir.iterdir())}")
+        self.configuration = "edited during the build"
+        return True, []
+
+
+@pytest.mark.parametrize("key, raises, updated", [("key of first", False, True), ("key of first", True, False),
+                                                 (None, False, False)])
+def test_update_or_build_updates_or_empties_and_builds_taking_the_key_first(tmp_path: Path, key, raises, updated) -> None:
+    from generator.renderers import update_or_build
+
+    site = tmp_path / "site"
+    (site / "old-folder").mkdir(parents=True)
+    (site / "old-page.html").write_text("old", encoding="utf-8")
+    renderer = _Recording(update_raises=raises)
+    rendered = update_or_build(renderer, ProjectPaths(tmp_path), site, {"a.md"}, key, False)
+    assert (rendered.succeeded, rendered.updated) == (True, updated)
+    if updated:
+        assert renderer.calls == ["update ['a.md'] key of first"] and rendered.key == "key of first"
+        assert (site / "old-page.html").exists()
+    else:
+        # A whole build gets an empty folder, and the key is the one of what it builds from.
+        assert renderer.calls[-2:] == ["key", "build into []"]
+        assert rendered.key == "key of first"

@@ -3,6 +3,7 @@ the package's `get_renderer` chooses from, so they need not import the package t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -100,12 +101,14 @@ def update_or_build(renderer: Renderer, paths: ProjectPaths, site_dir: Path, cha
 
 
 def _empty(folder: Path) -> None:
-    """`build` takes a new or empty folder."""
+    """`build` takes a new or empty folder. An entry gone meanwhile (the preview's search index
+    being swapped in beside it) is no error."""
     for entry in os.scandir(folder) if folder.is_dir() else ():
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
+        with contextlib.suppress(FileNotFoundError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
 
 
 def refuse_taken_address(dev_addr: str) -> None:
