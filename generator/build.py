@@ -219,12 +219,14 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
 
     Without `history`, it is derived from git, or from `committed` if given (its caller keeps it current).
     `offline`: the tree of a site read from `file://` (`build --offline`).
-    `use_cache`: unchanged files' check and unchanged share cards from `build/cache` (`caches`);
-    off, that folder is neither read nor written. `caches`: the caches a long-lived caller keeps (`serve`).
+    `use_cache`: unchanged files' check and unchanged share cards from `build/cache` (`caches`),
+    and unchanged pages kept (`incremental.current_pages`); off, that folder is neither read nor
+    written and every page is made, as by `build --clean`. `caches`: the caches a long-lived caller keeps (`serve`).
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
     caches = caches or project_caches(paths, use_cache)
-    checked, written = _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline)
+    checked, written = _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline,
+                                        clean=not use_cache)
     if written is not None:
         caches.settle()
     return checked, written
@@ -232,7 +234,7 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
 
 def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,
                      progress: Progress, edition: EditionNote | None, committed: CommittedHistory | None,
-                     offline: bool) -> tuple[CheckResult, WriteReport | None]:
+                     offline: bool, clean: bool) -> tuple[CheckResult, WriteReport | None]:
     checked = check_project(paths, committed=committed, cache=caches.load, memo=caches.memo)
     if _stops(checked, strict):
         return checked, None
@@ -243,7 +245,7 @@ def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHi
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
     plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
-    return checked, write_docs(paths, plan, progress)[0]
+    return checked, write_docs(paths, plan, progress, clean)[0]
 
 
 @contextlib.contextmanager
@@ -334,6 +336,10 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 changes = _changes_since_recorded(record, renderer, docs, offline) if record else None
                 recorded_key = record.key if record is not None and changes is not None else None
                 if changes is not None and not changes and renderer.incremental_key(paths, strict, offline) == recorded_key:
+                    assert record is not None  # changes come from it
+                    # Other inputs made the same docs tree: the site stands, recorded as made from these.
+                    write_record(paths, out, dataclasses.replace(record, inputs=inputs, diagnostics=tuple(diagnostics),
+                                                                 pages=pages))
                     return BuildResult(diagnostics, [], pages, out, how="current")
                 if recorded_key is not None:
                     link_copy(out, staging)  # the update works in a linked copy of the previous site

@@ -48,10 +48,10 @@ class BuildRecord:
     else (removed, restored, another build) no longer matches."""
     docs: Mapping[str, Stamp]
     """Docs-tree path → stamp of every file the site was rendered from."""
-    inputs: str = ""
+    inputs: str
     """`input_fingerprint` of the build: the same inputs make the same docs tree, diagnostics and site."""
-    diagnostics: tuple[Diagnostic, ...] = ()
-    pages: int = 0
+    diagnostics: tuple[Diagnostic, ...]
+    pages: int
 
 
 @dataclass(frozen=True)

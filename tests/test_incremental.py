@@ -391,3 +391,76 @@ def test_update_or_build_updates_or_empties_and_builds_taking_the_key_first(tmp_
         # A whole build gets an empty folder, and the key is the one of what it builds from.
         assert renderer.calls[-2:] == ["key", "build into []"]
         assert rendered.key == "key of first"
+
+
+def test_a_failed_update_leaves_the_previous_site_and_its_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC §6, bad input never produces a wrong site: the renderer fails after it has updated its
+    linked copy; the previous site keeps its bytes and files, and the next build starts from it."""
+    import generator.renderers.mkdocs as mkdocs_renderer
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    before = tree_bytes(site)
+    stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    record = record_path(paths, site).read_bytes()
+    real_update = mkdocs_renderer.update_with_mkdocs
+
+    def failing_update(*args, **kwargs):
+        real_update(*args, **kwargs)  # the copy is updated, then the renderer reports a failure
+        return False, ["mkdocs: ERROR: failed after writing"]
+
+    monkeypatch.setattr(mkdocs_renderer, "update_with_mkdocs", failing_update)
+    _text_change(paths)
+    failed = build_site(paths, site)
+    assert not failed.ok and any("failed after writing" in d.message for d in failed.diagnostics)
+    assert tree_bytes(site) == before
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == stamps
+    assert record_path(paths, site).read_bytes() == record
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]  # no staging left behind
+    monkeypatch.setattr(mkdocs_renderer, "update_with_mkdocs", real_update)
+    assert _built(build_site(paths, site)).how == "update"
+    _same_as_clean(paths, site, tmp_path)
+
+
+def test_inputs_that_make_the_same_docs_tree_are_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comment added to a thesis changes the build's inputs but no docs file: the site is left as
+    it is, and recorded as made from the new inputs, so the next build checks nothing."""
+    from generator import build as build_module
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    thesis = paths.content / "theses" / "leading-edge-scarcity.yaml"
+    thesis.write_text(thesis.read_text(encoding="utf-8") + "# a comment no page shows\n", encoding="utf-8")
+    assert _built(build_site(paths, site)).how == "current"
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("the content was checked again")
+
+    monkeypatch.setattr(build_module, "check_project", no_check)
+    assert _built(build_site(paths, site)).how == "current"
+
+
+def test_an_offline_build_into_a_site_built_for_the_web_is_clean(tmp_path: Path) -> None:
+    """A site for file:// differs in every page (links name files, material's own search): it is
+    never an update of the web site the folder held."""
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    offline = _built(build_site(paths, site, offline=True))
+    assert offline.how == "clean"
+    fresh = tmp_path / "fresh"
+    _built(build_site(paths, fresh, offline=True))
+    assert tree_bytes(site) == tree_bytes(fresh)
+
+
+def test_another_renderer_into_the_same_folder_builds_clean(tmp_path: Path) -> None:
+    pytest.importorskip("zensical")
+    from generator.renderers import get_renderer
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    assert _built(build_site(paths, site, renderer=get_renderer("zensical"))).how == "clean"
+    assert _built(build_site(paths, site)).how == "clean"  # Zensical's site holds no mkdocs record
