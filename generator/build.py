@@ -30,7 +30,7 @@ from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerp
                           folder_identity, forget_docs_record, forget_record, link_copy, read_record, state_after_writing,
                           write_docs_record, write_record)
 from .machine_readable import card_files, export_tree, feed_tree
-from .outputs import ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
+from .outputs import MARKER, ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
@@ -342,7 +342,9 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                                                                  pages=pages))
                     return BuildResult(diagnostics, [], pages, out, how="current")
                 if recorded_key is not None:
-                    link_copy(out, staging)  # the update works in a linked copy of the previous site
+                    # The update works in a linked copy of the previous site, but its search index and
+                    # marker, which the build makes again.
+                    link_copy(out, staging, leave_out=(urls.SEARCH_INDEX_FOLDER, MARKER))
                 progress(f"{renderer.name} build", 0, 1)
                 touched = None if changes is None else changes.changed | changes.removed
                 rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
@@ -352,7 +354,6 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
-                shutil.rmtree(staging / urls.SEARCH_INDEX_FOLDER, ignore_errors=True)  # an update's copy holds the previous index
                 progress("search index", 0, 1)
                 unindexed = index_search(staging)
                 progress("search index", 1, 1)

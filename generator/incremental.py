@@ -24,7 +24,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Collection, Mapping
 
 from .caches import code_fingerprint
 from .diagnostics import Diagnostic
@@ -159,11 +159,15 @@ def docs_changes(record: BuildRecord, state: Mapping[str, Stamp]) -> DocsChanges
     return DocsChanges(changed, frozenset(record.docs.keys() - state.keys()))
 
 
-def link_copy(source: Path, target: Path) -> None:
+def link_copy(source: Path, target: Path, leave_out: Collection[str] = ()) -> None:
     """`target` (an empty folder) gets every file of `source` as a hard link, or a copy where links
-    cannot be made. The renderer must never write into a linked file: it replaces what it writes
-    (see the renderers' `update`), so `source` stays as it was."""
-    for folder, _subfolders, files in os.walk(source):
+    cannot be made, but the top-level entries named in `leave_out` (what another stage makes
+    again). The renderer must never write into a linked file: it replaces what it writes (see
+    the renderers' `update`), so `source` stays as it was."""
+    for folder, subfolders, files in os.walk(source):
+        if folder == str(source):
+            subfolders[:] = [name for name in subfolders if name not in leave_out]
+            files = [name for name in files if name not in leave_out]
         relative = os.path.relpath(folder, source)
         destination = target / relative if relative != "." else target
         destination.mkdir(exist_ok=True)
