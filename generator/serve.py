@@ -167,7 +167,7 @@ class Preview:
 
     def __init__(self, paths: ProjectPaths, renderer: Renderer, echo: Callable[[str], None]) -> None:
         self.paths = paths
-        self.renderer = renderer
+        self.renderer = renderer.kept_warm()
         self.echo = echo
         self.site = Path(tempfile.mkdtemp(prefix="thesis-site-preview-")) / "site"
         self.site.mkdir()

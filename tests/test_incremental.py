@@ -13,6 +13,7 @@ import pytest
 
 from generator.build import BuildResult, build_site
 from generator.incremental import docs_state, record_path
+from generator.pages.urls import SEARCH_INDEX_FOLDER
 from generator.settings import ProjectPaths
 from site_support import make_project, tree_bytes
 
@@ -88,13 +89,18 @@ EDITS: list[tuple[str, Callable[[ProjectPaths], None], str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
-    paths = make_project(tmp_path_factory.mktemp("incremental") / "project")
+def _project_for_edits(root: Path) -> ProjectPaths:
+    """The sample project with a source no thesis cites, for `_deleted_source` to delete."""
+    paths = make_project(root)
     spare = (paths.content / "sources" / "fab-capacity-article.yaml").read_text(encoding="utf-8")
     (paths.content / "sources" / "spare-article.yaml").write_text(
         spare.replace("id: fab-capacity-article", "id: spare-article"), encoding="utf-8")
     return paths
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
+    return _project_for_edits(tmp_path_factory.mktemp("incremental") / "project")
 
 
 def test_each_kind_of_edit_updates_to_the_bytes_of_a_clean_build(project: ProjectPaths, tmp_path: Path) -> None:
@@ -464,3 +470,52 @@ def test_another_renderer_into_the_same_folder_builds_clean(tmp_path: Path) -> N
     _built(build_site(paths, site))
     assert _built(build_site(paths, site, renderer=get_renderer("zensical"))).how == "clean"
     assert _built(build_site(paths, site)).how == "clean"  # Zensical's site holds no mkdocs record
+
+
+def _site_without_search(site: Path) -> dict[str, bytes]:
+    """A served site's files but its search index, which the preview swaps in from the background."""
+    return {path: data for path, data in tree_bytes(site).items() if not path.startswith(f"{SEARCH_INDEX_FOLDER}/")}
+
+
+def test_the_preview_renders_from_what_it_drew_and_gives_the_bytes_of_a_fresh_build(tmp_path: Path,
+                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived preview keeps what mkdocs drew (`renderers.mkdocs_drawn`): a text change is
+    rendered without mkdocs' build, and after every kind of edit, whichever way it went, the
+    served site is the one mkdocs builds from the same docs tree."""
+    import mkdocs.commands.build
+
+    from generator.renderers import get_renderer
+    from generator.renderers.mkdocs import run_mkdocs
+    from generator.serve import Preview
+
+    builds: list[bool] = []
+    mkdocs_build = mkdocs.commands.build.build
+
+    def counted(config: object, **options: object) -> None:
+        builds.append(bool(options.get("dirty")))
+        mkdocs_build(config, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mkdocs.commands.build, "build", counted)
+    paths = _project_for_edits(tmp_path / "project")
+    messages: list[str] = []
+    preview = Preview(paths, get_renderer("mkdocs"), messages.append)
+    expected_builds = {"text change": [], "new thesis": [True], "deleted source": [True],
+                       "page template change": [], "theme template change": [True, False],
+                       "mkdocs.yml change": [True, False]}
+    try:
+        preview.rebuild()
+        edits = [edit for edit in EDITS if edit[0] in expected_builds]
+        for name, edit, _how in [edits[0], *edits]:  # the text change twice: the second from a drawing an update made
+            edit(paths)
+            builds.clear()
+            messages.clear()
+            preview.rebuild()
+            assert builds == expected_builds[name], (name, builds, messages)
+            fresh = tmp_path / "fresh"
+            shutil.rmtree(fresh, ignore_errors=True)
+            assert run_mkdocs(paths, fresh, strict=False)[0]
+            served, built = _site_without_search(preview.site), tree_bytes(fresh)
+            assert sorted(served) == sorted(built), name
+            assert [path for path in built if served[path] != built[path]] == [], name
+    finally:
+        preview.close()

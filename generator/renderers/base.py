@@ -43,11 +43,17 @@ class Renderer(Protocol):
         cannot update a site page by page (`incremental`)."""
         ...
 
+    def kept_warm(self) -> Renderer:
+        """This renderer for a long-lived caller that builds and updates one site over and over
+        (`serve`): it may keep in memory what it drew of the site, so that an update renders
+        the docs files named and nothing else. One that keeps nothing returns itself."""
+        ...
+
     def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
                key: str) -> tuple[bool, list[str]]:
         """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the
         `incremental_key` `key`, up to date with the docs tree: render the docs files in `changed`
-        (and any the renderer finds out of date), drop the outputs of files no longer there, and
+        (and any the renderer finds out of date, unless it drew the site itself, `kept_warm`), drop the outputs of files no longer there, and
         make again what spans pages (sitemap, 404); `changed` must name the files that are gone
         too, as the renderer looks for no others. The renderer checks `key` against the site
         it is about to make as it goes (its nav is the costly part of a key, and an update draws

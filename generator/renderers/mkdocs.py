@@ -18,6 +18,7 @@ from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
 from .base import StructureChanged
+from .mkdocs_drawn import DrawnSite, remove_output, update_drawn
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
@@ -108,13 +109,24 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate = previous_propagate
 
 
-def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False) -> tuple[bool, list[str]]:
-    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings)."""
+Keep = Callable[[DrawnSite], None]
+"""Takes what a build drew of the site (`mkdocs_drawn`), for a renderer that keeps it."""
+
+
+def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False,
+               keep: Keep | None = None) -> tuple[bool, list[str]]:
+    """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings). `keep`:
+    given what the build drew once it has written the site, when the site can be updated page by page."""
     from mkdocs.commands.build import build
 
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict, offline)
+            if keep is not None:
+                inputs = _key_inputs(paths, config.theme.custom_dir, strict)
+                key_of_nav = _key_of_nav(paths, config, strict, inputs)
+                if key_of_nav is not None:
+                    config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -182,22 +194,27 @@ def mkdocs_incremental_key(paths: ProjectPaths, strict: bool, offline: bool = Fa
             return None
 
 
-def _key_of_nav(paths: ProjectPaths, config: MkDocsConfig, strict: bool) -> Callable[[Navigation], str] | None:
-    """The key of a site built with `config`, given its nav (`mkdocs_incremental_key`); None
-    when the configuration cannot be updated page by page."""
+def _key_inputs(paths: ProjectPaths, custom_dir: str | None, strict: bool) -> dict[str, Any]:
+    """What a site's key holds besides its nav (`mkdocs_incremental_key`)."""
     from mkdocs.utils import get_build_date
     from mkdocs.utils.yaml import yaml_load
 
-    if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
-        return None
     with open(paths.mkdocs_config, "rb") as handle:
         written = yaml_load(handle)
-    custom_dir = config.theme.custom_dir
-    inputs = {
+    return {
         "config": written, "overrides": folder_digest(Path(custom_dir)) if custom_dir else None,
         "versions": {package: _installed(package) for package in RENDERER_PACKAGES},
         "build date": get_build_date(), "strict": strict, "generator": code_fingerprint().hex(),
     }
+
+
+def _key_of_nav(paths: ProjectPaths, config: MkDocsConfig, strict: bool,
+                inputs: dict[str, Any] | None = None) -> Callable[[Navigation], str] | None:
+    """The key of a site built with `config`, given its nav (`mkdocs_incremental_key`); None
+    when the configuration cannot be updated page by page. `inputs`: `_key_inputs`, if taken."""
+    if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
+        return None
+    inputs = inputs if inputs is not None else _key_inputs(paths, config.theme.custom_dir, strict)
 
     def key(nav: Navigation) -> str:
         with_nav = {**inputs, "nav": _nav_signature(nav, config)}
@@ -234,17 +251,17 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
             for src_uri in sorted(changed):
                 present = files.get_file_from_path(src_uri)
                 output = (present or File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)).abs_dest_path
-                _remove(output)
+                remove_output(output)
                 if present is None:
                     _remove_empty_parents(Path(output).parent, site)
             for file in files:
                 if file.src_uri not in changed and file.is_modified():
-                    _remove(file.abs_dest_path)
+                    remove_output(file.abs_dest_path)
             for page in nav.pages:
                 if page.title is None:  # titled by its own text, which every page's nav shows: read it again
-                    _remove(page.file.abs_dest_path)
+                    remove_output(page.file.abs_dest_path)
             for output in _always_written(config, files):
-                _remove(output)
+                remove_output(output)
             return nav
 
     plugin = PageUpdate()
@@ -275,20 +292,15 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _remove(path: str) -> None:
-    """An output made again or gone; where a folder now stands in its path, it is gone already."""
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        os.unlink(os.path.normpath(path))
-
-
 UPDATE_PLUGIN = "thesis-site/update"
+KEEPER_PLUGIN = "thesis-site/keep-drawn"
 
 
 def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
-                       key: str) -> tuple[bool, list[str]]:
+                       key: str, keep: Keep | None = None) -> tuple[bool, list[str]]:
     """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
     missing or older than their docs file), after `PageUpdate` has checked the key and cleared
-    what must be made again."""
+    what must be made again. `keep`: as `run_mkdocs`'s."""
     from mkdocs.commands.build import build
 
     quiet = _DirtyWarning()
@@ -297,10 +309,13 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)
-            key_of_nav = _key_of_nav(paths, config, strict)
+            inputs = _key_inputs(paths, config.theme.custom_dir, strict)
+            key_of_nav = _key_of_nav(paths, config, strict, inputs)
             if key_of_nav is None:
                 raise StructureChanged("mkdocs.yml now makes a site for file:// or lists plugins that span pages")
             config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), key, key_of_nav)
+            if keep is not None:
+                config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
             config.plugins.on_startup(command="build", dirty=True)
             try:
                 build(config, dirty=True)
@@ -373,19 +388,57 @@ def serve_with_live_reload(paths: ProjectPaths, dev_addr: str, site_dir: Path, r
         server.shutdown()
 
 
+def update_from_drawn(drawn: DrawnSite, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
+                      key: str) -> tuple[bool, list[str]] | None:
+    """See `Renderer.update`: the pages in `changed` rendered with what the last build or update
+    of `site_dir` drew (`mkdocs_drawn`); None when that drawing cannot make this update. Under
+    --strict, mkdocs' own build counts the warnings."""
+    with _quiet_mkdocs() as collected:
+        try:
+            inputs = _key_inputs(paths, drawn.config.theme.custom_dir, strict)
+        except (Exception, SystemExit):  # noqa: BLE001 - mkdocs.yml unreadable now: the dirty build reports it
+            return None
+        if strict or not drawn.can_update(site_dir, key, inputs, changed):
+            return None
+        try:
+            update_drawn(drawn, changed)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
+            collected.messages.append(f"mkdocs: ERROR: {error}")
+            return False, collected.messages
+    return True, collected.messages
+
+
 class MkDocsRenderer:
     name = "mkdocs"
     supports_offline = True
 
+    def __init__(self, keeps_drawing: bool = False) -> None:
+        self._keep: Keep | None = self._kept if keeps_drawing else None
+        self._drawn: DrawnSite | None = None
+        """What the last build or update drew, while the next may start from it (`kept_warm`)."""
+
+    def _kept(self, drawn: DrawnSite) -> None:
+        self._drawn = drawn
+
+    def kept_warm(self) -> MkDocsRenderer:
+        return MkDocsRenderer(keeps_drawing=True)
+
     def build(self, paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False) -> tuple[bool, list[str]]:
-        return run_mkdocs(paths, site_dir, strict, offline)
+        self._drawn = None
+        return run_mkdocs(paths, site_dir, strict, offline, self._keep)
 
     def incremental_key(self, paths: ProjectPaths, strict: bool, offline: bool = False) -> str | None:
         return mkdocs_incremental_key(paths, strict, offline)
 
     def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
                key: str) -> tuple[bool, list[str]]:
-        return update_with_mkdocs(paths, site_dir, changed, strict, key)
+        drawn, self._drawn = self._drawn, None
+        if drawn is not None:
+            updated = update_from_drawn(drawn, paths, site_dir, changed, strict, key)
+            if updated is not None:
+                self._drawn = drawn if updated[0] else None
+                return updated
+        return update_with_mkdocs(paths, site_dir, changed, strict, key, self._keep)
 
     def serve_folder(self, paths: ProjectPaths, dev_addr: str, site_dir: Path, rebuild: Callable[[], None],
                      watched: Sequence[Path]) -> None:

@@ -160,6 +160,9 @@ class ZensicalRenderer:
         has no way to render a chosen set of pages into an existing site."""
         return None
 
+    def kept_warm(self) -> ZensicalRenderer:
+        return self  # it keeps no key, so it never updates a site
+
     def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
                key: str) -> tuple[bool, list[str]]:
         raise RendererError("the zensical renderer builds whole sites only")
