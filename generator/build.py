@@ -148,7 +148,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
-        machine_readable=(lambda: export_tree(publication, history.theses),
+        machine_readable=(lambda: export_tree(publication, history.theses, memo),
                           lambda: feed_tree(publication, history, address, memo),
                           lambda: card_files(publication, sorted(publication.graph.theses), address, cards)),
         directory_urls=settings.directory_urls,

@@ -249,10 +249,10 @@ class Memo:
             self._used[key] = value = make() if value is _MISSING else value
         return value  # type: ignore[no-any-return]
 
-    def of(self, what: str, thing: object, make: Callable[[], V]) -> V:
-        """`what` (a name for the kind of value) made from `thing` itself: kept with it, so its
-        identity cannot pass to another object."""
-        kept_with, value = self.get((what, id(thing)), lambda: (thing, make()))
+    def of(self, what: str, thing: object, make: Callable[[], V], along: Hashable = None) -> V:
+        """`what` (a name for the kind of value) made from `thing` itself, and from `along` if
+        given (a value): kept with it, so its identity cannot pass to another object."""
+        kept_with, value = self.get((what, id(thing), along), lambda: (thing, make()))
         assert kept_with is thing
         return value
 

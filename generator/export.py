@@ -10,12 +10,14 @@ below; its schema is generated from them, so the two cannot drift.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from typing import Any, Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .caches import Memo
 from .calls import counts_toward_stance, opened_on
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
@@ -132,31 +134,32 @@ def _day(value: dt.date) -> str:
     return value.isoformat()
 
 
-def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict[str, Any]:
-    """The export as JSON-ready data in the shape of `ExportedGraph`.
+ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
+"""Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
 
-    Built as plain data, not as the models: validating every entity a second time cost more
-    than the rest of the export. The models stay the definition of the shape (the schema is
-    generated from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
+Part = tuple[Source | Thesis | Asset | Person, dict[str, Any]]
+"""An entity of the export: its content model, and what the build derived for it (`_entry` joins them)."""
+
+
+def _parts(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict[str, list[Part]]:
+    """Every entity as (model, derived), by folder. What is derived is small (references, grades,
+    dates, verified flags) and names evidence by its index: the bulk of an entry is its model's."""
     graph = publication.graph
-    sources = [
-        {**_dump(source),
-         "cited_by": [{"thesis": c.thesis_id, "claim": c.claim_id, "at": c.evidence.at, "verified": c.verified}
-                      for c in graph.citations_by_source.get(source.id, ())],
-         "page": url_of("source", source.id)}
+    sources: list[Part] = [
+        (source, {"cited_by": [{"thesis": c.thesis_id, "claim": c.claim_id, "at": c.evidence.at, "verified": c.verified}
+                               for c in graph.citations_by_source.get(source.id, ())],
+                  "page": url_of("source", source.id)})
         for source in graph.sources.values()
     ]
-    theses = []
+    theses: list[Part] = []
     for thesis in graph.theses.values():
         history = histories.get(thesis.id) or fallback_history(thesis)
         proof = publication.proofs[thesis.id]
         claims = []
         for claim in thesis.claims:
-            citations = graph.citations_by_claim.get((thesis.id, claim.id), ())
             claim_history = history.claims.get(claim.id)
             claims.append({
-                **_dump(claim),
-                "evidence": [{**_dump(c.evidence), "verified": c.verified} for c in citations],
+                "evidence": [[c.index, c.verified] for c in graph.citations_by_claim.get((thesis.id, claim.id), ())],
                 "reference": f"{thesis.id}#{claim.id}",
                 "grade": proof.claim_grades[claim.id],
                 "supports": [ref.position.asset for ref in graph.positions_by_claim.get((thesis.id, claim.id), ())],
@@ -164,8 +167,7 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
                 "last_changed": _day(claim_history.last_changed if claim_history else history.last_changed),
                 "page": f"{url_of('evidence', thesis.id)}#{claim.id}",
             })
-        theses.append({
-            **_dump(thesis),
+        theses.append((thesis, {
             "claims": claims,
             "proof": {"strength": proof.strength, "extracted_claims": proof.claim_count,
                       "directional_assets": proof.directional_assets,
@@ -173,8 +175,8 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
                       "line": proof.line},
             "first_published": _day(history.first_published), "last_changed": _day(history.last_changed),
             "page": url_of("thesis", thesis.id),
-        })
-    assets = []
+        }))
+    assets: list[Part] = []
     for asset in graph.assets.values():
         stance = publication.stances[asset.id]
         positions = []
@@ -187,22 +189,60 @@ def build_export(publication: Publication, histories: Mapping[str, ThesisHistory
             if ref.position.closed is not None:
                 position["closed"] = _day(ref.position.closed)
             positions.append(position)
-        assets.append({**_dump(asset),
-                       "stance": {"long": stance.long, "short": stance.short, "neutral": stance.neutral,
-                                  "watch": stance.watch, "net": stance.net},
-                       "positions": positions, "page": url_of("asset", asset.id)})
-    people = [
-        {**_dump(person), "spoke": list(graph.sources_by_speaker.get(person.id, ())),
-         "wrote": list(graph.theses_by_author.get(person.id, ())),
-         "reviewed": list(graph.reviews_by_person.get(person.id, ())), "page": url_of("person", person.id)}
+        assets.append((asset, {"stance": {"long": stance.long, "short": stance.short, "neutral": stance.neutral,
+                                          "watch": stance.watch, "net": stance.net},
+                               "positions": positions, "page": url_of("asset", asset.id)}))
+    people: list[Part] = [
+        (person, {"spoke": list(graph.sources_by_speaker.get(person.id, ())),
+                  "wrote": list(graph.theses_by_author.get(person.id, ())),
+                  "reviewed": list(graph.reviews_by_person.get(person.id, ())), "page": url_of("person", person.id)})
         for person in graph.people.values()
     ]
-    return {"format_version": EXPORT_FORMAT_VERSION, "sources": sources, "theses": theses, "assets": assets,
-            "people": people, "tags": list(graph.tags)}
+    return {"sources": sources, "theses": theses, "assets": assets, "people": people}
 
 
-ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
-"""Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
+def _entry(part: Part) -> dict[str, Any]:
+    """An entity's entry in the shape of its `Exported…` model: its model's fields and what was derived."""
+    model, derived = part
+    if not isinstance(model, Thesis):
+        return {**_dump(model), **derived}
+    claims = []
+    for claim, claim_derived in zip(model.claims, derived["claims"], strict=True):
+        evidence = [{**_dump(claim.evidence[index]), "verified": verified} for index, verified in claim_derived["evidence"]]
+        claims.append({**_dump(claim), **claim_derived, "evidence": evidence})
+    return {**_dump(model), **derived, "claims": claims}
+
+
+def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict[str, Any]:
+    """The export as JSON-ready data in the shape of `ExportedGraph`.
+
+    Built as plain data, not as the models: validating every entity a second time cost more
+    than the rest of the export. The models stay the definition of the shape (the schema is
+    generated from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
+    parts = _parts(publication, histories, url_of)
+    return {"format_version": EXPORT_FORMAT_VERSION, **{folder: [_entry(part) for part in parts[folder]]
+                                                        for folder in ENTITY_FOLDERS},
+            "tags": list(publication.graph.tags)}
+
+
+def export_tree_files(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf,
+                      memo: Memo | None = None) -> dict[str, bytes]:
+    """`export_files(build_export(...))`, with each entity's JSON text taken from `memo` (`serve`)
+    when its model is the same object and what was derived for it the same: a save encodes again
+    only the entities it changed, not the 45 MB of graph.json at 5,000 sources."""
+    parts = _parts(publication, histories, url_of)
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for folder in ENTITY_FOLDERS:
+        texts[folder] = [
+            (part[0].id, memo.of("export entry", part[0], functools.partial(_entry_text, part),
+                                             along=_json_text(part[1])) if memo else _entry_text(part))
+            for part in parts[folder]
+        ]
+    return _files(texts, {"format_version": EXPORT_FORMAT_VERSION, "tags": list(publication.graph.tags)})
+
+
+def _entry_text(part: Part) -> str:
+    return _json_text(_entry(part))
 
 
 _UNCARRIABLE = re.compile(f"[{JSON_UNCARRIABLE_CLASS}]")
@@ -226,23 +266,25 @@ def export_schema() -> dict[str, Any]:
 
 def export_files(graph: dict[str, Any]) -> dict[str, bytes]:
     """Relative path under the site root → file bytes, for the whole export (`build_export`'s data)."""
+    texts = {folder: [(item["id"], _json_text(item)) for item in graph[folder]] for folder in ENTITY_FOLDERS}
+    return _files(texts, {key: value for key, value in graph.items() if key not in texts})
+
+
+def _files(texts: Mapping[str, list[tuple[str, str]]], rest: Mapping[str, object]) -> dict[str, bytes]:
+    """The export's files from each entity's id and JSON text (by folder) and graph.json's other members."""
     files: dict[str, bytes] = {}
     members: dict[str, str] = {}  # graph.json member → its JSON text
     for folder in ENTITY_FOLDERS:
-        texts = []
-        for item in graph[folder]:
-            text = _json_text(item)
-            files[api_entity_file(folder, item["id"])] = (text + "\n").encode("utf-8")
-            texts.append(text)
-        members[folder] = "[" + ",".join(texts) + "]"
-    for key, value in graph.items():
-        if key not in members:
-            members[key] = _json_text(value)
+        for entity_id, text in texts[folder]:
+            files[api_entity_file(folder, entity_id)] = (text + "\n").encode("utf-8")
+        members[folder] = "[" + ",".join(text for _, text in texts[folder]) + "]"
+    for key, value in rest.items():
+        members[key] = _json_text(value)
     # graph.json is assembled from the entity files' texts: each entity is encoded once.
     whole = "{" + ",".join(f"{_json_text(key)}:{members[key]}" for key in sorted(members)) + "}\n"
     files[API_GRAPH] = whole.encode("utf-8")
     files[api_schema_file("graph")] = (json.dumps(export_schema(), indent=1, ensure_ascii=False, sort_keys=True)
-                                                       + "\n").encode("utf-8")
+                                       + "\n").encode("utf-8")
     for kind in ("source", "thesis", "asset", "person"):
         files[api_schema_file(kind)] = schema_text(kind).encode("utf-8")
     return files

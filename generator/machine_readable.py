@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 
 from .caches import CardCache, Memo
 from .cards import render_card
-from .export import build_export, export_files
+from .export import export_tree_files
 from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
 from .pages.entities import make_card
@@ -21,8 +21,10 @@ from .pages.urls import SiteAddress, card_image, site_path
 from .publication import Publication
 
 
-def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]) -> dict[str, bytes]:
-    return export_files(build_export(publication, histories, site_path))
+def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory],
+                memo: Memo | None = None) -> dict[str, bytes]:
+    """`memo`: the entities' JSON texts an earlier run in this process made (`serve`)."""
+    return export_tree_files(publication, histories, site_path, memo)
 
 
 def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress,

@@ -271,9 +271,10 @@ def test_a_memo_of_an_object_is_that_objects_alone() -> None:
 
 
 def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`serve` keeps each feed's files, each document's digest, each listing's measuring render and
-    each source's verified quotes between saves; what it writes is what a run without them writes."""
-    from generator import feeds, quotes
+    """`serve` keeps each feed's files, each document's digest, each listing's measuring render,
+    each entity's JSON text and each source's verified quotes between saves; what it writes is
+    what a run without them writes."""
+    from generator import export, feeds, quotes
     from generator.pages import inputs
 
     paths = make_project(tmp_path / "p")
@@ -285,11 +286,14 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     real_feed, real_digest = feeds.render_rss, inputs._model_digest
     monkeypatch.setattr(feeds, "render_rss", lambda feed, base: rendered.append(feed.path) or real_feed(feed, base))
     monkeypatch.setattr(inputs, "_model_digest", lambda model: digested.append(model.id) or real_digest(model))
+    encoded: list[str] = []
+    real_entry = export._entry_text
+    monkeypatch.setattr(export, "_entry_text", lambda part: encoded.append(part[0].id) or real_entry(part))
     templates: list[str] = []
     real_render = jinja2.Template.render
     monkeypatch.setattr(jinja2.Template, "render", lambda self, *a, **k: templates.append(self.name) or real_render(self, *a, **k))
     write_docs_tree(paths, caches=kept)
-    assert rendered == [] and digested == []
+    assert rendered == [] and digested == [] and encoded == []
     # No listing is measured again, and no page of one is rendered but the stance board's first (its chart is made each run).
     assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
     thesis = sample_thesis(paths)
@@ -300,6 +304,7 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     checked, _ = write_docs_tree(paths, caches=kept)
     assert rendered and len(rendered) < len(feeds_of(paths))
     assert digested == [thesis.stem]
+    assert encoded == [thesis.stem]  # the sources it cites and the assets it positions on show nothing it changed
     # Its quotes and their sources are unchanged: verified by an earlier run. (Each thesis's title
     # review is made with the proof, every run.)
     assert checked.publication is not None
