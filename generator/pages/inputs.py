@@ -23,6 +23,7 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -71,13 +72,32 @@ def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[
     return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
 
 
-def page_inputs(node: Node, neighbours: Mapping[Node, set[Node]]) -> set[Node]:
-    """The documents a page about `node` is made from (see the module's docstring)."""
-    near = {node, *neighbours.get(node, ())}
-    inputs = set(near)
-    for other in near:
-        inputs.update(_derived_from(other, neighbours))
-    return inputs
+class _InputDigests:
+    """The digest of the documents a page about a node is made from: the node and its neighbours
+    (`near`), each with what is derived from it (`_derived_from`). What is derived from a node is
+    digested once, however many pages show it: an asset's theses are shown by the page of each."""
+
+    def __init__(self, neighbours: Mapping[Node, set[Node]], documents: Mapping[Node, bytes]) -> None:
+        self.neighbours = neighbours
+        self.documents = documents
+        self._derived: dict[Node, bytes] = {}
+
+    def _document(self, node: Node) -> bytes:
+        return f"{node[0]}\0{node[1]}\0".encode() + self.documents.get(node, b"missing")
+
+    def _derived_digest(self, node: Node) -> bytes:
+        found = self._derived.get(node)
+        if found is None:
+            digest = hashlib.sha256()
+            for other in sorted(_derived_from(node, self.neighbours)):
+                digest.update(self._document(other))
+            self._derived[node] = found = digest.digest()
+        return found
+
+    def update(self, digest: Any, node: Node) -> None:
+        """Add to `digest` the documents a page about `node` is made from."""
+        for other in sorted({node, *self.neighbours.get(node, ())}):
+            digest.update(self._document(other) + self._derived_digest(other))
 
 
 def shared_digest(context: PageContext, templates: Path, code: str, stale_after_days: int, link_style: bool) -> str:
@@ -112,8 +132,7 @@ def page_digests(publication: Publication, context: PageContext, shared: str,
                  pages: Iterable[tuple[str, object, str]], memo: Memo | None = None) -> dict[str, str]:
     """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind
     name, key, path) each: the key is an id or a listing's page, `pages.kinds.PageKind.keys`)."""
-    neighbours = _references(publication)
-    documents = document_digests(publication, context, memo)
+    inputs = _InputDigests(_references(publication), document_digests(publication, context, memo))
     digests: dict[str, str] = {}
     for kind, key, path in pages:
         listing = getattr(key, "listing", key)  # a tag's pages carry their listing page
@@ -125,7 +144,6 @@ def page_digests(publication: Publication, context: PageContext, shared: str,
         if document_kind is None:
             continue
         digest = hashlib.sha256(f"{shared}\0{kind}\0{path}\0".encode())
-        for node in sorted(page_inputs((document_kind, str(key)), neighbours)):
-            digest.update(f"{node[0]}\0{node[1]}\0".encode() + documents.get(node, b"missing"))
+        inputs.update(digest, (document_kind, str(key)))
         digests[path] = digest.hexdigest()
     return digests
