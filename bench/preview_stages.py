@@ -4,6 +4,11 @@ CLI); this breaks one save down, in process, so the next round knows where to lo
 
     python bench/preview_stages.py                 # 1,000 sources, 5 edits
     python bench/preview_stages.py --sources 5000 --edits 8
+    python bench/preview_stages.py --redraw        # the renderer draws the site again every save
+
+`--redraw` serves with a renderer that keeps nothing between saves (`kept_warm` gives itself), so
+each save goes through mkdocs' dirty build as it did before `renderers.mkdocs_drawn`: run with
+and without it, on one machine, to see what keeping the drawing buys.
 
 A fresh corpus (make_corpus, seed 1, with the repository's mkdocs.yml and site_templates/) is
 served by `serve.Preview` as `thesis-site serve` serves it, in a temporary folder; after its
@@ -35,6 +40,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from make_corpus import make_corpus  # noqa: E402
 
 from generator.renderers import get_renderer  # noqa: E402
+from generator.renderers.mkdocs import MkDocsRenderer  # noqa: E402
 from generator.serve import Preview  # noqa: E402
 from generator.settings import ProjectPaths  # noqa: E402
 
@@ -49,10 +55,18 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("— feeds", "generator/machine_readable.py", "feed_tree"),
     ("— share cards", "generator/machine_readable.py", "card_files"),
     ("— pages rendered", "generator/render.py", "render_page"),
-    ("renderer update", "generator/renderers/mkdocs.py", "update_with_mkdocs"),
+    ("renderer update, mkdocs' dirty build", "generator/renderers/mkdocs.py", "update_with_mkdocs"),
+    ("renderer update, from what it drew", "generator/renderers/mkdocs_drawn.py", "update_drawn"),
     ("renderer whole build", "generator/renderers/mkdocs.py", "run_mkdocs"),
 )
 """(row, file, function): a stage is the cumulative time in that function of that file."""
+
+
+class RedrawingMkDocs(MkDocsRenderer):
+    """mkdocs-material keeping nothing between saves: every update is mkdocs' dirty build."""
+
+    def kept_warm(self) -> MkDocsRenderer:
+        return self
 
 
 def rss_mb() -> int:
@@ -75,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--redraw", action="store_true", help="a renderer that draws the site again every save")
     options = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="preview-stages-"))
@@ -83,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(REPO / "site_templates", folder / "site_templates")
         shutil.copy2(REPO / "mkdocs.yml", folder / "mkdocs.yml")
         paths = ProjectPaths(folder)
-        preview = Preview(paths, get_renderer("mkdocs"), lambda line: None)
+        preview = Preview(paths, RedrawingMkDocs() if options.redraw else get_renderer("mkdocs"), lambda line: None)
         try:
             started = time.perf_counter()
             preview.rebuild()
@@ -114,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    print(f"One preview save at {options.sources:,} sources: {statistics.median(seconds):.2f} s median "
+    print(f"One preview save at {options.sources:,} sources{' (--redraw)' if options.redraw else ''}: {statistics.median(seconds):.2f} s median "
           f"({min(seconds):.2f}-{max(seconds):.2f} s) over {options.edits} edits; RSS after each, MB: "
           f"{', '.join(map(str, memory))}\n")
     print("| stage | share of a profiled save, median |\n|---|---:|")
