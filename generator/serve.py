@@ -179,24 +179,33 @@ class Preview:
         """Checked files, share cards and the memo (`caches.Memo`) between saves: an edit makes
         again only what it changed."""
         self._saves = 0
+        self._docs_files = 0
+        """Files in the docs tree after the last save: a new count means files came or went."""
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
-        self._update()
+        redrawn = self._update()
         self._saves += 1
-        _settle_memory(whole=self._saves % WHOLE_COLLECTION_EVERY == 0)
+        _settle_memory(whole=redrawn or self._saves % WHOLE_COLLECTION_EVERY == 0)
 
-    def _update(self) -> None:
+    def _update(self) -> bool:
+        """One save; whether the renderer drew the site again (built it whole, or docs files came
+        or went), so that what it drew before, which is cyclic, is collected now (`_settle_memory`)."""
         started = time.monotonic()
         self._committed = current_committed_history(self.paths.root, self._committed)
-        checked, written = write_docs_tree(self.paths, committed=self._committed, caches=self._caches)
+        try:
+            checked, written = write_docs_tree(self.paths, committed=self._committed, caches=self._caches)
+        except BaseException:
+            self._key = None  # the docs files written before the failure are named by no later save: build whole
+            raise
         self._diagnostics = report_diagnostics(self.echo, self._diagnostics, checked.diagnostics, checked.files)
         if written is None:
             self.echo("content has errors; the preview keeps the last good pages")
-            return
+            return False
         changed = set(written.written) | set(written.removed)
+        files, self._docs_files = self._docs_files, written.unchanged + len(written.written)
         if not changed and self._key is not None and self._key == self.renderer.incremental_key(self.paths, strict=False):
-            return  # a save that changed no page (nor the configuration or theme)
+            return False  # a save that changed no page (nor the configuration or theme)
         rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
         self._key = rendered.key
         for message in rendered.messages:
@@ -204,10 +213,11 @@ class Preview:
         if not rendered.succeeded:
             self._key = None  # the next save builds the whole site
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
-            return
+            return True
         what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
         self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
         self.search.refresh()
+        return not rendered.updated or bool(written.removed) or files != self._docs_files
 
     def close(self) -> None:
         gc.unfreeze()
@@ -229,7 +239,8 @@ def _settle_memory(whole: bool) -> None:
     collections walk only what later saves made. What stays frozen and is later dropped is freed
     by reference counting, unless it is part of a reference cycle (a template environment a
     template edit replaced): `whole`, every `WHOLE_COLLECTION_EVERY` saves, unfreezes first so
-    that such cycles are collected too."""
+    that such cycles are collected too; so does a save after which the renderer drew the site
+    again (what it drew before is cyclic)."""
     if whole:
         gc.unfreeze()
     gc.collect()

@@ -317,8 +317,9 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
 
 def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After each edit, what a process keeping its caches and memo writes and reports is what a
-    fresh run writes and reports: a source that no longer holds a quote, the source mended, a
-    listing's template, the site's address (every feed's links)."""
+    fresh run writes and reports: a source that no longer holds a quote, the source mended, a new
+    thesis (what is exported of the sources, assets and people it names changes, their files do
+    not), a listing's template, the site's address (every feed's links)."""
     paths = make_project(tmp_path / "p")
     kept = project_caches(paths, remember=True)
     source = paths.content / "sources" / "memory-wall-talk.md"
@@ -337,6 +338,11 @@ def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypa
     assert "quote.not-found" in same_as_fresh("a quote its source no longer holds")
     source.write_text(original, encoding="utf-8")
     assert "quote.not-found" not in same_as_fresh("the source mended")
+    theses = paths.content / "theses"
+    copied = (theses / "leading-edge-scarcity.yaml").read_text(encoding="utf-8")
+    (theses / "fresh-scarcity.yaml").write_text(copied.replace("id: leading-edge-scarcity", "id: fresh-scarcity"),
+                                                encoding="utf-8")
+    same_as_fresh("a new thesis")
     with open(paths.templates / "pages" / CLAIMS_INDEX.template, "a", encoding="utf-8") as handle:
         handle.write("\nA line the claims listing now ends with.\n")
     same_as_fresh("a listing's template")

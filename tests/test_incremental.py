@@ -5,6 +5,7 @@ updated page by page is built clean; nothing of the previous site is written int
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -482,20 +483,10 @@ def test_the_preview_renders_from_what_it_drew_and_gives_the_bytes_of_a_fresh_bu
     """A long-lived preview keeps what mkdocs drew (`renderers.mkdocs_drawn`): a text change is
     rendered without mkdocs' build, and after every kind of edit, whichever way it went, the
     served site is the one mkdocs builds from the same docs tree."""
-    import mkdocs.commands.build
-
     from generator.renderers import get_renderer
-    from generator.renderers.mkdocs import run_mkdocs
     from generator.serve import Preview
 
-    builds: list[bool] = []
-    mkdocs_build = mkdocs.commands.build.build
-
-    def counted(config: object, **options: object) -> None:
-        builds.append(bool(options.get("dirty")))
-        mkdocs_build(config, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(mkdocs.commands.build, "build", counted)
+    builds = _counted_mkdocs_builds(monkeypatch)
     paths = _project_for_edits(tmp_path / "project")
     messages: list[str] = []
     preview = Preview(paths, get_renderer("mkdocs"), messages.append)
@@ -505,17 +496,133 @@ def test_the_preview_renders_from_what_it_drew_and_gives_the_bytes_of_a_fresh_bu
     try:
         preview.rebuild()
         edits = [edit for edit in EDITS if edit[0] in expected_builds]
-        for name, edit, _how in [edits[0], *edits]:  # the text change twice: the second from a drawing an update made
+        for name, edit, _how in [edits[0], *edits]:  # the text change twice: one drawing serves one update after another
             edit(paths)
             builds.clear()
             messages.clear()
             preview.rebuild()
             assert builds == expected_builds[name], (name, builds, messages)
-            fresh = tmp_path / "fresh"
-            shutil.rmtree(fresh, ignore_errors=True)
-            assert run_mkdocs(paths, fresh, strict=False)[0]
-            served, built = _site_without_search(preview.site), tree_bytes(fresh)
-            assert sorted(served) == sorted(built), name
-            assert [path for path in built if served[path] != built[path]] == [], name
+            _served_as_built(paths, preview.site, tmp_path, name)
+    finally:
+        preview.close()
+
+
+def _counted_mkdocs_builds(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each run of mkdocs' own build from now on, as whether it was dirty."""
+    import mkdocs.commands.build
+
+    builds: list[bool] = []
+    mkdocs_build = mkdocs.commands.build.build
+
+    def counted(config: object, **options: object) -> None:
+        builds.append(bool(options.get("dirty")))
+        mkdocs_build(config, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mkdocs.commands.build, "build", counted)
+    return builds
+
+
+def _served_as_built(paths: ProjectPaths, site: Path, tmp_path: Path, what: str) -> None:
+    """`site` (but its search index) holds the bytes mkdocs builds from the docs tree as it is."""
+    from generator.renderers.mkdocs import run_mkdocs
+
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    assert run_mkdocs(paths, fresh, strict=False)[0]
+    served, built = _site_without_search(site), tree_bytes(fresh)
+    assert sorted(served) == sorted(built), what
+    assert [path for path in built if served[path] != built[path]] == [], what
+
+
+def test_what_every_pages_nav_shows_of_a_nav_page_stays_right_in_the_preview(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nav page titled by its own text (Method), and a nav page's front matter (material shows
+    Contributing's `icon` in every page's nav), as a whole build shows them: in the pages an update renders from
+    what was drawn, from what a dirty build drew, and after the front matter changes."""
+    from generator.renderers import get_renderer
+    from generator.serve import Preview
+
+    builds = _counted_mkdocs_builds(monkeypatch)
+    paths = _project_for_edits(tmp_path / "project")
+    _replace(paths.mkdocs_config, "  - Method: method/index.md\n", "  - method/index.md\n")
+    contributing = paths.templates / "pages" / "contributing.md.j2"
+    _replace(contributing, '"title": "Contributing",', '"title": "Contributing", "icon": "material/scale-balance",')
+    preview = Preview(paths, get_renderer("mkdocs"), lambda line: None)
+    try:
+        preview.rebuild()
+        thesis_page = preview.site / "theses" / "memory-bound-inference" / "index.html"
+        steps: list[tuple[str, Callable[[ProjectPaths], None], list[bool]]] = [
+            ("text change, from the whole build's drawing", _text_change, []),
+            ("new thesis, a dirty build", _new_thesis, [True]),
+            ("text change, from the dirty build's drawing", _text_change, []),
+            ("the nav page's icon changed", lambda p: _replace(contributing, "scale-balance", "book-open-variant"),
+             [True, False]),
+            ("text change after it", _text_change, []),
+        ]
+        for what, edit, expected in steps:
+            edit(paths)
+            builds.clear()
+            preview.rebuild()
+            assert builds == expected, (what, builds)
+            _served_as_built(paths, preview.site, tmp_path, what)
+            shown = thesis_page.read_text(encoding="utf-8")
+            titled = re.search(r'<a href="../../method/" class="md-tabs__link">(.*?)</a>', shown, re.S)
+            with_icon = re.search(r'<a href="../../contributing/" class="md-tabs__link">(.*?)</a>', shown, re.S)
+            assert titled is not None and "Method" in titled[1], what  # what the fresh build shows too
+            assert with_icon is not None and "<svg" in with_icon[1], what
+    finally:
+        preview.close()
+
+
+def test_a_save_that_failed_midway_is_made_whole_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Docs files written before a save failed hold their new bytes, so the next save writes no
+    file again and names none of them as changed: the preview then builds the site whole."""
+    from generator import write
+    from generator.renderers import get_renderer
+    from generator.serve import Preview
+
+    paths = _project_for_edits(tmp_path / "project")
+    preview = Preview(paths, get_renderer("mkdocs"), lambda line: None)
+    try:
+        preview.rebuild()
+        _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Halfway ")
+        written: list[str] = []
+        real_write = write._write_atomically
+
+        def fail_after_one(path: str, data: bytes) -> None:
+            if written:
+                raise OSError(28, "No space left on device")
+            written.append(path)
+            real_write(path, data)
+
+        monkeypatch.setattr(write, "_write_atomically", fail_after_one)
+        with pytest.raises(OSError):
+            preview.rebuild()
+        assert written, "no docs file was written before the failure"
+        monkeypatch.setattr(write, "_write_atomically", real_write)
+        preview.rebuild()
+        _served_as_built(paths, preview.site, tmp_path, "the save after the failed one")
+        assert "Halfway " in (preview.site / "theses" / "memory-bound-inference" / "index.html").read_text(encoding="utf-8")
+    finally:
+        preview.close()
+
+
+def test_a_save_after_which_the_site_was_drawn_again_collects_everything(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the renderer drew before is cyclic and was frozen (`serve._settle_memory`): a save that
+    made it draw the site again (docs files came or went, a whole build) collects everything."""
+    from generator import serve
+    from generator.renderers import get_renderer
+
+    wholes: list[bool] = []
+    monkeypatch.setattr(serve, "_settle_memory", lambda whole: wholes.append(whole))
+    paths = _project_for_edits(tmp_path / "project")
+    preview = serve.Preview(paths, get_renderer("mkdocs"), lambda line: None)
+    try:
+        for edit in (None, _text_change, _new_thesis, _text_change, _deleted_source, _config_change):
+            if edit is not None:
+                edit(paths)
+            preview.rebuild()
+        assert wholes == [True, False, True, False, True, True]
     finally:
         preview.close()

@@ -18,7 +18,7 @@ from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
 from .base import StructureChanged
-from .mkdocs_drawn import DrawnSite, remove_output, update_drawn
+from .mkdocs_drawn import DrawnSite, front_matter, keeps_drawing, remove_output, update_drawn
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
@@ -123,10 +123,7 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
         try:
             config = load_site_config(paths, site_dir, strict, offline)
             if keep is not None:
-                inputs = _key_inputs(paths, config.theme.custom_dir, strict)
-                key_of_nav = _key_of_nav(paths, config, strict, inputs)
-                if key_of_nav is not None:
-                    config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
+                _add_keeper(paths, config, site_dir, strict, keep)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -141,6 +138,21 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
 # ----------------------------------------------------------------------- incremental builds
 
 
+def _add_keeper(paths: ProjectPaths, config: MkDocsConfig, site_dir: Path, strict: bool, keep: Keep) -> None:
+    """List `DrawnSite.keeper` in `config` when what the build draws can update the site later.
+    A key that cannot be taken now keeps nothing (the next update draws the site again); the
+    build itself goes on."""
+    if not keeps_drawing(config):
+        return
+    try:
+        inputs = _key_inputs(paths, config.theme.custom_dir, strict)
+    except Exception:  # noqa: BLE001 - an unreadable override or mkdocs.yml: the update that needs it reports it
+        return
+    key_of_nav = _key_of_nav(paths, config, strict, inputs)
+    if key_of_nav is not None:
+        config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
+
+
 def _page_spanning_plugins(config: MkDocsConfig) -> list[str]:
     """Plugins and hooks that may make one page from others (an index of tags, a blog archive, a
     search index): a site cannot be updated page by page under them. material's search counts
@@ -150,8 +162,9 @@ def _page_spanning_plugins(config: MkDocsConfig) -> list[str]:
 
 
 def _nav_signature(nav: Navigation, config: MkDocsConfig) -> list[Any]:
-    """The nav as every page draws it: sections, links, and pages by title and address. A page
-    titled by its own text (no title in mkdocs.yml) counts with its docs file's bytes."""
+    """The nav as every page draws it: sections, links, and pages by title, address and front
+    matter (material shows a page's `icon`, `status` and `subtitle` in the nav). A page titled by
+    its own text (no title in mkdocs.yml) counts with its docs file's bytes."""
     from mkdocs.structure.nav import Section
     from mkdocs.structure.pages import Page
 
@@ -162,7 +175,7 @@ def _nav_signature(nav: Navigation, config: MkDocsConfig) -> list[Any]:
             own_title = None
             if entry.title is None:
                 own_title = hashlib.sha256(Path(entry.file.abs_src_path or "").read_bytes()).hexdigest()
-            return ["page", entry.title, entry.file.src_uri, entry.url, own_title]
+            return ["page", entry.title, entry.file.src_uri, entry.url, own_title, front_matter(entry.file)]
         return ["link", entry.title, entry.url]
 
     return [item(entry) for entry in nav.items]
@@ -242,7 +255,9 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
         link to the previous site): those of the docs files in `changed` (rendered again, or gone
         with the folders that leaves empty), of the files mkdocs finds modified, of the pages
         titled by their own text, and what it writes on every build (`_always_written`).
-        Nothing else of the copy is touched: what no docs file makes (the search index) stays."""
+        Nothing else of the copy is touched: what no docs file makes (the search index) stays.
+        Every nav page is given its front matter, which every page's nav shows, whether or not
+        mkdocs reads the page again."""
 
         def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
             if key_of_nav(nav) != key:
@@ -260,6 +275,7 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
             for page in nav.pages:
                 if page.title is None:  # titled by its own text, which every page's nav shows: read it again
                     remove_output(page.file.abs_dest_path)
+                page.meta = front_matter(page.file)  # shown in every page's nav, also by a page mkdocs does not read again
             for output in _always_written(config, files):
                 remove_output(output)
             return nav
@@ -314,7 +330,7 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
             if key_of_nav is None:
                 raise StructureChanged("mkdocs.yml now makes a site for file:// or lists plugins that span pages")
             config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), key, key_of_nav)
-            if keep is not None:
+            if keep is not None and keeps_drawing(config):
                 config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
             config.plugins.on_startup(command="build", dirty=True)
             try:

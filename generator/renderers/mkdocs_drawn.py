@@ -10,11 +10,13 @@ nothing they depend on changed, renders the changed pages with them. This reache
 private `_populate_page` and `_build_page`, the two steps its own build runs per page, so that a
 page is made exactly as a whole build makes it.
 
-What it may keep is decided here and nowhere else (`DrawnSite.can_update`): the same site folder
-and key; mkdocs.yml as read, the theme's overrides and the build date as they were; the docs files
-named all present before and still there (none added, none gone); none of them a page titled by
-its own text in the nav, nor a draft, nor a docs file rendered as a template. Anything else goes to mkdocs'
-dirty build (`mkdocs.update_with_mkdocs`), which redraws everything.
+What it may keep is decided here and nowhere else: no drawing under `extra_templates` (mkdocs
+renders them from every page on every build, `keeps_drawing`); and an update from a drawing
+(`DrawnSite.can_update`) needs the same site folder and key; mkdocs.yml as read, the theme's
+overrides and the build date as they were; the docs files named all present before and still
+there (none added, none gone); none of them a draft, nor a nav page titled by its own text or
+whose front matter changed (every page's nav shows them). Anything else goes to mkdocs' dirty
+build (`mkdocs.update_with_mkdocs`), which draws everything again.
 """
 
 from __future__ import annotations
@@ -47,13 +49,15 @@ class DrawnSite:
     env: jinja2.Environment
     own_titled: frozenset[str]
     """Docs files of nav pages titled by their own text: every page's nav shows what they say."""
+    nav_pages: frozenset[str]
+    """Docs files of the nav's pages, whose front matter (`page.meta`) every page's nav shows."""
 
     @staticmethod
     def keeper(site_dir: Path, inputs: dict[str, Any], key_of_nav: Callable[[Navigation], str],
                keep: Callable[[DrawnSite], None]) -> Any:
         """A plugin, listed last, that hands `keep` what the build it runs in drew, once the build
-        has written every page. Its pages' Markdown and HTML are dropped: the drawing keeps
-        titles, addresses and metadata, which other pages show, not every page's text."""
+        has written every page. Its pages' Markdown and HTML are dropped (`_drop_text`): the
+        drawing keeps titles, addresses and metadata, which other pages show, not every page's text."""
         from mkdocs.plugins import BasePlugin
 
         class KeepDrawn(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -80,7 +84,9 @@ class DrawnSite:
                 assert self.files is not None and self.nav is not None and self.env is not None
                 for file in self.files.documentation_pages():
                     _drop_text(file)
-                keep(DrawnSite(site_dir, self.key, inputs, config, self.files, self.nav, self.env, self.own_titled))
+                nav_pages = frozenset(page.file.src_uri for page in self.nav.pages)
+                keep(DrawnSite(site_dir, self.key, inputs, config, self.files, self.nav, self.env, self.own_titled,
+                               nav_pages))
 
         plugin = KeepDrawn()
         plugin.load_config({})
@@ -90,14 +96,27 @@ class DrawnSite:
         """Whether `update_drawn` makes what mkdocs' dirty build would (see the module's docstring)."""
         if site_dir != self.site_dir or key != self.key or inputs != self.inputs:
             return False
-        templates = set(self.config.extra_templates)
         for src_uri in changed:
             file = self.files.get_file_from_path(src_uri)
             if (file is None or file.abs_src_path is None or not os.path.isfile(file.abs_src_path)
                     or not file.inclusion.is_included()  # type: ignore[no-untyped-call]  # a draft mkdocs leaves out
-                    or src_uri in self.own_titled or src_uri in templates):
+                    or src_uri in self.own_titled):
+                return False
+            if src_uri in self.nav_pages and file.page is not None and front_matter(file) != file.page.meta:
                 return False
         return True
+
+
+def keeps_drawing(config: MkDocsConfig) -> bool:
+    """Whether a drawing of a site built with `config` can update it: not under `extra_templates`."""
+    return not config.extra_templates
+
+
+def front_matter(file: File) -> dict[str, Any]:
+    """A docs file's front matter as mkdocs reads it (`page.meta`)."""
+    from mkdocs.utils.meta import get_data
+
+    return get_data(file.content_string)[1]
 
 
 def update_drawn(drawn: DrawnSite, changed: Collection[str]) -> None:
@@ -127,8 +146,10 @@ def update_drawn(drawn: DrawnSite, changed: Collection[str]) -> None:
 
 
 def _drop_text(file: File) -> None:
+    """A page's text, kept out of the drawing. Its Markdown becomes empty, not None: mkdocs titles
+    a page with no Markdown None, and a page titled by its own text is titled in every page's nav."""
     if file.page is not None:
-        file.page.markdown = None
+        file.page.markdown = ""
         file.page.content = None
 
 
