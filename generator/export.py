@@ -233,16 +233,18 @@ def export_tree_files(publication: Publication, histories: Mapping[str, ThesisHi
     parts = _parts(publication, histories, url_of)
     texts: dict[str, list[tuple[str, str]]] = {}
     for folder in ENTITY_FOLDERS:
-        texts[folder] = [
-            (part[0].id, memo.of("export entry", part[0], functools.partial(_entry_text, part),
-                                             along=_json_text(part[1])) if memo else _entry_text(part))
-            for part in parts[folder]
-        ]
+        texts[folder] = [(part[0].id, _remembered_text(part, memo) if memo else _entry_text(part))
+                         for part in parts[folder]]
     return _files(texts, {"format_version": EXPORT_FORMAT_VERSION, "tags": list(publication.graph.tags)})
 
 
 def _entry_text(part: Part) -> str:
     return _json_text(_entry(part))
+
+
+def _remembered_text(part: Part, memo: Memo) -> str:
+    """An entity's JSON text as an earlier run made it from the same model object and the same derived data."""
+    return memo.of("export entry", part[0], functools.partial(_entry_text, part), along=_json_text(part[1]))
 
 
 _UNCARRIABLE = re.compile(f"[{JSON_UNCARRIABLE_CLASS}]")

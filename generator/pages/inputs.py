@@ -23,7 +23,6 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -94,10 +93,10 @@ class _InputDigests:
             self._derived[node] = found = digest.digest()
         return found
 
-    def update(self, digest: Any, node: Node) -> None:
-        """Add to `digest` the documents a page about `node` is made from."""
-        for other in sorted({node, *self.neighbours.get(node, ())}):
-            digest.update(self._document(other) + self._derived_digest(other))
+    def of(self, node: Node) -> bytes:
+        """What a page about `node` is made from, to be digested with the page's own name."""
+        return b"".join(self._document(other) + self._derived_digest(other)
+                        for other in sorted({node, *self.neighbours.get(node, ())}))
 
 
 def shared_digest(context: PageContext, templates: Path, code: str, stale_after_days: int, link_style: bool) -> str:
@@ -144,6 +143,6 @@ def page_digests(publication: Publication, context: PageContext, shared: str,
         if document_kind is None:
             continue
         digest = hashlib.sha256(f"{shared}\0{kind}\0{path}\0".encode())
-        inputs.update(digest, (document_kind, str(key)))
+        digest.update(inputs.of((document_kind, str(key))))
         digests[path] = digest.hexdigest()
     return digests

@@ -53,9 +53,10 @@ class Renderer(Protocol):
                key: str) -> tuple[bool, list[str]]:
         """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the
         `incremental_key` `key`, up to date with the docs tree: render the docs files in `changed`
-        (and any the renderer finds out of date, unless it drew the site itself, `kept_warm`), drop the outputs of files no longer there, and
-        make again what spans pages (sitemap, 404); `changed` must name the files that are gone
-        too, as the renderer looks for no others. The renderer checks `key` against the site
+        (and any the renderer finds out of date, unless it drew the site itself, `kept_warm`),
+        drop the outputs of files no longer there, and make again what spans pages (sitemap,
+        404) where it may have changed; `changed` must name the files that are gone too, as the
+        renderer looks for no others. The renderer checks `key` against the site
         it is about to make as it goes (its nav is the costly part of a key, and an update draws
         it anyway), and raises StructureChanged, having changed nothing, when they differ. Never
         writes into a file it did not create: files of `site_dir` may be links into the previous
