@@ -204,8 +204,8 @@ class Preview:
             return False
         changed = set(written.written) | set(written.removed)
         files, self._docs_files = self._docs_files, written.unchanged + len(written.written)
-        if not changed and self._key is not None and self._key == self.renderer.incremental_key(self.paths, strict=False):
-            return False  # a save that changed no page (nor the configuration or theme)
+        # With no docs file changed the update only checks the key: the configuration, theme or
+        # day may have changed (a renderer that kept its drawing checks them without drawing the nav).
         rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
         self._key = rendered.key
         for message in rendered.messages:
@@ -214,6 +214,8 @@ class Preview:
             self._key = None  # the next save builds the whole site
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
             return True
+        if rendered.updated and not changed:
+            return False  # a save that changed no page (nor the configuration or theme)
         what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
         self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
         self.search.refresh()

@@ -626,3 +626,36 @@ def test_a_save_after_which_the_site_was_drawn_again_collects_everything(tmp_pat
         assert wholes == [True, False, True, False, True, True]
     finally:
         preview.close()
+
+
+def test_a_save_that_changed_no_page_checks_the_key_without_drawing_the_site(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """With what it drew kept, a save that changed no docs file runs no mkdocs build; the
+    configuration changed alone still builds the site whole."""
+    from generator.renderers import get_renderer
+    from generator.serve import Preview
+
+    import mkdocs.structure.nav
+
+    builds = _counted_mkdocs_builds(monkeypatch)
+    drawn: list[object] = []
+    get_navigation = mkdocs.structure.nav.get_navigation
+    monkeypatch.setattr(mkdocs.structure.nav, "get_navigation",
+                        lambda *args, **kwargs: drawn.append(args) or get_navigation(*args, **kwargs))
+    paths = _project_for_edits(tmp_path / "project")
+    messages: list[str] = []
+    preview = Preview(paths, get_renderer("mkdocs"), messages.append)
+    try:
+        preview.rebuild()
+        builds.clear()
+        drawn.clear()
+        messages.clear()
+        preview.rebuild()
+        assert builds == [] and drawn == [], "the nav was drawn again for a save that changed nothing"
+        assert not any("preview updated" in line for line in messages), messages
+        _replace(paths.mkdocs_config, "site_description: ", "site_description: Changed. ")
+        preview.rebuild()
+        assert builds == [True, False]
+        _served_as_built(paths, preview.site, tmp_path, "a changed configuration")
+    finally:
+        preview.close()
