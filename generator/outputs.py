@@ -159,8 +159,7 @@ def mark(folder: Path) -> None:
     """Mark `folder` as made by thesis-site (see MARKER). A marker already there is replaced, not
     written into: it may be a link (an update's copy shares its files with the previous site)."""
     marker = folder / MARKER
-    if marker.is_symlink() or marker.exists():
-        marker.unlink()
+    marker.unlink(missing_ok=True)
     marker.write_bytes(MARKER_BYTES)
 
 

@@ -179,8 +179,6 @@ class Preview:
         """Checked files, share cards and the memo (`caches.Memo`) between saves: an edit makes
         again only what it changed."""
         self._saves = 0
-        self._docs_files = 0
-        """Files in the docs tree after the last save: a new count means files came or went."""
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
@@ -203,7 +201,6 @@ class Preview:
             self.echo("content has errors; the preview keeps the last good pages")
             return False
         changed = set(written.written) | set(written.removed)
-        files, self._docs_files = self._docs_files, written.unchanged + len(written.written)
         # With no docs file changed the update only checks the key: the configuration, theme or
         # day may have changed (a renderer that kept its drawing checks them without drawing the nav).
         rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
@@ -219,7 +216,7 @@ class Preview:
         what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
         self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
         self.search.refresh()
-        return not rendered.updated or bool(written.removed) or files != self._docs_files
+        return not rendered.updated or bool(written.added or written.removed)
 
     def close(self) -> None:
         gc.unfreeze()

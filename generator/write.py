@@ -23,6 +23,8 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
+    added: tuple[str, ...] = ()
+    """Of `written`, the files that were not there before."""
 
 
 def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes]) -> WriteReport:
@@ -39,6 +41,7 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
         del on_disk[relpath]
     produced: set[str] = set()
     written: list[str] = []
+    added: list[str] = []
     unchanged = 0
     for relpath, data in pairs:
         if relpath in produced:
@@ -58,6 +61,7 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
                 _add_folders(folders, relpath)
             with open(target, "wb") as handle:
                 handle.write(data)
+            added.append(relpath)
         elif size == len(data) and _holds(target, data):
             unchanged += 1
             continue
@@ -75,7 +79,7 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
             os.rmdir(os.path.join(base, folder))
         except OSError:
             pass
-    return WriteReport(tuple(sorted(written)), unchanged, tuple(sorted(removed)))
+    return WriteReport(tuple(sorted(written)), unchanged, tuple(sorted(removed)), tuple(sorted(added)))
 
 
 def _scan(root: str) -> tuple[dict[str, int], set[str]]:

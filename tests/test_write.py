@@ -19,6 +19,7 @@ def test_writer_touches_only_what_changed_and_removes_the_rest(tmp_path):
         os.utime(path, (stamp, stamp))
     report = write_tree(root, iter([("a/one.md", b"one"), ("three.md", b"THREE"), ("four/four.md", b"four")]))
     assert report.written == ("four/four.md", "three.md")
+    assert report.added == ("four/four.md",), "of what was written, what was not there before"
     assert report.unchanged == 1
     assert report.removed == ("a/b/two.md",)
     assert (root / "a/one.md").stat().st_mtime == stamp, "an unchanged file keeps its mtime"
