@@ -7,9 +7,9 @@ changed (configuration, theme, nav, see `Renderer.incremental_key`) → the brow
 Between saves the preview keeps in memory what the next save would otherwise make again
 (`caches.project_caches(remember=True)`: checked files, verified quotes, digests, listings'
 measuring renders, feeds, exported entities), and the renderer keeps what it drew of the site
-(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index (Pagefind) is then made again in the background, at
-low priority, and swapped in whole: pages show at once, and search answers for them moments
-later. The console prints the diagnostics that appeared or went away since the previous save and
+(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index
+(Pagefind) is then made again in the background, at low priority, and swapped in whole: pages
+show at once, and search answers for them moments later. The console prints the diagnostics that appeared or went away since the previous save and
 one summary line, not every warning of the corpus each time.
 
 A renderer without an incremental key (Zensical; mkdocs under plugins that make pages from
