@@ -207,25 +207,38 @@ class LoadCache:
 
 
 class CardCache:
-    """Share cards' PNG bytes by `cards.card_key`, on disk; a card found there is not drawn."""
+    """Share cards' PNG bytes by `cards.card_key`, on disk; a card found there is not drawn.
 
-    def __init__(self, folder: Path) -> None:
+    `remember`: also keep each card's key and bytes in memory, by the card itself (a value), for
+    the next run of a long-lived process (`serve`): an unchanged card is then neither keyed nor read."""
+
+    def __init__(self, folder: Path, *, remember: bool = False) -> None:
         self._disk = _EntryFolder(folder, ".png")
         self._used: set[str] = set()
+        self._remember = remember
+        self._memory: dict[Card, tuple[str, bytes]] = {}
+        self._shown: dict[Card, tuple[str, bytes]] = {}
+        """The cards of this run, with their key and bytes: what `settle` remembers."""
 
     def png(self, card: Card) -> bytes:
-        key = card_key(card)
-        self._used.add(key)
-        data = self._disk.read(key)
-        if data is None:
-            data = render_card(card)
-            self._disk.write(key, data)
-        return data
+        known = self._memory.get(card) or self._shown.get(card)
+        if known is None:
+            key = card_key(card)
+            data = self._disk.read(key)
+            if data is None:
+                data = render_card(card)
+                self._disk.write(key, data)
+            known = key, data
+        self._used.add(known[0])
+        if self._remember:
+            self._shown[card] = known
+        return known[1]
 
     def settle(self) -> None:
         """The end of a build: every card it did not use removed."""
         self._disk.prune(self._used)
         self._used = set()
+        self._memory, self._shown = self._shown, {}
 
 
 _MISSING = object()
@@ -285,4 +298,4 @@ def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool =
         return Caches(memo=memo)
     load, cards = paths.cache / "load", paths.cache / "cards"
     return Caches(LoadCache(load, remember=remember) if _placed(paths, load) else None,
-                  CardCache(cards) if _placed(paths, cards) else None, memo)
+                  CardCache(cards, remember=remember) if _placed(paths, cards) else None, memo)

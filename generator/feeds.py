@@ -13,7 +13,7 @@ import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable
 
 from .characters import replace_uncarriable
 from .calls import opened_on
@@ -131,7 +131,17 @@ def _rss_text(text: str) -> str:
     return html.escape(_xml_text(text), quote=False)
 
 
-def render_rss(feed: Feed, base: str) -> bytes:
+def render_rss(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
+    """`memo`: the XML of each item and of the feed around its items as an earlier run made it
+    (`serve`): a save that changes one thesis writes the whole-site feed again, but encodes only
+    that thesis's items."""
+    head = _remembered(memo, ("rss head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
+                       lambda: _rss_head(feed, base))
+    return _with_items(head, b"</channel></rss>", (_remembered(memo, ("rss item", item), lambda item=item: _rss_item(item))
+                                                   for item in feed.items))
+
+
+def _rss_head(feed: Feed, base: str) -> bytes:
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = ET.SubElement(rss, "channel")
     ET.SubElement(channel, "title").text = _rss_text(feed.title)
@@ -139,18 +149,28 @@ def render_rss(feed: Feed, base: str) -> bytes:
     ET.SubElement(channel, "description").text = _rss_text(feed.description)
     ET.SubElement(channel, "atom:link", {"href": base + feed.path + RSS_SUFFIX, "rel": "self", "type": "application/rss+xml"})
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(_updated(feed))
-    for item in feed.items:
-        element = ET.SubElement(channel, "item")
-        ET.SubElement(element, "title").text = _rss_text(item.title)
-        ET.SubElement(element, "link").text = _xml_text(item.link)
-        ET.SubElement(element, "description").text = _rss_text(item.summary)
-        ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = _xml_text(item.guid)
-        ET.SubElement(element, "pubDate").text = format_datetime(item.published)
-    body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+    return _serialized(rss)
 
 
-def render_atom(feed: Feed, base: str) -> bytes:
+def _rss_item(item: FeedItem) -> bytes:
+    element = ET.Element("item")
+    ET.SubElement(element, "title").text = _rss_text(item.title)
+    ET.SubElement(element, "link").text = _xml_text(item.link)
+    ET.SubElement(element, "description").text = _rss_text(item.summary)
+    ET.SubElement(element, "guid", {"isPermaLink": "false"}).text = _xml_text(item.guid)
+    ET.SubElement(element, "pubDate").text = format_datetime(item.published)
+    return _serialized(element)
+
+
+def render_atom(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
+    """`memo`: as for `render_rss`."""
+    head = _remembered(memo, ("atom head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
+                       lambda: _atom_head(feed, base))
+    return _with_items(head, b"</feed>", (_remembered(memo, ("atom entry", item), lambda item=item: _atom_entry(item))
+                                          for item in feed.items))
+
+
+def _atom_head(feed: Feed, base: str) -> bytes:
     atom = ET.Element("feed", {"xmlns": ATOM_NS})
     ET.SubElement(atom, "title").text = _xml_text(feed.title)
     ET.SubElement(atom, "id").text = f"tag:{TAG_URI_AUTHORITY},2026:{feed.path}"
@@ -160,15 +180,34 @@ def render_atom(feed: Feed, base: str) -> bytes:
     ET.SubElement(atom, "subtitle").text = _xml_text(feed.description)
     author = ET.SubElement(atom, "author")
     ET.SubElement(author, "name").text = "thesis-site"
-    for item in feed.items:
-        entry = ET.SubElement(atom, "entry")
-        ET.SubElement(entry, "title").text = _xml_text(item.title)
-        ET.SubElement(entry, "id").text = _xml_text(item.guid)
-        ET.SubElement(entry, "link", {"href": _xml_text(item.link)})
-        ET.SubElement(entry, "updated").text = item.published.isoformat()
-        ET.SubElement(entry, "summary").text = _xml_text(item.summary)
-    body: bytes = ET.tostring(atom, encoding="utf-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+    return _serialized(atom)
+
+
+def _atom_entry(item: FeedItem) -> bytes:
+    entry = ET.Element("entry")
+    ET.SubElement(entry, "title").text = _xml_text(item.title)
+    ET.SubElement(entry, "id").text = _xml_text(item.guid)
+    ET.SubElement(entry, "link", {"href": _xml_text(item.link)})
+    ET.SubElement(entry, "updated").text = item.published.isoformat()
+    ET.SubElement(entry, "summary").text = _xml_text(item.summary)
+    return _serialized(entry)
+
+
+def _remembered(memo: Memo | None, key: Hashable, make: Callable[[], bytes]) -> bytes:
+    return memo.get(key, make) if memo else make()
+
+
+def _serialized(element: ET.Element) -> bytes:
+    data: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=False)
+    return data
+
+
+def _with_items(head: bytes, closing: bytes, items: Iterable[bytes]) -> bytes:
+    """A feed from its root serialized without items (`head`) and each item's XML, put before the
+    root's `closing` tags: an item serialized on its own is what it is within the tree (no
+    namespace prefixes, no indentation)."""
+    assert head.endswith(closing), head[-40:]
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + head[:-len(closing)] + b"".join(items) + closing + b"\n"
 
 
 EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -176,15 +215,12 @@ EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def feed_files(feeds: list[Feed], site_url: str, memo: Memo | None = None) -> dict[str, bytes]:
-    """Each feed as RSS and Atom; `memo`: the files of feeds a previous run made (`serve`)."""
+    """Each feed as RSS and Atom; `memo`: the XML an earlier run made of their items and heads (`serve`)."""
     base = site_url.rstrip("/") + "/"
     # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
     # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead
     # of a 404 in the reader's console.
     files: dict[str, bytes] = dict.fromkeys(FEED_SITEMAPS, EMPTY_SITEMAP)
     for feed in feeds:
-        def make(feed: Feed = feed) -> tuple[bytes, bytes]:
-            return render_rss(feed, base), render_atom(feed, base)
-
-        files[feed.path + RSS_SUFFIX], files[feed.path + ATOM_SUFFIX] = memo.get(("feed", feed, base), make) if memo else make()
+        files[feed.path + RSS_SUFFIX], files[feed.path + ATOM_SUFFIX] = render_rss(feed, base, memo), render_atom(feed, base, memo)
     return files

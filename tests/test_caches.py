@@ -281,19 +281,19 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     kept = project_caches(paths, remember=True)
     assert kept.memo is not None
     write_docs_tree(paths, caches=kept)
-    rendered: list[str] = []
+    serialized: list[str] = []  # feed items
     digested: list[str] = []
-    real_feed, real_digest = feeds.render_rss, inputs._model_digest
-    monkeypatch.setattr(feeds, "render_rss", lambda feed, base: rendered.append(feed.path) or real_feed(feed, base))
+    real_item, real_digest = feeds._rss_item, inputs._model_digest
+    monkeypatch.setattr(feeds, "_rss_item", lambda item: serialized.append(item.guid) or real_item(item))
     monkeypatch.setattr(inputs, "_model_digest", lambda model: digested.append(model.id) or real_digest(model))
     encoded: list[str] = []
-    real_entry = export._entry_text
-    monkeypatch.setattr(export, "_entry_text", lambda part: encoded.append(part[0].id) or real_entry(part))
+    real_entry = export._entry_bytes
+    monkeypatch.setattr(export, "_entry_bytes", lambda part: encoded.append(part[0].id) or real_entry(part))
     templates: list[str] = []
     real_render = jinja2.Template.render
     monkeypatch.setattr(jinja2.Template, "render", lambda self, *a, **k: templates.append(self.name) or real_render(self, *a, **k))
     write_docs_tree(paths, caches=kept)
-    assert rendered == [] and digested == [] and encoded == []
+    assert serialized == [] and digested == [] and encoded == []
     # No listing is measured again, and no page of one is rendered but the stance board's first (its chart is made each run).
     assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
     thesis = sample_thesis(paths)
@@ -302,8 +302,8 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     real_contains = quotes.LocatedText._contains
     monkeypatch.setattr(quotes.LocatedText, "_contains", lambda self, quote: verified.append(quote) or real_contains(self, quote))
     checked, _ = write_docs_tree(paths, caches=kept)
-    assert rendered and len(rendered) < len(feeds_of(paths))
     assert digested == [thesis.stem]
+    assert serialized and all(f"thesis/{thesis.stem}/" in guid for guid in serialized)  # the whole-site feed reuses the others'
     assert encoded == [thesis.stem]  # the sources it cites and the assets it positions on show nothing it changed
     # Its quotes and their sources are unchanged: verified by an earlier run. (Each thesis's title
     # review is made with the proof, every run.)
@@ -366,10 +366,6 @@ def test_a_memo_entry_goes_with_its_object() -> None:
 LISTING_TEMPLATES = {kind.template for kind in KINDS if kind.name.endswith(("index", "board"))} | {TAG.template}
 
 
-def feeds_of(paths: ProjectPaths) -> list[str]:
-    return [name for name in tree_bytes(paths.docs_tree) if name.startswith("feeds/") and name.endswith(".rss.xml")]
-
-
 # ----------------------------------------------------------------------- the card cache
 
 
@@ -405,6 +401,28 @@ def test_a_changed_card_misses_and_unused_cards_are_removed(tmp_path: Path) -> N
     assert cache.png(retitled) == render_card.__wrapped__(retitled)
     cache.settle()
     assert [p.name for p in (tmp_path / "cards").iterdir()] == [f"{cards.card_key(retitled)}.png"]
+
+
+def test_a_remembering_card_cache_keeps_the_cards_of_its_last_run_in_memory(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """In `serve`, an unchanged card is neither keyed nor read again; its entry still counts as
+    used, so the folder keeps it; a card the last run did not show is forgotten."""
+    cache = CardCache(tmp_path / "cards", remember=True)
+    drawn = cache.png(SAMPLE_CARD)
+    cache.settle()
+    retitled = dataclasses.replace(SAMPLE_CARD, title="Another title")
+    monkeypatch.setattr(caches, "card_key", lambda card: pytest.fail(f"{card.title} was keyed again"))
+    assert cache.png(SAMPLE_CARD) == drawn
+    cache.settle()
+    monkeypatch.undo()
+    assert [p.name for p in (tmp_path / "cards").iterdir()] == [f"{cards.card_key(SAMPLE_CARD)}.png"]
+    cache.png(retitled)
+    cache.settle()  # SAMPLE_CARD was not shown: neither in memory nor on disk now
+    (tmp_path / "cards" / f"{cards.card_key(retitled)}.png").unlink()
+    monkeypatch.setattr(caches, "render_card", _no_drawing)
+    with pytest.raises(AssertionError, match="was drawn"):
+        cache.png(SAMPLE_CARD)
+    assert cache.png(retitled) == render_card.__wrapped__(retitled)  # from memory: its entry was removed
 
 
 def test_a_damaged_card_is_drawn_again(tmp_path: Path) -> None:
