@@ -158,12 +158,24 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
 
 def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
                 kept: frozenset[str] = frozenset()) -> Iterator[tuple[str, bytes | None]]:
-    """The docs tree's files as (path, bytes), each made when it is asked for: the export and the
-    feeds, the static files, then every page. Handed straight to `write_tree`, a page's view model
-    and text are dropped once it is written, so they are never all in memory at once. A page in
-    `kept` (its file is current, see `incremental.current_pages`) is given as None: not made."""
+    """The docs tree's files as (path, bytes), each made when it is asked for: the files for
+    programs (`render_for_programs`), then the pages and their static files (`render_pages`)."""
+    yield from render_for_programs(plan)
+    yield from render_pages(plan, progress, kept)
+
+
+def render_for_programs(plan: DocsPlan) -> Iterator[tuple[str, bytes]]:
+    """The export, the feeds and the share cards (`urls.FOR_PROGRAMS`)."""
     for make in plan.machine_readable:
         yield from make().items()
+
+
+def render_pages(plan: DocsPlan, progress: Progress = _no_progress,
+                 kept: frozenset[str] = frozenset()) -> Iterator[tuple[str, bytes | None]]:
+    """The static files, then every page, each made when it is asked for. Handed straight to
+    `write_tree`, a page's view model and text are dropped once it is written, so they are never
+    all in memory at once. A page in `kept` (its file is current, see `incremental.current_pages`)
+    is given as None: not made."""
     for target, source in plan.static_files.items():
         yield target, source.read_bytes()
     total = len(plan.pages)
@@ -178,17 +190,28 @@ def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
 
 
 def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
-               clean: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
+               clean: bool = False, pages_only: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
     """Write the docs tree: every file of `plan`, except the pages whose file is current for
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
-    written and the stamp of every file of the tree, as recorded for the next run."""
+    written and the stamp of every file of the tree, as recorded for the next run.
+    `pages_only`: the pages and their static files; the files for programs are left as they are
+    (`write_for_programs` writes them)."""
     before = docs_state(paths.docs_tree)
     kept = frozenset() if clean else current_pages(paths, plan.digests, before)
     forget_docs_record(paths)  # no record describes a tree while it is being written
-    report = write_tree(paths.docs_tree, render_docs(plan, progress, kept))
+    if pages_only:
+        report = write_tree(paths.docs_tree, render_pages(plan, progress, kept), owns=lambda path: not urls.for_programs(path))
+    else:
+        report = write_tree(paths.docs_tree, render_docs(plan, progress, kept))
     state = state_after_writing(paths.docs_tree, before, report)
     write_docs_record(paths, plan.digests, state)
     return report, state
+
+
+def write_for_programs(paths: ProjectPaths, plan: DocsPlan) -> WriteReport:
+    """The files for programs of `plan` into the docs tree, its pages left as they are. The docs
+    record names pages only, so it holds (`write_docs`)."""
+    return write_tree(paths.docs_tree, render_for_programs(plan), owns=urls.for_programs)
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
@@ -225,16 +248,31 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     Raises OutputRefused, before anything is read, when the docs tree is reached through a link (`outputs`)."""
     ensure_docs_tree_placed(paths)
     caches = caches or project_caches(paths, use_cache)
-    checked, written = _write_docs_tree(paths, caches, history, strict, progress, edition, committed, offline,
-                                        clean=not use_cache)
-    if written is not None:
-        caches.settle()
+    checked, plan = _planned(paths, caches, history, strict, edition, committed, offline)
+    if plan is None:
+        return checked, None
+    written = write_docs(paths, plan, progress, clean=not use_cache)[0]
+    caches.settle()
     return checked, written
 
 
-def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,
-                     progress: Progress, edition: EditionNote | None, committed: CommittedHistory | None,
-                     offline: bool, clean: bool) -> tuple[CheckResult, WriteReport | None]:
+def write_pages_first(paths: ProjectPaths, caches: Caches,
+                      committed: CommittedHistory | None = None) -> tuple[CheckResult, WriteReport | None, DocsPlan | None]:
+    """`write_docs_tree` in two steps, for the preview, which shows the pages before it makes the
+    files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the caller then writes
+    the rest of `plan` (`write_for_programs`) and settles `caches`. The tree is left as it was
+    when the content has errors (no plan)."""
+    ensure_docs_tree_placed(paths)
+    checked, plan = _planned(paths, caches, None, False, None, committed, False)
+    if plan is None:
+        return checked, None, None
+    return checked, write_docs(paths, plan, pages_only=True)[0], plan
+
+
+def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,
+             edition: EditionNote | None, committed: CommittedHistory | None,
+             offline: bool) -> tuple[CheckResult, DocsPlan | None]:
+    """check → history → plan; no plan when the content's diagnostics stop the build."""
     checked = check_project(paths, committed=committed, cache=caches.load, memo=caches.memo)
     if _stops(checked, strict):
         return checked, None
@@ -244,8 +282,7 @@ def _write_docs_tree(paths: ProjectPaths, caches: Caches, history: PublicationHi
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
         history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
-    plan = plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
-    return checked, write_docs(paths, plan, progress, clean)[0]
+    return checked, plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
 
 
 @contextlib.contextmanager
@@ -312,23 +349,14 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         if unchanged is not None:
             return unchanged
 
-        caches = project_caches(paths, not clean)
-        checked = check_project(paths, cache=caches.load)
-        if _stops(checked, strict):
-            return BuildResult(checked.diagnostics)
-        diagnostics, publication, committed = checked.diagnostics, checked.publication, checked.committed
-        assert publication is not None
+        checked, plan = _planned(paths, project_caches(paths, not clean), history, strict, None, None, offline)
+        diagnostics = checked.diagnostics
+        if plan is None:
+            return BuildResult(diagnostics)
         del checked
-        settings = site_settings(paths, offline)
-        if isinstance(settings, Diagnostic):
-            return BuildResult(diagnostics + [settings])
-
-        if history is None:
-            history = publication_history(paths.root, publication.graph, committed)
-        plan = plan_docs(paths, publication, settings, history, cards=caches.cards)
         pages = len(plan.pages)
         _written, docs = write_docs(paths, plan, progress, clean)
-        del publication, plan  # the renderer runs without the publication in memory
+        del plan  # the renderer runs without the publication in memory
 
         staging = temporary_sibling(out, "build")
         try:

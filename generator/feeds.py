@@ -13,6 +13,7 @@ import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
+from functools import partial
 from typing import TYPE_CHECKING, Callable, Hashable, Iterable
 
 from .characters import replace_uncarriable
@@ -137,7 +138,7 @@ def render_rss(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
     that thesis's items."""
     head = _remembered(memo, ("rss head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
                        lambda: _rss_head(feed, base))
-    return _with_items(head, b"</channel></rss>", (_remembered(memo, ("rss item", item), lambda item=item: _rss_item(item))
+    return _with_items(head, b"</channel></rss>", (_remembered(memo, ("rss item", item), partial(_rss_item, item))
                                                    for item in feed.items))
 
 
@@ -166,7 +167,7 @@ def render_atom(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
     """`memo`: as for `render_rss`."""
     head = _remembered(memo, ("atom head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
                        lambda: _atom_head(feed, base))
-    return _with_items(head, b"</feed>", (_remembered(memo, ("atom entry", item), lambda item=item: _atom_entry(item))
+    return _with_items(head, b"</feed>", (_remembered(memo, ("atom entry", item), partial(_atom_entry, item))
                                           for item in feed.items))
 
 

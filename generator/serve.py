@@ -1,16 +1,19 @@
 """Serve: a live preview that shows an edit by rendering only what it changed.
 
-Each save of a content file, template or mkdocs.yml runs `Preview.rebuild`: check → write the docs
-tree (pages whose inputs are unchanged are kept, `pages.inputs`) → the renderer updates the
-served site with the docs files that changed (`Renderer.update`), or builds it whole when its key
-changed (configuration, theme, nav, see `Renderer.incremental_key`) → the browser reloads.
-Between saves the preview keeps in memory what the next save would otherwise make again
-(`caches.project_caches(remember=True)`: checked files, verified quotes, digests, listings'
-measuring renders, feeds, exported entities), and the renderer keeps what it drew of the site
-(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index
-(Pagefind) is then made again in the background, at low priority, and swapped in whole: pages
-show at once, and search answers for them moments later. The console prints the diagnostics that appeared or went away since the previous save and
-one summary line, not every warning of the corpus each time.
+Each save of a content file, template or mkdocs.yml runs `Preview.show`: check → write the
+docs tree's pages (pages whose inputs are unchanged are kept, `pages.inputs`) → the renderer
+updates the served site with the docs files that changed (`Renderer.update`), or builds it whole
+when its key changed (configuration, theme, nav, see `Renderer.incremental_key`) → the browser
+reloads. The rest of the save follows in the background (`Preview._finish`): the files for
+programs (export, feeds, share cards; no page shows what they hold) are written and copied into
+the site, and the next save waits for them. Between saves the preview keeps in memory what the
+next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
+verified quotes, digests, listings' measuring renders, feed items, exported entities, share
+cards), and the renderer keeps what it drew of the site (`Renderer.kept_warm`), so that it
+renders the changed pages and nothing else. The search index (Pagefind) is then made again in
+the background, at low priority, and swapped in whole: pages show at once, and search answers
+for them moments later. The console prints the diagnostics that appeared or went away since the
+previous save and one summary line, not every warning of the corpus each time.
 
 A renderer without an incremental key (Zensical; mkdocs under plugins that make pages from
 others) keeps its own live-reload server over the docs tree, which this module regenerates.
@@ -19,6 +22,7 @@ others) keeps its own live-reload server over the docs tree, which this module r
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import shutil
 import signal
@@ -30,15 +34,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from .build import write_docs_tree
+from .build import DocsPlan, write_docs_tree, write_for_programs, write_pages_first
 from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
 from .pages.urls import SEARCH_INDEX_FOLDER
 from .renderers import Renderer, project_renderer, update_or_build
+from .renderers.base import Rendered
 from .renderers.base import refuse_taken_address
 from .search import index_search
 from .settings import ProjectPaths
+from .write import WriteReport
 
 DEBOUNCE_SECONDS = 0.3
 """Editors write a file in several steps; wait for the burst to end before regenerating."""
@@ -179,49 +185,119 @@ class Preview:
         """Checked files, share cards and the memo (`caches.Memo`) between saves: an edit makes
         again only what it changed."""
         self._saves = 0
+        self._finishing: threading.Thread | None = None
+        """The rest of the last save, under way (`show`)."""
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
-        redrawn = self._update()
-        self._saves += 1
-        _settle_memory(whole=redrawn or self._saves % WHOLE_COLLECTION_EVERY == 0)
+        """One save, whole: the pages shown, then the rest of it (`_finish`), in this thread."""
+        self.wait()
+        self._update()()
 
-    def _update(self) -> bool:
-        """One save; whether the renderer drew the site again (built it whole, or docs files came
-        or went), so that what it drew before, which is cyclic, is collected now (`_settle_memory`)."""
+    def show(self) -> None:
+        """One save as the live server runs it: returns once the pages show it, so the browser
+        reloads then; the rest of it (`_finish`: the files for programs, the memory's upkeep) runs
+        in the background, and the next save waits for it."""
+        self.wait()
+        finish = self._update()
+        self._finishing = threading.Thread(target=self._in_background, args=(finish,), name="preview finish", daemon=True)
+        self._finishing.start()
+
+    def wait(self) -> None:
+        """Until the last save is finished."""
+        if self._finishing is not None:
+            self._finishing.join()
+            self._finishing = None
+
+    def _in_background(self, finish: Callable[[], None]) -> None:
+        try:
+            finish()
+        except Exception as error:  # noqa: BLE001 - reported; the next save builds the whole site
+            self._key = None
+            self.echo(f"the export, feeds or share cards could not be written: {error}; the next save builds the whole site")
+
+    def _update(self) -> Callable[[], None]:
+        """The pages of one save written and rendered; returns the rest of the save (`_finish`)."""
         started = time.monotonic()
         self._committed = current_committed_history(self.paths.root, self._committed)
         try:
-            checked, written = write_docs_tree(self.paths, committed=self._committed, caches=self._caches)
+            checked, written, plan = write_pages_first(self.paths, self._caches, self._committed)
         except BaseException:
             self._key = None  # the docs files written before the failure are named by no later save: build whole
             raise
         self._diagnostics = report_diagnostics(self.echo, self._diagnostics, checked.diagnostics, checked.files)
-        if written is None:
+        del checked
+        if written is None or plan is None:
             self.echo("content has errors; the preview keeps the last good pages")
-            return False
+            return functools.partial(self._settle, redrawn=False)
+        programs_now = bool(written.added or written.removed)
+        if programs_now:  # the renderer draws the site again: the files for programs that came or went go in the same drawing
+            written = _together(written, self._write_for_programs(plan))
         changed = set(written.written) | set(written.removed)
         # With no docs file changed the update only checks the key: the configuration, theme or
         # day may have changed (a renderer that kept its drawing checks them without drawing the nav).
+        rendered = self._render(changed)
+        if rendered is not None and (changed or not rendered.updated):
+            what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
+            self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
+            self.search.refresh()
+        return functools.partial(self._finish, None if programs_now else plan, redrawn=_redrawn(rendered, written))
+
+    def _render(self, changed: set[str]) -> Rendered | None:
+        """The renderer's update of the served site with the docs files in `changed`; None when it
+        failed: the site stays as it was and the next save builds it whole."""
         rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
         self._key = rendered.key
         for message in rendered.messages:
             self.echo(message)
         if not rendered.succeeded:
-            self._key = None  # the next save builds the whole site
+            self._key = None
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
-            return True
-        if rendered.updated and not changed:
-            return False  # a save that changed no page (nor the configuration or theme)
-        what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
-        self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
-        self.search.refresh()
-        return not rendered.updated or bool(written.added or written.removed)
+            return None
+        return rendered
+
+    def _finish(self, plan: DocsPlan | None, redrawn: bool) -> None:
+        """The rest of a save: the files for programs of `plan` (export, feeds, share cards; None
+        when they were written with the pages) written and rendered (`urls.FOR_PROGRAMS`: no page
+        shows what they hold), the caches settled, the memory's upkeep. After the renderer failed
+        they are only written: the next save builds the whole site."""
+        if plan is not None:
+            written = self._write_for_programs(plan)
+            del plan
+            changed = set(written.written) | set(written.removed)
+            if changed and self._key is not None:
+                redrawn = _redrawn(self._render(changed), written) or redrawn
+        self._caches.settle()
+        self._settle(redrawn)
+
+    def _write_for_programs(self, plan: DocsPlan) -> WriteReport:
+        try:
+            return write_for_programs(self.paths, plan)
+        except BaseException:
+            self._key = None  # as a failure writing the pages
+            raise
+
+    def _settle(self, redrawn: bool) -> None:
+        self._saves += 1
+        _settle_memory(whole=redrawn or self._saves % WHOLE_COLLECTION_EVERY == 0)
 
     def close(self) -> None:
+        self.wait()
         gc.unfreeze()
         self.search.stop()
         shutil.rmtree(self.site.parent, ignore_errors=True)
+
+
+def _redrawn(rendered: Rendered | None, written: WriteReport) -> bool:
+    """Whether the renderer drew the site again (failed, built it whole, or docs files came or
+    went): what it drew before, which is cyclic, is then collected (`_settle_memory`)."""
+    return rendered is None or not rendered.updated or bool(written.added or written.removed)
+
+
+def _together(pages: WriteReport, programs: WriteReport) -> WriteReport:
+    """One report of two writes of the docs tree's two parts."""
+    return WriteReport(tuple(sorted((*pages.written, *programs.written))), pages.unchanged + programs.unchanged,
+                       tuple(sorted((*pages.removed, *programs.removed))), tuple(sorted((*pages.added, *programs.added))))
 
 
 WHOLE_COLLECTION_EVERY = 10
@@ -261,7 +337,7 @@ def serve_site(paths: ProjectPaths, dev_addr: str, echo: Callable[[str], None],
     preview = Preview(paths, renderer, echo)
     try:
         preview.rebuild()
-        renderer.serve_folder(paths, dev_addr, preview.site, preview.rebuild,
+        renderer.serve_folder(paths, dev_addr, preview.site, preview.show,
                               (paths.content, paths.templates, paths.mkdocs_config))
     finally:
         preview.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,21 @@ class WriteReport:
     """Of `written`, the files that were not there before."""
 
 
-def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes]) -> WriteReport:
+def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes],
+               owns: Callable[[str], bool] | None = None) -> WriteReport:
     """The folder `root` holds exactly `files` afterwards. A path given twice is an error (two
     pages decided on one URL). If writing fails, the files written so far stay and nothing is removed.
-    A path given with None is kept as it is on disk (its caller knows it is current); it must be there."""
+    A path given with None is kept as it is on disk (its caller knows it is current); it must be there.
+    `owns`: the paths this write decides (default: all); the folder's other files are left as they
+    are, and a file given outside them is an error."""
     pairs = files.items() if isinstance(files, Mapping) else files
     root.mkdir(parents=True, exist_ok=True)
     base = str(root)
     on_disk, folders = _scan(base)
+    others: list[str] = []  # files this write leaves as they are: their folders stay
+    if owns is not None:
+        others = [relpath for relpath in on_disk if not owns(relpath)]
+        on_disk = {relpath: size for relpath, size in on_disk.items() if owns(relpath)}
     links = {path for path, size in on_disk.items() if size == -1}
     for relpath in links:
         os.unlink(os.path.join(base, relpath))  # a link is never written through: what it points at is not ours
@@ -46,6 +53,8 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
     for relpath, data in pairs:
         if relpath in produced:
             raise ValueError(f"{relpath} is produced twice")
+        if owns is not None and not owns(relpath):
+            raise ValueError(f"{relpath} is not a file this write decides")
         produced.add(relpath)
         target = os.path.join(base, relpath)
         size = on_disk.get(relpath)
@@ -72,7 +81,7 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
         os.unlink(os.path.join(base, relpath))
     removed = (set(on_disk) | links) - produced
     occupied: set[str] = set()
-    for relpath in produced:
+    for relpath in (*produced, *others):
         _add_folders(occupied, relpath)
     for folder in sorted(folders - occupied, reverse=True):  # children sort after their parent
         try:

@@ -607,6 +607,61 @@ def test_a_save_that_failed_midway_is_made_whole_by_the_next(tmp_path: Path, mon
         preview.close()
 
 
+def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Preview.show` returns, and the browser reloads, once the pages show a save; the export,
+    feeds and share cards follow in the background, and the next save waits for them. A failure
+    there is reported and the next save builds the whole site."""
+    import threading
+
+    from generator import serve
+    from generator.renderers import get_renderer
+
+    builds = _counted_mkdocs_builds(monkeypatch)
+    paths = _project_for_edits(tmp_path / "project")
+    messages: list[str] = []
+    preview = serve.Preview(paths, get_renderer("mkdocs"), messages.append)
+    release = threading.Event()
+    real_write = serve.write_for_programs
+
+    def held(*args: object) -> object:
+        assert release.wait(60)
+        return real_write(*args)  # type: ignore[arg-type]
+
+    page = preview.site / "theses" / "memory-bound-inference" / "index.html"
+    exported = preview.site / "api" / "theses" / "memory-bound-inference.json"
+    try:
+        preview.rebuild()
+        monkeypatch.setattr(serve, "write_for_programs", held)
+        _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Shown first ")
+        builds.clear()
+        preview.show()
+        assert "Shown first " in page.read_text(encoding="utf-8")
+        assert "Shown first " not in exported.read_text(encoding="utf-8"), "the export waits for the pages"
+        release.set()
+        preview.wait()
+        assert builds == [] and "Shown first " in exported.read_text(encoding="utf-8")
+        _served_as_built(paths, preview.site, tmp_path, "after the save finished")
+
+        def failing(*args: object) -> object:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(serve, "write_for_programs", failing)
+        _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Then failed ")
+        messages.clear()
+        preview.show()
+        preview.wait()
+        assert any("could not be written" in line and "No space left" in line for line in messages), messages
+        monkeypatch.setattr(serve, "write_for_programs", real_write)
+        builds.clear()
+        preview.rebuild()
+        assert builds == [False], "the save after the failure builds the whole site"
+        _served_as_built(paths, preview.site, tmp_path, "the save after the failed one")
+    finally:
+        release.set()
+        preview.close()
+
+
 def test_a_save_after_which_the_site_was_drawn_again_collects_everything(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """What the renderer drew before is cyclic and was frozen (`serve._settle_memory`): a save that

@@ -83,3 +83,22 @@ def test_the_stamps_after_a_write_are_the_trees(tmp_path):
     assert set(report.removed) == {"gone/away.md", "dangling-link.md", "linked-folder"}
     assert state_after_writing(root, before, report) == docs_state(root)
     assert outside.read_bytes() == b"not ours"
+
+
+def test_a_write_that_owns_part_of_the_tree_leaves_the_rest_as_it_is(tmp_path):
+    """The preview writes the pages, then the files for programs, each write deciding its own part."""
+    root = tmp_path / "tree"
+    write_tree(root, {"pages/one.md": b"one", "pages/gone.md": b"gone", "api/a.json": b"a", "api/old/b.json": b"b"})
+
+    def owns(path: str) -> bool:
+        return path.startswith("api/")
+
+    report = write_tree(root, {"api/a.json": b"A", "api/new.json": b"new"}, owns=owns)
+    assert report.written == ("api/a.json", "api/new.json") and report.removed == ("api/old/b.json",)
+    assert tree_bytes(root) == {"pages/one.md": b"one", "pages/gone.md": b"gone", "api/a.json": b"A", "api/new.json": b"new"}
+    assert not (root / "api/old").exists(), "an emptied folder of its part is removed"
+    report = write_tree(root, {"pages/one.md": b"one"}, owns=lambda path: not owns(path))
+    assert report.removed == ("pages/gone.md",) and report.unchanged == 1
+    assert tree_bytes(root) == {"pages/one.md": b"one", "api/a.json": b"A", "api/new.json": b"new"}
+    with pytest.raises(ValueError, match="not a file this write decides"):
+        write_tree(root, {"pages/one.md": b"one"}, owns=owns)

@@ -116,6 +116,17 @@ FEED_SITEMAPS = tuple(f"{FEEDS_FOLDER}/{folder}sitemap.xml" for folder in ("", "
 """An empty sitemap in each feed folder (see `feeds.feed_files`)."""
 
 
+FOR_PROGRAMS = frozenset({API_FOLDER, FEEDS_FOLDER, CARDS_FOLDER})
+"""Top-level folders of files for programs (export, feeds, share cards): pages link them in raw
+HTML only, so no page renders differently for what they hold, and the renderer copies them as
+they are. The preview writes them after the pages (`serve`)."""
+
+
+def for_programs(path: str) -> bool:
+    """Whether a docs-tree path is one of the files for programs (`FOR_PROGRAMS`)."""
+    return path.partition("/")[0] in FOR_PROGRAMS
+
+
 def paged(first_page: str, number: int) -> str:
     """Page `number` (from 1) of a long listing whose first page is `first_page`.
 
