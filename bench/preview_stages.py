@@ -13,10 +13,13 @@ and without it, on one machine, to see what keeping the drawing buys.
 A fresh corpus (make_corpus, seed 1, with the repository's mkdocs.yml and site_templates/) is
 served by `serve.Preview` as `thesis-site serve` serves it, in a temporary folder; after its
 first (whole) build, each edit appends a sentence to the first thesis's summary and calls
-`Preview.rebuild`, as a save does. The first `--edits` saves are timed by the wall clock (the
-collection after each included) with the process's RSS after each; as many again run under
-cProfile, whose cumulative time in each function of the table is given as a share of the whole
-profiled save (nested stages are inside their parent: `write docs` holds `export` and `feeds`).
+`Preview.show`, as the live server does on a save. The first `--edits` saves are timed by the
+wall clock twice: until `show` returns (the pages show the edit: the browser reloads then), and
+until the rest of the save is done (`Preview.wait`: the files for programs, the collection), with
+the process's RSS after each; as many again run under cProfile (`Preview.rebuild`, both parts in
+one thread), whose cumulative time in each function of the table is given as a share of the whole
+profiled save (nested stages are inside their parent: `write the files for programs` holds
+`export` and `feeds`).
 The profiler slows Python calls more than C work, so the shares are a guide, not a measurement.
 """
 
@@ -50,11 +53,12 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "generator/build.py", "plan_docs"),
     ("— listings measured", "generator/pages/paging.py", "measured_pages"),
     ("— page digests", "generator/pages/inputs.py", "page_digests"),
-    ("write docs", "generator/build.py", "write_docs"),
+    ("write the pages", "generator/build.py", "write_docs"),
+    ("— pages rendered", "generator/render.py", "render_page"),
+    ("write the files for programs (after the pages show)", "generator/build.py", "write_for_programs"),
     ("— export", "generator/machine_readable.py", "export_tree"),
     ("— feeds", "generator/machine_readable.py", "feed_tree"),
     ("— share cards", "generator/machine_readable.py", "card_files"),
-    ("— pages rendered", "generator/render.py", "render_page"),
     ("renderer update, mkdocs' dirty build", "generator/renderers/mkdocs.py", "update_with_mkdocs"),
     ("renderer update, from what it drew", "generator/renderers/mkdocs_drawn.py", "update_drawn"),
     ("renderer whole build", "generator/renderers/mkdocs.py", "run_mkdocs"),
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             thesis = sorted((paths.content / "theses").iterdir())[0]
             text = thesis.read_text(encoding="utf-8")
             seconds: list[float] = []
+            finished: list[float] = []
             memory: list[int] = []
             shares: list[dict[str, float]] = []
             for number in range(1, 2 * options.edits + 1):
@@ -114,10 +119,13 @@ def main(argv: list[str] | None = None) -> int:
                                   encoding="utf-8")
                 if number <= options.edits:
                     started = time.perf_counter()
-                    preview.rebuild()
+                    preview.show()
                     seconds.append(time.perf_counter() - started)
+                    preview.wait()
+                    finished.append(time.perf_counter() - started)
                     memory.append(rss_mb())
-                    print(f"edit {number}: {seconds[-1]:.2f} s, RSS {memory[-1]} MB", file=sys.stderr)
+                    print(f"edit {number}: shown in {seconds[-1]:.2f} s, finished in {finished[-1]:.2f} s, "
+                          f"RSS {memory[-1]} MB", file=sys.stderr)
                 else:
                     profile = cProfile.Profile()
                     started = time.perf_counter()
@@ -129,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    print(f"One preview save at {options.sources:,} sources{' (--redraw)' if options.redraw else ''}: {statistics.median(seconds):.2f} s median "
-          f"({min(seconds):.2f}-{max(seconds):.2f} s) over {options.edits} edits; RSS after each, MB: "
-          f"{', '.join(map(str, memory))}\n")
+    print(f"One preview save at {options.sources:,} sources{' (--redraw)' if options.redraw else ''}, over {options.edits} "
+          f"edits: pages shown in {statistics.median(seconds):.2f} s median ({min(seconds):.2f}-{max(seconds):.2f} s), "
+          f"save finished in {statistics.median(finished):.2f} s median ({min(finished):.2f}-{max(finished):.2f} s); "
+          f"RSS after each, MB: {', '.join(map(str, memory))}\n")
     print("| stage | share of a profiled save, median |\n|---|---:|")
     for row, _, _ in STAGES:
         values = [share.get(row, 0.0) for share in shares]
