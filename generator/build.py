@@ -44,7 +44,7 @@ from .renderers import Renderer, RendererError, project_renderer, update_or_buil
 from .search import index_search
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
-from .write import WriteReport, write_tree
+from .write import WriteReport, scan_tree, write_tree
 
 if TYPE_CHECKING:
     import jinja2
@@ -196,14 +196,15 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     written and the stamp of every file of the tree, as recorded for the next run.
     `pages_only`: the pages and their static files; the files for programs are left as they are
     (`write_for_programs` writes them)."""
-    before = docs_state(paths.docs_tree)
-    kept = frozenset() if clean else current_pages(paths, plan.digests, before)
+    scan = scan_tree(paths.docs_tree)
+    kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
     forget_docs_record(paths)  # no record describes a tree while it is being written
     if pages_only:
-        report = write_tree(paths.docs_tree, render_pages(plan, progress, kept), owns=lambda path: not urls.for_programs(path))
+        report = write_tree(paths.docs_tree, render_pages(plan, progress, kept), owns=lambda path: not urls.for_programs(path),
+                            scanned=scan)
     else:
-        report = write_tree(paths.docs_tree, render_docs(plan, progress, kept))
-    state = state_after_writing(paths.docs_tree, before, report)
+        report = write_tree(paths.docs_tree, render_docs(plan, progress, kept), scanned=scan)
+    state = state_after_writing(paths.docs_tree, scan.stamps, report)
     write_docs_record(paths, plan.digests, state)
     return report, state
 

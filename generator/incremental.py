@@ -31,7 +31,7 @@ from .diagnostics import Diagnostic
 from .digests import folder_digest
 from .history import head_of
 from .settings import ProjectPaths
-from .write import WriteReport
+from .write import WriteReport, scan_tree
 
 RECORD_FORMAT = 1
 
@@ -127,20 +127,7 @@ def forget_record(paths: ProjectPaths, out: Path) -> None:
 
 def docs_state(docs_tree: Path) -> dict[str, Stamp]:
     """Docs-tree path → stamp of every file under `docs_tree` (none when it is not there yet)."""
-    state: dict[str, Stamp] = {}
-    if not docs_tree.is_dir():
-        return state
-    pending = [("", str(docs_tree))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", entry.path))
-                else:
-                    status = entry.stat(follow_symlinks=False)
-                    state[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
-    return state
+    return scan_tree(docs_tree).stamps
 
 
 def state_after_writing(docs_tree: Path, before: Mapping[str, Stamp], report: WriteReport) -> dict[str, Stamp]:

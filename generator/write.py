@@ -5,7 +5,7 @@ than one page is held) or a mapping. Output: the folder holds exactly those file
 files keep their mtime (so mkdocs' live reload rebuilds only for real changes), stale files and
 emptied folders are removed.
 
-One scandir pass lists what is on disk with its size first, so a new file is written without
+One scandir pass (`scan_tree`) lists what is on disk with its size first, so a new file is written without
 probing it, a file whose size changed is replaced without reading it, and only a file of the
 same size is read back to compare.
 """
@@ -28,21 +28,21 @@ class WriteReport:
 
 
 def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes],
-               owns: Callable[[str], bool] | None = None) -> WriteReport:
+               owns: Callable[[str], bool] | None = None, scanned: TreeScan | None = None) -> WriteReport:
     """The folder `root` holds exactly `files` afterwards. A path given twice is an error (two
     pages decided on one URL). If writing fails, the files written so far stay and nothing is removed.
     A path given with None is kept as it is on disk (its caller knows it is current); it must be there.
     `owns`: the paths this write decides (default: all); the folder's other files are left as they
-    are, and a file given outside them is an error."""
+    are, and a file given outside them is an error. `scanned`: the folder as its caller scanned it
+    just before (`scan_tree`), so that it is walked once."""
     pairs = files.items() if isinstance(files, Mapping) else files
+    scan = scanned or scan_tree(root)
     root.mkdir(parents=True, exist_ok=True)
     base = str(root)
-    on_disk, folders = _scan(base)
-    others: list[str] = []  # files this write leaves as they are: their folders stay
-    if owns is not None:
-        others = [relpath for relpath in on_disk if not owns(relpath)]
-        on_disk = {relpath: size for relpath, size in on_disk.items() if owns(relpath)}
-    links = {path for path, size in on_disk.items() if size == -1}
+    folders = set(scan.folders)
+    on_disk = {relpath: stamp[0] for relpath, stamp in scan.stamps.items() if owns is None or owns(relpath)}
+    others = [relpath for relpath in scan.stamps if relpath not in on_disk]  # left as they are: their folders stay
+    links = {relpath for relpath in scan.links if relpath in on_disk}
     for relpath in links:
         os.unlink(os.path.join(base, relpath))  # a link is never written through: what it points at is not ours
         del on_disk[relpath]
@@ -91,24 +91,40 @@ def write_tree(root: Path, files: Iterable[tuple[str, bytes | None]] | Mapping[s
     return WriteReport(tuple(sorted(written)), unchanged, tuple(sorted(removed)), tuple(sorted(added)))
 
 
-def _scan(root: str) -> tuple[dict[str, int], set[str]]:
-    """Relative path → size of every file (-1 for a symlink, which is always replaced), and every folder, under `root`."""
-    files: dict[str, int] = {}
+@dataclass(frozen=True)
+class TreeScan:
+    """What a folder holds, from one walk: what `write_tree` compares against, and the stamps the
+    docs tree's record keeps (`incremental.docs_state`)."""
+
+    stamps: dict[str, tuple[int, int]]
+    """Relative path → (size, mtime in ns) of every file, and of every link itself."""
+    links: frozenset[str]
+    """Symbolic links (to a file or a folder), which a write always replaces."""
+    folders: frozenset[str]
+
+
+def scan_tree(root: Path) -> TreeScan:
+    """Every file, link and folder under `root` (nothing when it is not there)."""
+    stamps: dict[str, tuple[int, int]] = {}
+    links: set[str] = set()
     folders: set[str] = set()
-    pending = [("", root)]
+    if not root.is_dir():
+        return TreeScan(stamps, frozenset(), frozenset())
+    pending = [("", str(root))]
     while pending:
         prefix, folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 relpath = prefix + entry.name
-                if entry.is_symlink():
-                    files[relpath] = -1
-                elif entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):
                     folders.add(relpath)
                     pending.append((relpath + "/", entry.path))
-                else:
-                    files[relpath] = entry.stat().st_size
-    return files, folders
+                    continue
+                if entry.is_symlink():
+                    links.add(relpath)
+                status = entry.stat(follow_symlinks=False)
+                stamps[relpath] = (status.st_size, status.st_mtime_ns)
+    return TreeScan(stamps, frozenset(links), frozenset(folders))
 
 
 def _holds(path: str, data: bytes) -> bool:
