@@ -286,6 +286,32 @@ def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path
     assert written_pages < applied * pages / 4, "edits rewrote most pages: entity pages are not being kept"
 
 
+def test_a_summary_edit_makes_no_other_thesis_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thesis's page shows the assets it positions on, not the other theses on them: editing a
+    thesis's summary makes its own thesis and evidence pages again, not those of the theses that
+    share an asset with it (an asset's stance is digested as its value, `pages.inputs`)."""
+    import re
+
+    from generator import build as build_module
+    from generator.build import write_docs_tree
+
+    paths = _corpus(tmp_path / "corpus")
+    checked, _ = write_docs_tree(paths)
+    assert checked.publication is not None
+    graph = checked.publication.graph
+    edited = next(thesis_id for thesis_id, thesis in sorted(graph.theses.items())
+                  if any(len(graph.positions_by_asset.get(p.asset, ())) > 1 for p in thesis.assets))
+    made: list[tuple[str, str]] = []
+    real_render = build_module.render_page
+    monkeypatch.setattr(build_module, "render_page",
+                        lambda environment, kind, view: made.append((kind.name, getattr(view, "id", ""))) or real_render(environment, kind, view))
+    thesis_file = next(path for path in (paths.content / "theses").iterdir() if path.stem == edited)
+    thesis_file.write_text(re.sub(r"^summary: (.+)$", r"summary: \1 Edited.", thesis_file.read_text(encoding="utf-8"),
+                                  count=1, flags=re.M), encoding="utf-8")
+    write_docs_tree(paths)
+    assert {view_id for kind, view_id in made if kind in ("thesis", "evidence")} == {edited}, made
+
+
 def test_a_build_from_the_same_inputs_reports_what_the_first_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same content, templates, mkdocs.yml (with its environment), commit and code: the build
     does nothing and gives the first build's diagnostics; any of them changed, it builds."""

@@ -5,10 +5,12 @@ A page about a document (a thesis, its evidence dossier, a source, an asset, a p
 document, the documents it references or that reference it (a thesis's sources, assets, authors
 and reviewer; a source's speakers; the theses citing a source, positioning on an asset, written
 or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
-from the sources it cites, an asset's stance from the theses positioning on it, and a source is
-shown with its speakers. Its digest covers all of these documents (their validated models, and a
-thesis's dates from git and staleness) and what every page shares (`shared`: the generator's
-code and page templates, the page context and settings).
+from the sources it cites, and a source is shown with its speakers; an asset is shown with its
+stance, which is derived from every thesis positioning on it and taken as its value: a thesis
+page names the assets it positions on but shows nothing of the other theses on them (the asset's
+own page has those theses as its neighbours). Its digest covers all of these (the documents'
+validated models, a thesis's dates from git and staleness, the stances) and what every page
+shares (`shared`: the generator's code and page templates, the page context and settings).
 
 A page of a listing (an index, a tag) shows rows of many documents. The build renders each
 listing once with every row to split it by size (`paging.measured_pages`): its page's digest is
@@ -30,6 +32,7 @@ from pydantic import BaseModel
 from ..caches import Memo
 from ..digests import folder_digest
 from ..publication import Publication
+from ..stance import Stance
 from .context import PageContext
 from .paging import ListingPage
 
@@ -65,20 +68,23 @@ def _references(publication: Publication) -> dict[Node, set[Node]]:
 
 def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[Node]:
     """The documents shown with a node wherever it is shown, or its derived facts come from: a
-    thesis's proof (its sources), an asset's stance (its theses), a source's speakers."""
+    thesis's proof (its sources), a source's speakers. (An asset's stance is digested as it is.)"""
     kind = node[0]
-    wanted = {"thesis": "source", "asset": "thesis", "source": "person"}.get(kind)
+    wanted = {"thesis": "source", "source": "person"}.get(kind)
     return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
 
 
 class _InputDigests:
     """The digest of the documents a page about a node is made from: the node and its neighbours
-    (`near`), each with what is derived from it (`_derived_from`). What is derived from a node is
-    digested once, however many pages show it: an asset's theses are shown by the page of each."""
+    (`near`), each with what is derived from it (`_derived_from`, and an asset's stance). What is
+    derived from a node is digested once, however many pages show it: a thesis's sources are
+    shown by the page of each asset it positions on."""
 
-    def __init__(self, neighbours: Mapping[Node, set[Node]], documents: Mapping[Node, bytes]) -> None:
+    def __init__(self, neighbours: Mapping[Node, set[Node]], documents: Mapping[Node, bytes],
+                 stances: Mapping[str, Stance]) -> None:
         self.neighbours = neighbours
         self.documents = documents
+        self.stances = stances
         self._derived: dict[Node, bytes] = {}
 
     def _document(self, node: Node) -> bytes:
@@ -87,7 +93,7 @@ class _InputDigests:
     def _derived_digest(self, node: Node) -> bytes:
         found = self._derived.get(node)
         if found is None:
-            digest = hashlib.sha256()
+            digest = hashlib.sha256(repr(self.stances.get(node[1])).encode() if node[0] == "asset" else b"")
             for other in sorted(_derived_from(node, self.neighbours)):
                 digest.update(self._document(other))
             self._derived[node] = found = digest.digest()
@@ -131,7 +137,7 @@ def page_digests(publication: Publication, context: PageContext, shared: str,
                  pages: Iterable[tuple[str, object, str]], memo: Memo | None = None) -> dict[str, str]:
     """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind
     name, key, path) each: the key is an id or a listing's page, `pages.kinds.PageKind.keys`)."""
-    inputs = _InputDigests(_references(publication), document_digests(publication, context, memo))
+    inputs = _InputDigests(_references(publication), document_digests(publication, context, memo), publication.stances)
     digests: dict[str, str] = {}
     for kind, key, path in pages:
         listing = getattr(key, "listing", key)  # a tag's pages carry their listing page
