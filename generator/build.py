@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches
 from .diagnostics import Diagnostic, has_errors
@@ -34,7 +35,8 @@ from .outputs import MARKER, ensure_docs_tree_placed, ensure_replaceable, mark, 
 from .gitrepo import default_source_date_epoch
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
-from .pages.inputs import page_digests, shared_digest
+from .pages.inputs import page_digests, page_inputs, shared_digest
+from .pages.paging import ListingPage, Node
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, check_project
 from .progress import Progress
@@ -44,7 +46,7 @@ from .renderers import Renderer, RendererError, project_renderer, update_or_buil
 from .search import index_search
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
-from .write import WriteReport, scan_tree, write_tree
+from .write import TreeScan, WriteReport, scan_tree, write_tree
 
 if TYPE_CHECKING:
     import jinja2
@@ -128,6 +130,9 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     `cards`, `memo`: what earlier runs made (`caches`)."""
     history = history or PublicationHistory({}, {})
     environment = make_environment(paths.templates)
+    context = page_context(publication, settings, history, edition)
+    shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
+    inputs = page_inputs(publication, context, memo)
 
     def measure_rows(template: str, view: object) -> str:
         """A listing's page with every row, rendered as the build renders it: how its rows are
@@ -137,13 +142,20 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
 
         return memo.get(("listing", environment, settings.directory_urls, template, view), render) if memo else render()
 
-    context = dataclasses.replace(page_context(publication, settings, history, edition), measure_rows=measure_rows)
+    def remembered_split(listing: str, template: str, order: Sequence[object], extra: int, shows: Iterable[Node],
+                         split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
+        """A listing's split as an earlier run in this process made it (`memo`): the same order,
+        made from the same documents (`pages.inputs`, whose digests the pages' own follow), the
+        same templates, settings and code (`shared`). Neither its view nor its rendering is made."""
+        assert memo is not None
+        return memo.get(("listing split", shared, listing, template, tuple(order), extra, inputs.digest_of(shows)), split)
+
+    context = dataclasses.replace(context, measure_rows=measure_rows, remembered_split=remembered_split if memo else None)
     address = context.address
     static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
-    shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
-    digests = page_digests(publication, context, shared, ((page.kind.name, page.key, page.path) for page in pages), memo)
+    digests = page_digests(inputs, shared, ((page.kind.name, page.key, page.path) for page in pages))
     return DocsPlan(
         pages=pages,
         environment=environment,
@@ -190,13 +202,14 @@ def render_pages(plan: DocsPlan, progress: Progress = _no_progress,
 
 
 def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
-               clean: bool = False, pages_only: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
+               clean: bool = False, pages_only: bool = False,
+               scanned: TreeScan | None = None) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
     """Write the docs tree: every file of `plan`, except the pages whose file is current for
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
     written and the stamp of every file of the tree, as recorded for the next run.
     `pages_only`: the pages and their static files; the files for programs are left as they are
-    (`write_for_programs` writes them)."""
-    scan = scan_tree(paths.docs_tree)
+    (`write_for_programs` writes them). `scanned`: the tree as the caller just scanned it."""
+    scan = scanned or scan_tree(paths.docs_tree)
     kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
     forget_docs_record(paths)  # no record describes a tree while it is being written
     if pages_only:
@@ -209,10 +222,11 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     return report, state
 
 
-def write_for_programs(paths: ProjectPaths, plan: DocsPlan) -> WriteReport:
+def write_for_programs(paths: ProjectPaths, plan: DocsPlan, scanned: TreeScan | None = None) -> WriteReport:
     """The files for programs of `plan` into the docs tree, its pages left as they are. The docs
-    record names pages only, so it holds (`write_docs`)."""
-    return write_tree(paths.docs_tree, render_for_programs(plan), owns=urls.for_programs)
+    record names pages only, so it holds (`write_docs`). `scanned`: a scan of the tree since which
+    only its pages were written (they are no concern of this write)."""
+    return write_tree(paths.docs_tree, render_for_programs(plan), owns=urls.for_programs, scanned=scanned)
 
 
 def generate_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
@@ -257,17 +271,18 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
     return checked, written
 
 
-def write_pages_first(paths: ProjectPaths, caches: Caches,
-                      committed: CommittedHistory | None = None) -> tuple[CheckResult, WriteReport | None, DocsPlan | None]:
+def write_pages_first(paths: ProjectPaths, caches: Caches, committed: CommittedHistory | None = None
+                      ) -> tuple[CheckResult, WriteReport | None, Callable[[], WriteReport] | None]:
     """`write_docs_tree` in two steps, for the preview, which shows the pages before it makes the
-    files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the caller then writes
-    the rest of `plan` (`write_for_programs`) and settles `caches`. The tree is left as it was
-    when the content has errors (no plan)."""
+    files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the caller then calls
+    the function returned, which writes the rest (`write_for_programs`), and settles `caches`.
+    The tree is left as it was when the content has errors (no function)."""
     ensure_docs_tree_placed(paths)
     checked, plan = _planned(paths, caches, None, False, None, committed, False)
     if plan is None:
         return checked, None, None
-    return checked, write_docs(paths, plan, pages_only=True)[0], plan
+    scan = scan_tree(paths.docs_tree)
+    return checked, write_docs(paths, plan, pages_only=True, scanned=scan)[0], functools.partial(write_for_programs, paths, plan, scan)
 
 
 def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,

@@ -34,7 +34,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from .build import DocsPlan, write_docs_tree, write_for_programs, write_pages_first
+from .build import write_docs_tree, write_pages_first
 from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
@@ -221,18 +221,18 @@ class Preview:
         started = time.monotonic()
         self._committed = current_committed_history(self.paths.root, self._committed)
         try:
-            checked, written, plan = write_pages_first(self.paths, self._caches, self._committed)
+            checked, written, rest = write_pages_first(self.paths, self._caches, self._committed)
         except BaseException:
             self._key = None  # the docs files written before the failure are named by no later save: build whole
             raise
         self._diagnostics = report_diagnostics(self.echo, self._diagnostics, checked.diagnostics, checked.files)
         del checked
-        if written is None or plan is None:
+        if written is None or rest is None:
             self.echo("content has errors; the preview keeps the last good pages")
             return functools.partial(self._settle, redrawn=False)
         programs_now = bool(written.added or written.removed)
         if programs_now:  # the renderer draws the site again: the files for programs that came or went go in the same drawing
-            written = _together(written, self._write_for_programs(plan))
+            written = _together(written, self._write_for_programs(rest))
         changed = set(written.written) | set(written.removed)
         # With no docs file changed the update only checks the key: the configuration, theme or
         # day may have changed (a renderer that kept its drawing checks them without drawing the nav).
@@ -241,7 +241,7 @@ class Preview:
             what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
             self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
             self.search.refresh()
-        return functools.partial(self._finish, None if programs_now else plan, redrawn=_redrawn(rendered, written))
+        return functools.partial(self._finish, None if programs_now else rest, redrawn=_redrawn(rendered, written))
 
     def _render(self, changed: set[str]) -> Rendered | None:
         """The renderer's update of the served site with the docs files in `changed`; None when it
@@ -256,23 +256,23 @@ class Preview:
             return None
         return rendered
 
-    def _finish(self, plan: DocsPlan | None, redrawn: bool) -> None:
-        """The rest of a save: the files for programs of `plan` (export, feeds, share cards; None
-        when they were written with the pages) written and rendered (`urls.FOR_PROGRAMS`: no page
-        shows what they hold), the caches settled, the memory's upkeep. After the renderer failed
-        they are only written: the next save builds the whole site."""
-        if plan is not None:
-            written = self._write_for_programs(plan)
-            del plan
+    def _finish(self, for_programs: Callable[[], WriteReport] | None, redrawn: bool) -> None:
+        """The rest of a save: the files for programs (export, feeds, share cards; None when they
+        were written with the pages) written by `for_programs` and rendered (`urls.FOR_PROGRAMS`:
+        no page shows what they hold), the caches settled, the memory's upkeep. After the renderer
+        failed they are only written: the next save builds the whole site."""
+        if for_programs is not None:
+            written = self._write_for_programs(for_programs)
+            del for_programs  # and with it the publication
             changed = set(written.written) | set(written.removed)
             if changed and self._key is not None:
                 redrawn = _redrawn(self._render(changed), written) or redrawn
         self._caches.settle()
         self._settle(redrawn)
 
-    def _write_for_programs(self, plan: DocsPlan) -> WriteReport:
+    def _write_for_programs(self, for_programs: Callable[[], WriteReport]) -> WriteReport:
         try:
-            return write_for_programs(self.paths, plan)
+            return for_programs()
         except BaseException:
             self._key = None  # as a failure writing the pages
             raise

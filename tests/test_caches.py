@@ -275,7 +275,7 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     each entity's JSON text and each source's verified quotes between saves; what it writes is
     what a run without them writes."""
     from generator import export, feeds, quotes
-    from generator.pages import inputs
+    from generator.pages import inputs, paging
 
     paths = make_project(tmp_path / "p")
     kept = project_caches(paths, remember=True)
@@ -292,8 +292,12 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     templates: list[str] = []
     real_render = jinja2.Template.render
     monkeypatch.setattr(jinja2.Template, "render", lambda self, *a, **k: templates.append(self.name) or real_render(self, *a, **k))
+    listings: list[tuple[object, ...]] = []  # the order of each listing whose whole view was made
+    real_whole = paging.whole_listing
+    monkeypatch.setattr(paging, "whole_listing", lambda order: listings.append(tuple(order)) or real_whole(order))
     write_docs_tree(paths, caches=kept)
     assert serialized == [] and digested == [] and encoded == []
+    assert listings == [], "a listing's split was made again from the same documents"
     # No listing is measured again, and no page of one is rendered but the stance board's first (its chart is made each run).
     assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
     thesis = sample_thesis(paths)
@@ -303,6 +307,9 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     monkeypatch.setattr(quotes.LocatedText, "_contains", lambda self, quote: verified.append(quote) or real_contains(self, quote))
     checked, _ = write_docs_tree(paths, caches=kept)
     assert digested == [thesis.stem]
+    tag_listings = [order for order in listings if order and all(isinstance(row, tuple) and row[0] in ("thesis", "source")
+                                                                    for row in order)]
+    assert tag_listings and all(("thesis", thesis.stem) in order for order in tag_listings), "only its tags' listings"
     assert serialized and all(f"thesis/{thesis.stem}/" in guid for guid in serialized)  # the whole-site feed reuses the others'
     assert encoded == [thesis.stem]  # the sources it cites and the assets it positions on show nothing it changed
     # Its quotes and their sources are unchanged: verified by an earlier run. (Each thesis's title

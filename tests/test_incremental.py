@@ -249,17 +249,20 @@ def _corpus(root: Path) -> ProjectPaths:
     return paths
 
 
-def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("long_lived", [False, True], ids=["a build each time", "one process keeping its memo"])
+def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path: Path, long_lived: bool) -> None:
     """Edits that change what other pages show (titles, names, a thesis's status and so its
     assets' stance, authors, speakers) on a generated corpus: the docs tree written incrementally
-    (`pages.inputs` decides which entity pages are kept) equals a fresh one after each edit."""
+    (`pages.inputs` decides which entity pages are kept, and in a long-lived process which
+    listings are split again) equals a fresh one after each edit."""
     import random
-    import re
 
     from generator.build import write_docs_tree
+    from generator.caches import project_caches
 
     updated, fresh = _corpus(tmp_path / "updated"), _corpus(tmp_path / "fresh")
-    write_docs_tree(updated)
+    kept = project_caches(updated, remember=True) if long_lived else None
+    write_docs_tree(updated, caches=kept)
     chooser = random.Random(7)
     applied = written_pages = 0
     for folder, pattern, replacement in _CORPUS_EDITS:
@@ -272,7 +275,7 @@ def test_pages_kept_across_edits_are_the_pages_a_fresh_generation_makes(tmp_path
             target = paths.content / folder / name
             target.write_text(re.sub(pattern, replacement, target.read_text(encoding="utf-8"), count=1, flags=re.M),
                               encoding="utf-8")
-        checked, written = write_docs_tree(updated)
+        checked, written = write_docs_tree(updated, caches=kept)
         assert written is not None, [d.format_text() for d in checked.errors]
         shutil.rmtree(fresh.docs_tree.parent, ignore_errors=True)
         write_docs_tree(fresh)
@@ -290,8 +293,6 @@ def test_a_summary_edit_makes_no_other_thesis_page_again(tmp_path: Path, monkeyp
     """A thesis's page shows the assets it positions on, not the other theses on them: editing a
     thesis's summary makes its own thesis and evidence pages again, not those of the theses that
     share an asset with it (an asset's stance is digested as its value, `pages.inputs`)."""
-    import re
-
     from generator import build as build_module
     from generator.build import write_docs_tree
 
@@ -640,6 +641,7 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
     there is reported and the next save builds the whole site."""
     import threading
 
+    from generator import build as build_module
     from generator import serve
     from generator.renderers import get_renderer
 
@@ -648,7 +650,7 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
     messages: list[str] = []
     preview = serve.Preview(paths, get_renderer("mkdocs"), messages.append)
     release = threading.Event()
-    real_write = serve.write_for_programs
+    real_write = build_module.write_for_programs
 
     def held(*args: object) -> object:
         assert release.wait(60)
@@ -658,7 +660,7 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
     exported = preview.site / "api" / "theses" / "memory-bound-inference.json"
     try:
         preview.rebuild()
-        monkeypatch.setattr(serve, "write_for_programs", held)
+        monkeypatch.setattr(build_module, "write_for_programs", held)
         _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Shown first ")
         builds.clear()
         preview.show()
@@ -672,13 +674,13 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
         def failing(*args: object) -> object:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(serve, "write_for_programs", failing)
+        monkeypatch.setattr(build_module, "write_for_programs", failing)
         _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Then failed ")
         messages.clear()
         preview.show()
         preview.wait()
         assert any("could not be written" in line and "No space left" in line for line in messages), messages
-        monkeypatch.setattr(serve, "write_for_programs", real_write)
+        monkeypatch.setattr(build_module, "write_for_programs", real_write)
         builds.clear()
         preview.rebuild()
         assert builds == [False], "the save after the failure builds the whole site"

@@ -18,7 +18,7 @@ from .urls import SiteAddress
 
 if TYPE_CHECKING:
     from .edition import EditionNote
-    from .paging import RowMeasure
+    from .paging import RowMeasure, SplitMemo
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class PageContext:
     measure_rows: RowMeasure | None = None
     """Renders a listing's template as the build does, so its rows are measured as written
     (`paging`); without it (a plan made without templates) rows are bounded from their view models."""
+    remembered_split: SplitMemo | None = None
+    """A long-lived process's memory of each listing's split (`paging.measured_pages`)."""
 
 
 def thesis_dates(publication: Publication, history: Mapping[str, ThesisHistory] | None) -> Mapping[str, ThesisHistory]:

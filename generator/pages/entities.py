@@ -7,6 +7,7 @@ page's id. Output: the page's view model. Sorting and every link are decided her
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
@@ -459,8 +460,9 @@ def tag_listing_pages(publication: Publication, context: PageContext) -> Iterato
     for tag in graph.tags:
         order = (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
                  *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+        remembered = functools.partial(context.remembered_split, urls.tag_page(tag)) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
-                                   context.measure_rows):
+                                   context.measure_rows, remembered=remembered, shows=order):
             yield TagListingPage(tag, page)
 
 

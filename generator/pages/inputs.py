@@ -34,10 +34,7 @@ from ..digests import folder_digest
 from ..publication import Publication
 from ..stance import Stance
 from .context import PageContext
-from .paging import ListingPage
-
-Node = tuple[str, str]
-"""(kind, id) of a content document."""
+from .paging import ListingPage, Node
 
 ENTITY_PAGE_KINDS = {"thesis": "thesis", "evidence": "thesis", "source": "source", "asset": "asset", "person": "person"}
 """Page kind → the kind of document its key names."""
@@ -74,7 +71,7 @@ def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[
     return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
 
 
-class _InputDigests:
+class PageInputs:
     """The digest of the documents a page about a node is made from: the node and its neighbours
     (`near`), each with what is derived from it (`_derived_from`, and an asset's stance). What is
     derived from a node is digested once, however many pages show it: a thesis's sources are
@@ -86,6 +83,7 @@ class _InputDigests:
         self.documents = documents
         self.stances = stances
         self._derived: dict[Node, bytes] = {}
+        self._of: dict[Node, bytes] = {}
 
     def _document(self, node: Node) -> bytes:
         return f"{node[0]}\0{node[1]}\0".encode() + self.documents.get(node, b"missing")
@@ -99,10 +97,21 @@ class _InputDigests:
             self._derived[node] = found = digest.digest()
         return found
 
+    def digest_of(self, nodes: Iterable[Node]) -> str:
+        """What the rows of a listing showing `nodes` are made from (`paging.measured_pages`)."""
+        digest = hashlib.sha256()
+        for node in sorted(set(nodes)):
+            digest.update(self.of(node))
+        return digest.hexdigest()
+
     def of(self, node: Node) -> bytes:
-        """What a page about `node` is made from, to be digested with the page's own name."""
-        return b"".join(self._document(other) + self._derived_digest(other)
-                        for other in sorted({node, *self.neighbours.get(node, ())}))
+        """What a page about `node` is made from, to be digested with the page's own name (made
+        once: a thesis has two pages)."""
+        found = self._of.get(node)
+        if found is None:
+            self._of[node] = found = b"".join(self._document(other) + self._derived_digest(other)
+                                              for other in sorted({node, *self.neighbours.get(node, ())}))
+        return found
 
 
 def shared_digest(context: PageContext, templates: Path, code: str, stale_after_days: int, link_style: bool) -> str:
@@ -133,11 +142,14 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
     return digests
 
 
-def page_digests(publication: Publication, context: PageContext, shared: str,
-                 pages: Iterable[tuple[str, object, str]], memo: Memo | None = None) -> dict[str, str]:
+def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
+    """What each page of `publication` is made from, digested as it is asked for (`PageInputs`)."""
+    return PageInputs(_references(publication), document_digests(publication, context, memo), publication.stances)
+
+
+def page_digests(inputs: PageInputs, shared: str, pages: Iterable[tuple[str, object, str]]) -> dict[str, str]:
     """Docs-tree path → digest of every entity and measured listing page among `pages` ((kind
     name, key, path) each: the key is an id or a listing's page, `pages.kinds.PageKind.keys`)."""
-    inputs = _InputDigests(_references(publication), document_digests(publication, context, memo), publication.stances)
     digests: dict[str, str] = {}
     for kind, key, path in pages:
         listing = getattr(key, "listing", key)  # a tag's pages carry their listing page

@@ -65,6 +65,19 @@ T = TypeVar("T")
 RowMeasure = Callable[[str, object], str]
 """(template, view model of a page holding every row) → the page's Markdown, as the build renders it."""
 
+Node = tuple[str, str]
+"""(kind, id) of a content document."""
+
+ListingSplit = Callable[[str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
+                        "tuple[ListingPage[Any], ...]"]
+"""(template, order, first page's extra bytes, the documents the rows show, the split) → the
+split as an earlier run made it from the same inputs, or made now (`measured_pages`)."""
+
+SplitMemo = Callable[[str, str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
+                     "tuple[ListingPage[Any], ...]"]
+"""A `ListingSplit` for any listing, named by its first page's docs-tree path first (`serve`, see
+`build.plan_docs`)."""
+
 
 def _text_bytes(text: str) -> int:
     return len(str(inline_text(text)).encode("utf-8"))
@@ -210,14 +223,19 @@ def row_sizes(rows: Sequence[object], rendered: str | None) -> list[int]:
 
 def measured_pages(order: Sequence[T], template: str, make_whole: Callable[[ListingPage[T]], Any],
                    rows_of: Callable[[Any], Sequence[object]], measure: RowMeasure | None,
-                   first_page_extra: int = 0) -> tuple[ListingPage[T], ...]:
+                   first_page_extra: int = 0, remembered: ListingSplit | None = None,
+                   shows: Iterable[Node] = ()) -> tuple[ListingPage[T], ...]:
     """A listing's pages, split by the size of its rows: the view model of the page holding every
     row (`make_whole`, on `whole_listing`) is rendered with `template` by `measure` and its rows
-    (`rows_of` it) measured (`row_sizes`)."""
-    whole = make_whole(whole_listing(order))
-    rendered = measure(template, whole) if measure is not None and order else None
-    measured = hashlib.sha256(f"{template}\0{rendered}".encode("utf-8", "surrogatepass")).hexdigest() if rendered else None
-    return listing_pages(order, row_sizes(rows_of(whole), rendered), first_page_extra, measured)
+    (`rows_of` it) measured (`row_sizes`). `remembered`: the split an earlier run made of the same
+    order, from the same documents (`shows`: every document its rows show) and templates."""
+    def split() -> tuple[ListingPage[T], ...]:
+        whole = make_whole(whole_listing(order))
+        rendered = measure(template, whole) if measure is not None and order else None
+        measured = hashlib.sha256(f"{template}\0{rendered}".encode("utf-8", "surrogatepass")).hexdigest() if rendered else None
+        return listing_pages(order, row_sizes(rows_of(whole), rendered), first_page_extra, measured)
+
+    return remembered(template, order, first_page_extra, shows, split) if remembered is not None else split()
 
 
 def make_pager(first_page: str, page: ListingPage[T]) -> Pager:
