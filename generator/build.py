@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches
+from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches, remembered
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, publication_history
 from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
@@ -140,7 +140,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         def render() -> str:
             return environment.get_template(template).render(page=view)
 
-        return memo.get(("listing", environment, settings.directory_urls, template, view), render) if memo else render()
+        return remembered(memo, ("listing", environment, settings.directory_urls, template, view), render)
 
     def remembered_split(listing: str, template: str, order: Sequence[object], extra: int, shows: Iterable[Node],
                          split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
@@ -208,7 +208,8 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
     written and the stamp of every file of the tree, as recorded for the next run.
     `pages_only`: the pages and their static files; the files for programs are left as they are
-    (`write_for_programs` writes them). `scanned`: the tree as the caller just scanned it."""
+    (`write_for_programs` writes them), and their stamps returned are those they have now.
+    `scanned`: the tree as the caller just scanned it."""
     scan = scanned or scan_tree(paths.docs_tree)
     kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
     forget_docs_record(paths)  # no record describes a tree while it is being written
@@ -274,11 +275,12 @@ def write_docs_tree(paths: ProjectPaths, history: PublicationHistory | None = No
 def write_pages_first(paths: ProjectPaths, caches: Caches, committed: CommittedHistory | None = None
                       ) -> tuple[CheckResult, WriteReport | None, Callable[[], WriteReport] | None]:
     """`write_docs_tree` in two steps, for the preview, which shows the pages before it makes the
-    files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the caller then calls
-    the function returned, which writes the rest (`write_for_programs`), and settles `caches`.
-    The tree is left as it was when the content has errors (no function)."""
+    files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the function returned
+    writes the rest (`write_for_programs`), once, before the next write of the tree (it writes
+    against the scan made before the pages); the caller settles `caches` after it. The tree is
+    left as it was when the content has errors (no function)."""
     ensure_docs_tree_placed(paths)
-    checked, plan = _planned(paths, caches, None, False, None, committed, False)
+    checked, plan = _planned(paths, caches, history=None, strict=False, edition=None, committed=committed, offline=False)
     if plan is None:
         return checked, None, None
     scan = scan_tree(paths.docs_tree)
@@ -365,7 +367,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         if unchanged is not None:
             return unchanged
 
-        checked, plan = _planned(paths, project_caches(paths, not clean), history, strict, None, None, offline)
+        checked, plan = _planned(paths, project_caches(paths, not clean), history, strict, edition=None, committed=None,
+                                 offline=offline)
         diagnostics = checked.diagnostics
         if plan is None:
             return BuildResult(diagnostics)

@@ -14,16 +14,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Hashable, Iterable
+from typing import Callable, Iterable
 
 from .characters import replace_uncarriable
+from .caches import Memo, remembered
 from .calls import opened_on
 from .history import PublicationHistory, fallback_history
 from .pages.urls import ATOM_SUFFIX, FEED_SITEMAPS, RSS_SUFFIX, feed_stem
 from .publication import Publication
 
-if TYPE_CHECKING:
-    from .caches import Memo
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_URI_AUTHORITY = "thesis-site"
@@ -136,9 +135,8 @@ def render_rss(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
     """`memo`: the XML of each item and of the feed around its items as an earlier run made it
     (`serve`): a save that changes one thesis writes the whole-site feed again, but encodes only
     that thesis's items."""
-    head = _remembered(memo, ("rss head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
-                       lambda: _rss_head(feed, base))
-    return _with_items(head, b"</channel></rss>", (_remembered(memo, ("rss item", item), partial(_rss_item, item))
+    head = remembered(memo, ("rss head", *_head_key(feed), base), lambda: _rss_head(feed, base))
+    return _with_items(head, b"</channel></rss>", (remembered(memo, ("rss item", *_item_key(item)), partial(_rss_item, item))
                                                    for item in feed.items))
 
 
@@ -165,9 +163,8 @@ def _rss_item(item: FeedItem) -> bytes:
 
 def render_atom(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
     """`memo`: as for `render_rss`."""
-    head = _remembered(memo, ("atom head", feed.path, feed.title, feed.link, feed.description, _updated(feed), base),
-                       lambda: _atom_head(feed, base))
-    return _with_items(head, b"</feed>", (_remembered(memo, ("atom entry", item), partial(_atom_entry, item))
+    head = remembered(memo, ("atom head", *_head_key(feed), base), lambda: _atom_head(feed, base))
+    return _with_items(head, b"</feed>", (remembered(memo, ("atom entry", *_item_key(item)), partial(_atom_entry, item))
                                           for item in feed.items))
 
 
@@ -194,8 +191,14 @@ def _atom_entry(item: FeedItem) -> bytes:
     return _serialized(entry)
 
 
-def _remembered(memo: Memo | None, key: Hashable, make: Callable[[], bytes]) -> bytes:
-    return memo.get(key, make) if memo else make()
+def _head_key(feed: Feed) -> tuple[object, ...]:
+    """All a feed's XML around its items is made from (`remembered`)."""
+    return feed.path, feed.title, feed.link, feed.description, _updated(feed).isoformat()
+
+
+def _item_key(item: FeedItem) -> tuple[object, ...]:
+    """An item with its time as written: equal datetimes in two time zones are written apart."""
+    return item, item.published.isoformat()
 
 
 def _serialized(element: ET.Element) -> bytes:
@@ -207,7 +210,8 @@ def _with_items(head: bytes, closing: bytes, items: Iterable[bytes]) -> bytes:
     """A feed from its root serialized without items (`head`) and each item's XML, put before the
     root's `closing` tags: an item serialized on its own is what it is within the tree (no
     namespace prefixes, no indentation)."""
-    assert head.endswith(closing), head[-40:]
+    if not head.endswith(closing):
+        raise ValueError(f"a feed's XML ends {head[-40:]!r}, not with {closing!r}")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + head[:-len(closing)] + b"".join(items) + closing + b"\n"
 
 

@@ -38,10 +38,9 @@ from .build import write_docs_tree, write_pages_first
 from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
-from .pages.urls import SEARCH_INDEX_FOLDER
+from .pages.urls import SEARCH_INDEX_FOLDER, for_programs
 from .renderers import Renderer, project_renderer, update_or_build
-from .renderers.base import Rendered
-from .renderers.base import refuse_taken_address
+from .renderers.base import Rendered, refuse_taken_address
 from .search import index_search
 from .settings import ProjectPaths
 from .write import WriteReport
@@ -187,24 +186,37 @@ class Preview:
         self._saves = 0
         self._finishing: threading.Thread | None = None
         """The rest of the last save, under way (`show`)."""
+        self._saving = threading.Lock()
+        """Held by a save while it runs, and by `close`: the live server's build thread, which
+        runs `show`, is not joined when the server stops."""
+        self._closed = False
         self.search = _SearchIndex(self.site, echo)
 
     def rebuild(self) -> None:
         """One save, whole: the pages shown, then the rest of it (`_finish`), in this thread."""
-        self.wait()
-        self._update()()
+        with self._saving:
+            self._wait()
+            self._update()()
 
     def show(self) -> None:
         """One save as the live server runs it: returns once the pages show it, so the browser
         reloads then; the rest of it (`_finish`: the files for programs, the memory's upkeep) runs
         in the background, and the next save waits for it."""
-        self.wait()
-        finish = self._update()
-        self._finishing = threading.Thread(target=self._in_background, args=(finish,), name="preview finish", daemon=True)
-        self._finishing.start()
+        with self._saving:
+            if self._closed:
+                return
+            self._wait()
+            finish = self._update()
+            self._finishing = threading.Thread(target=self._in_background, args=(finish,), name="preview finish",
+                                               daemon=True)
+            self._finishing.start()
 
     def wait(self) -> None:
         """Until the last save is finished."""
+        with self._saving:
+            self._wait()
+
+    def _wait(self) -> None:
         if self._finishing is not None:
             self._finishing.join()
             self._finishing = None
@@ -212,9 +224,8 @@ class Preview:
     def _in_background(self, finish: Callable[[], None]) -> None:
         try:
             finish()
-        except Exception as error:  # noqa: BLE001 - reported; the next save builds the whole site
-            self._key = None
-            self.echo(f"the export, feeds or share cards could not be written: {error}; the next save builds the whole site")
+        except Exception as error:  # noqa: BLE001 - reported; the next save builds the whole site (`_finish`)
+            self.echo(f"the rest of the save failed: {error}; the next save builds the whole site")
 
     def _update(self) -> Callable[[], None]:
         """The pages of one save written and rendered; returns the rest of the save (`_finish`)."""
@@ -222,6 +233,10 @@ class Preview:
         self._committed = current_committed_history(self.paths.root, self._committed)
         try:
             checked, written, rest = write_pages_first(self.paths, self._caches, self._committed)
+            programs_now = written is not None and bool(written.added or written.removed)
+            if programs_now:  # the renderer draws the site again: the files for programs that came or went go in the same drawing
+                assert written is not None and rest is not None
+                written = _together(written, rest())
         except BaseException:
             self._key = None  # the docs files written before the failure are named by no later save: build whole
             raise
@@ -230,22 +245,16 @@ class Preview:
         if written is None or rest is None:
             self.echo("content has errors; the preview keeps the last good pages")
             return functools.partial(self._settle, redrawn=False)
-        programs_now = bool(written.added or written.removed)
-        if programs_now:  # the renderer draws the site again: the files for programs that came or went go in the same drawing
-            written = _together(written, self._write_for_programs(rest))
         changed = set(written.written) | set(written.removed)
         # With no docs file changed the update only checks the key: the configuration, theme or
         # day may have changed (a renderer that kept its drawing checks them without drawing the nav).
-        rendered = self._render(changed)
-        if rendered is not None and (changed or not rendered.updated):
-            what = f"{len(changed)} docs file{'s' * (len(changed) != 1)} rendered again" if rendered.updated else "whole site built"
-            self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
-            self.search.refresh()
+        rendered = self._render(changed, started)
         return functools.partial(self._finish, None if programs_now else rest, redrawn=_redrawn(rendered, written))
 
-    def _render(self, changed: set[str]) -> Rendered | None:
-        """The renderer's update of the served site with the docs files in `changed`; None when it
-        failed: the site stays as it was and the next save builds it whole."""
+    def _render(self, changed: set[str], started: float) -> Rendered | None:
+        """The renderer's update of the served site with the docs files in `changed`, reported,
+        and the search index made again when pages changed; None when it failed: the site stays as
+        it was and the next save builds it whole."""
         rendered = update_or_build(self.renderer, self.paths, self.site, changed, self._key, strict=False)
         self._key = rendered.key
         for message in rendered.messages:
@@ -254,35 +263,41 @@ class Preview:
             self._key = None
             self.echo(f"{self.renderer.name} failed; the preview keeps what it had")
             return None
+        pages = {path for path in changed if not for_programs(path)}
+        if pages or not rendered.updated:
+            what = f"{len(pages)} page{'s' * (len(pages) != 1)} rendered again" if rendered.updated else "whole site built"
+            self.echo(f"preview updated in {time.monotonic() - started:.1f} s: {what}")
+            self.search.refresh()
         return rendered
 
-    def _finish(self, for_programs: Callable[[], WriteReport] | None, redrawn: bool) -> None:
+    def _finish(self, write_rest: Callable[[], WriteReport] | None, redrawn: bool) -> None:
         """The rest of a save: the files for programs (export, feeds, share cards; None when they
-        were written with the pages) written by `for_programs` and rendered (`urls.FOR_PROGRAMS`:
-        no page shows what they hold), the caches settled, the memory's upkeep. After the renderer
-        failed they are only written: the next save builds the whole site."""
-        if for_programs is not None:
-            written = self._write_for_programs(for_programs)
-            del for_programs  # and with it the publication
-            changed = set(written.written) | set(written.removed)
-            if changed and self._key is not None:
-                redrawn = _redrawn(self._render(changed), written) or redrawn
-        self._caches.settle()
-        self._settle(redrawn)
-
-    def _write_for_programs(self, for_programs: Callable[[], WriteReport]) -> WriteReport:
+        were written with the pages) written by `write_rest` and rendered (`urls.FOR_PROGRAMS`:
+        no page shows what they hold), the caches settled; the memory's upkeep, whatever happened.
+        After the renderer failed they are only written: the next save builds the whole site; so
+        it does after this step failed."""
         try:
-            return for_programs()
+            if write_rest is not None:
+                started = time.monotonic()
+                written = write_rest()
+                changed = set(written.written) | set(written.removed)
+                if changed and self._key is not None:
+                    redrawn = _redrawn(self._render(changed, started), written) or redrawn
+            self._caches.settle()
         except BaseException:
-            self._key = None  # as a failure writing the pages
+            self._key = None
             raise
+        finally:
+            self._settle(redrawn)
 
     def _settle(self, redrawn: bool) -> None:
         self._saves += 1
         _settle_memory(whole=redrawn or self._saves % WHOLE_COLLECTION_EVERY == 0)
 
     def close(self) -> None:
-        self.wait()
+        with self._saving:
+            self._closed = True
+            self._wait()
         gc.unfreeze()
         self.search.stop()
         shutil.rmtree(self.site.parent, ignore_errors=True)

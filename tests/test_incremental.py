@@ -313,6 +313,27 @@ def test_a_summary_edit_makes_no_other_thesis_page_again(tmp_path: Path, monkeyp
     assert {view_id for kind, view_id in made if kind in ("thesis", "evidence")} == {edited}, made
 
 
+def test_a_citation_added_elsewhere_reaches_the_page_of_the_sources_speaker(tmp_path: Path) -> None:
+    """A person page lists the sources they spoke in with each one's count of citations, which
+    every thesis citing it adds to: a thesis that cites the talk once more changes the speaker's
+    page, though neither the person nor the talk changed (`pages.inputs._shown_values`)."""
+    from generator.build import write_docs_tree
+
+    paths = make_project(tmp_path / "project")
+    write_docs_tree(paths)
+    _replace(paths.content / "theses" / "leading-edge-scarcity.yaml", "        quote: older nodes are getting cheaper\n"
+             "        paraphrase: true\n", "        quote: older nodes are getting cheaper\n        paraphrase: true\n"
+             "      - source: memory-wall-talk\n        at: tldr\n"
+             "        quote: Serving large language models is limited by memory bandwidth\n")
+    write_docs_tree(paths)
+    updated = tree_bytes(paths.docs_tree)
+    shutil.rmtree(paths.docs_tree.parent)
+    write_docs_tree(paths)
+    fresh = tree_bytes(paths.docs_tree)
+    assert [path for path in fresh if updated.get(path) != fresh[path]] == []
+    assert "ada-lane" in "".join(path for path in fresh if path.startswith("people/"))
+
+
 def test_a_build_from_the_same_inputs_reports_what_the_first_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same content, templates, mkdocs.yml (with its environment), commit and code: the build
     does nothing and gives the first build's diagnostics; any of them changed, it builds."""
@@ -679,7 +700,7 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
         messages.clear()
         preview.show()
         preview.wait()
-        assert any("could not be written" in line and "No space left" in line for line in messages), messages
+        assert any("the rest of the save failed" in line and "No space left" in line for line in messages), messages
         monkeypatch.setattr(build_module, "write_for_programs", real_write)
         builds.clear()
         preview.rebuild()
@@ -688,6 +709,21 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
     finally:
         release.set()
         preview.close()
+
+
+def test_a_save_after_the_preview_closed_does_nothing(tmp_path: Path) -> None:
+    """mkdocs' live server does not join the thread that runs `show` when it stops: a save that
+    starts after `close` (which waits for one under way) writes nothing, neither the docs tree nor
+    the removed site."""
+    from generator.renderers import get_renderer
+    from generator.serve import Preview
+
+    paths = make_project(tmp_path / "project")
+    preview = Preview(paths, get_renderer("mkdocs"), lambda line: None)
+    preview.close()
+    preview.show()
+    preview.wait()
+    assert not paths.docs_tree.exists() and not preview.site.exists()
 
 
 def test_a_save_after_which_the_site_was_drawn_again_collects_everything(tmp_path: Path,

@@ -454,12 +454,17 @@ def _tag_rows(view: TagPage) -> tuple[object, ...]:
     return (*view.theses, *view.sources)
 
 
+def tagged(publication: Publication, tag: str) -> tuple[tuple[str, str], ...]:
+    """The documents that carry `tag`, as its listing orders them: its theses, then its sources."""
+    graph = publication.graph
+    return (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
+            *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+
+
 def tag_listing_pages(publication: Publication, context: PageContext) -> Iterator[TagListingPage]:
     """Every page of every tag, tag by tag."""
-    graph = publication.graph
-    for tag in graph.tags:
-        order = (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
-                 *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+    for tag in publication.graph.tags:
+        order = tagged(publication, tag)
         remembered = functools.partial(context.remembered_split, urls.tag_page(tag)) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
                                    context.measure_rows, remembered=remembered, shows=order):

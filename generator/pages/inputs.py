@@ -5,12 +5,13 @@ A page about a document (a thesis, its evidence dossier, a source, an asset, a p
 document, the documents it references or that reference it (a thesis's sources, assets, authors
 and reviewer; a source's speakers; the theses citing a source, positioning on an asset, written
 or reviewed by a person), and what is derived from those neighbours: a thesis's proof is derived
-from the sources it cites, and a source is shown with its speakers; an asset is shown with its
-stance, which is derived from every thesis positioning on it and taken as its value: a thesis
-page names the assets it positions on but shows nothing of the other theses on them (the asset's
-own page has those theses as its neighbours). Its digest covers all of these (the documents'
-validated models, a thesis's dates from git and staleness, the stances) and what every page
-shares (`shared`: the generator's code and page templates, the page context and settings).
+from the sources it cites, and a source is shown with its speakers. What is derived from every
+document that references a neighbour is taken as its value (`_shown_values`): an asset's stance
+(a thesis page names the assets it positions on but shows nothing of the other theses on them;
+the asset's own page has those theses as its neighbours), a source's count of citations (a
+person page lists the sources they spoke in with it). Its digest covers all of these (the
+documents' validated models, a thesis's dates from git and staleness, those values) and what
+every page shares (`shared`: the generator's code and page templates, the page context and settings).
 
 A page of a listing (an index, a tag) shows rows of many documents. The build renders each
 listing once with every row to split it by size (`paging.measured_pages`): its page's digest is
@@ -32,7 +33,6 @@ from pydantic import BaseModel
 from ..caches import Memo
 from ..digests import folder_digest
 from ..publication import Publication
-from ..stance import Stance
 from .context import PageContext
 from .paging import ListingPage, Node
 
@@ -65,7 +65,8 @@ def _references(publication: Publication) -> dict[Node, set[Node]]:
 
 def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[Node]:
     """The documents shown with a node wherever it is shown, or its derived facts come from: a
-    thesis's proof (its sources), a source's speakers. (An asset's stance is digested as it is.)"""
+    thesis's proof (its sources), a source's speakers. (What is derived from every document
+    referencing a node is digested as its value, `_shown_values`.)"""
     kind = node[0]
     wanted = {"thesis": "source", "source": "person"}.get(kind)
     return (other for other in neighbours.get(node, ()) if other[0] == wanted) if wanted else ()
@@ -73,15 +74,15 @@ def _derived_from(node: Node, neighbours: Mapping[Node, set[Node]]) -> Iterable[
 
 class PageInputs:
     """The digest of the documents a page about a node is made from: the node and its neighbours
-    (`near`), each with what is derived from it (`_derived_from`, and an asset's stance). What is
+    (`near`), each with what is derived from it (`_derived_from`, `_shown_values`). What is
     derived from a node is digested once, however many pages show it: a thesis's sources are
     shown by the page of each asset it positions on."""
 
     def __init__(self, neighbours: Mapping[Node, set[Node]], documents: Mapping[Node, bytes],
-                 stances: Mapping[str, Stance]) -> None:
+                 values: Mapping[Node, bytes]) -> None:
         self.neighbours = neighbours
         self.documents = documents
-        self.stances = stances
+        self.values = values
         self._derived: dict[Node, bytes] = {}
         self._of: dict[Node, bytes] = {}
 
@@ -91,7 +92,7 @@ class PageInputs:
     def _derived_digest(self, node: Node) -> bytes:
         found = self._derived.get(node)
         if found is None:
-            digest = hashlib.sha256(repr(self.stances.get(node[1])).encode() if node[0] == "asset" else b"")
+            digest = hashlib.sha256(self.values.get(node, b""))
             for other in sorted(_derived_from(node, self.neighbours)):
                 digest.update(self._document(other))
             self._derived[node] = found = digest.digest()
@@ -144,7 +145,16 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
 
 def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
     """What each page of `publication` is made from, digested as it is asked for (`PageInputs`)."""
-    return PageInputs(_references(publication), document_digests(publication, context, memo), publication.stances)
+    return PageInputs(_references(publication), document_digests(publication, context, memo), _shown_values(publication))
+
+
+def _shown_values(publication: Publication) -> dict[Node, bytes]:
+    """What pages show of a document that is derived from every document referencing it: an
+    asset's stance, a source's count of citations."""
+    values = {("asset", asset_id): repr(stance).encode() for asset_id, stance in publication.stances.items()}
+    values.update({("source", source_id): str(len(citations)).encode()
+                   for source_id, citations in publication.graph.citations_by_source.items()})
+    return values
 
 
 def page_digests(inputs: PageInputs, shared: str, pages: Iterable[tuple[str, object, str]]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from .context import PageContext
 from .contributing import ContributingPage, make_contributing_page
 from .entities import (
     TagListingPage, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page,
-    make_thesis_page, order_sources, order_theses, tag_listing_pages,
+    make_thesis_page, order_sources, order_theses, tag_listing_pages, tagged,
 )
 from .indexes import (
     make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
@@ -107,12 +107,6 @@ def listing(name: str, view: type[V], template: str, first_page: str, order: Cal
                               extra, remembered, (node for row in rows for node in shows(publication, row)) if shows else ())
 
     return PageKind(name, view, template, keys=pages, path=lambda page: urls.paged(first_page, page.number), make=make)
-
-
-def tagged(publication: Publication, tag: str) -> Iterable[Node]:
-    """The documents that carry `tag`: what its row of the tags index counts."""
-    graph = publication.graph
-    return (*(("thesis", t) for t in graph.theses_by_tag.get(tag, ())), *(("source", s) for s in graph.sources_by_tag.get(tag, ())))
 
 
 def _tag_listing_path(page: TagListingPage) -> str:
