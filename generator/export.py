@@ -213,23 +213,16 @@ def _entry(part: Part) -> dict[str, Any]:
     return {**_dump(model), **derived, "claims": claims}
 
 
-def build_export(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf) -> dict[str, Any]:
-    """The export as JSON-ready data in the shape of `ExportedGraph`.
-
-    Built as plain data, not as the models: validating every entity a second time cost more
-    than the rest of the export. The models stay the definition of the shape (the schema is
-    generated from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
-    parts = _parts(publication, histories, url_of)
-    return {"format_version": EXPORT_FORMAT_VERSION, **{folder: [_entry(part) for part in parts[folder]]
-                                                        for folder in ENTITY_FOLDERS},
-            "tags": list(publication.graph.tags)}
-
-
 def export_tree_files(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf,
                       memo: Memo | None = None) -> dict[str, bytes]:
-    """`export_files(build_export(...))`, with each entity's encoded JSON taken from `memo` (`serve`)
-    when its model is the same object and what was derived for it the same: a save encodes again
-    only the entities it changed, not the 45 MB of graph.json at 5,000 sources."""
+    """The export's files (relative path under the site root → bytes): graph.json in the shape of
+    `ExportedGraph`, one file per entity, the schemas. Each entity's encoded JSON is taken from
+    `memo` (`serve`) when its model is the same object and what was derived for it the same: a
+    save encodes again only the entities it changed, not the 45 MB of graph.json at 5,000 sources.
+
+    Built as plain data, not as the models: validating every entity a second time cost more than
+    the rest of the export. The models stay the definition of the shape (the schema is generated
+    from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
     parts = _parts(publication, histories, url_of)
     encoded: dict[str, list[tuple[str, bytes]]] = {}
     for folder in ENTITY_FOLDERS:
@@ -273,12 +266,6 @@ def _schema_files() -> tuple[tuple[str, bytes], ...]:
                                           + "\n").encode("utf-8"))]
     files.extend((api_schema_file(kind), schema_text(kind).encode("utf-8")) for kind in ("source", "thesis", "asset", "person"))
     return tuple(files)
-
-
-def export_files(graph: dict[str, Any]) -> dict[str, bytes]:
-    """Relative path under the site root → file bytes, for the whole export (`build_export`'s data)."""
-    encoded = {folder: [(item["id"], _json_text(item).encode("utf-8")) for item in graph[folder]] for folder in ENTITY_FOLDERS}
-    return _files(encoded, {key: value for key, value in graph.items() if key not in encoded})
 
 
 def _files(encoded: Mapping[str, list[tuple[str, bytes]]], rest: Mapping[str, object]) -> dict[str, bytes]:

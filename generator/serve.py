@@ -195,6 +195,8 @@ class Preview:
     def rebuild(self) -> None:
         """One save, whole: the pages shown, then the rest of it (`_finish`), in this thread."""
         with self._saving:
+            if self._closed:
+                return
             self._wait()
             self._update()()
 

@@ -722,6 +722,7 @@ def test_a_save_after_the_preview_closed_does_nothing(tmp_path: Path) -> None:
     preview = Preview(paths, get_renderer("mkdocs"), lambda line: None)
     preview.close()
     preview.show()
+    preview.rebuild()
     preview.wait()
     assert not paths.docs_tree.exists() and not preview.site.exists()
 
