@@ -36,7 +36,7 @@ from .gitrepo import default_source_date_epoch
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
 from .pages.inputs import page_digests, page_inputs, shared_digest
-from .pages.paging import ListingPage, Node
+from .pages.paging import ListingPage, Node, RowInputs
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, check_project
 from .progress import Progress
@@ -142,13 +142,14 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
 
         return remembered(memo, ("listing", environment, settings.directory_urls, template, view), render)
 
-    def remembered_split(listing: str, template: str, order: Sequence[object], extra: int, shows: Iterable[Node],
-                         split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
+    def remembered_split(listing: str, rows_show: RowInputs, template: str, order: Sequence[object], extra: int,
+                         shows: Iterable[Node], split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
         """A listing's split as an earlier run in this process made it (`memo`): the same order,
-        made from the same documents (`pages.inputs`, whose digests the pages' own follow), the
+        made from the same inputs (what its rows show of their documents, `pages.inputs`), the
         same templates, settings and code (`shared`). Neither its view nor its rendering is made."""
         assert memo is not None
-        return memo.get(("listing split", shared, listing, template, tuple(order), extra, inputs.digest_of(shows)), split)
+        return memo.get(("listing split", shared, listing, template, tuple(order), extra, inputs.rows_digest(shows, rows_show)),
+                        split)
 
     context = dataclasses.replace(context, measure_rows=measure_rows, remembered_split=remembered_split if memo else None)
     address = context.address
@@ -202,25 +203,30 @@ def render_pages(plan: DocsPlan, progress: Progress = _no_progress,
 
 
 def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
-               clean: bool = False, pages_only: bool = False,
-               scanned: TreeScan | None = None) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
+               clean: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
     """Write the docs tree: every file of `plan`, except the pages whose file is current for
     their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
-    written and the stamp of every file of the tree, as recorded for the next run.
-    `pages_only`: the pages and their static files; the files for programs are left as they are
-    (`write_for_programs` writes them), and their stamps returned are those they have now.
-    `scanned`: the tree as the caller just scanned it."""
-    scan = scanned or scan_tree(paths.docs_tree)
+    written and the stamp of every file of the tree, as recorded for the next run."""
+    scan = scan_tree(paths.docs_tree)
     kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
     forget_docs_record(paths)  # no record describes a tree while it is being written
-    if pages_only:
-        report = write_tree(paths.docs_tree, render_pages(plan, progress, kept), owns=lambda path: not urls.for_programs(path),
-                            scanned=scan)
-    else:
-        report = write_tree(paths.docs_tree, render_docs(plan, progress, kept), scanned=scan)
+    report = write_tree(paths.docs_tree, render_docs(plan, progress, kept), scanned=scan)
     state = state_after_writing(paths.docs_tree, scan.stamps, report)
     write_docs_record(paths, plan.digests, state)
     return report, state
+
+
+def _write_pages(paths: ProjectPaths, plan: DocsPlan, scan: TreeScan) -> tuple[WriteReport, Callable[[], None]]:
+    """The pages of `plan` and their static files written (as `write_docs` writes them), the
+    files for programs left as they are; returns what was written and the function that records
+    the tree (`incremental.write_docs_record`, with the stamps the files for programs have now:
+    the record names pages only), which the caller runs before the tree is next read."""
+    kept = current_pages(paths, plan.digests, scan.stamps)
+    forget_docs_record(paths)
+    report = write_tree(paths.docs_tree, render_pages(plan, _no_progress, kept), owns=lambda path: not urls.for_programs(path),
+                        scanned=scan)
+    state = state_after_writing(paths.docs_tree, scan.stamps, report)
+    return report, functools.partial(write_docs_record, paths, plan.digests, state)
 
 
 def write_for_programs(paths: ProjectPaths, plan: DocsPlan, scanned: TreeScan | None = None) -> WriteReport:
@@ -276,15 +282,21 @@ def write_pages_first(paths: ProjectPaths, caches: Caches, committed: CommittedH
                       ) -> tuple[CheckResult, WriteReport | None, Callable[[], WriteReport] | None]:
     """`write_docs_tree` in two steps, for the preview, which shows the pages before it makes the
     files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the function returned
-    writes the rest (`write_for_programs`), once, before the next write of the tree (it writes
-    against the scan made before the pages); the caller settles `caches` after it. The tree is
-    left as it was when the content has errors (no function)."""
+    records the tree and writes the rest (`write_for_programs`), once, before the next write of
+    the tree (it writes against the scan made before the pages); the caller settles `caches`
+    after it. The tree is left as it was when the content has errors (no function)."""
     ensure_docs_tree_placed(paths)
     checked, plan = _planned(paths, caches, history=None, strict=False, edition=None, committed=committed, offline=False)
     if plan is None:
         return checked, None, None
     scan = scan_tree(paths.docs_tree)
-    return checked, write_docs(paths, plan, pages_only=True, scanned=scan)[0], functools.partial(write_for_programs, paths, plan, scan)
+    written, record = _write_pages(paths, plan, scan)
+
+    def rest() -> WriteReport:
+        record()
+        return write_for_programs(paths, plan, scan)
+
+    return checked, written, rest
 
 
 def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | None, strict: bool,

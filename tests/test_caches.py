@@ -322,6 +322,52 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     assert tree_bytes(paths.docs_tree) == warm
 
 
+def test_a_listing_is_split_again_only_when_what_its_rows_show_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each listing declares what its rows show of their documents (`paging.RowInputs`): after a
+    thesis's summary changed, the theses index (which shows it) is split again and the claims and
+    sources indexes are not; after a claim's text or a source's title changed, the listing showing
+    it is, and the tags index (which counts documents by tag) is not. Each time, the tree is what
+    a fresh run writes."""
+    from generator.pages import paging
+
+    paths = make_project(tmp_path / "p")
+    kept = project_caches(paths, remember=True)
+    made: list[tuple[object, ...]] = []  # the order of each listing whose whole view was made
+    real_whole = paging.whole_listing
+    monkeypatch.setattr(paging, "whole_listing", lambda order: made.append(tuple(order)) or real_whole(order))
+    write_docs_tree(paths, caches=kept)
+
+    def split_again(path: Path, old: str, new: str) -> set[str]:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        made.clear()
+        checked, _ = write_docs_tree(paths, caches=kept)
+        orders, warm = list(made), tree_bytes(paths.docs_tree)
+        write_docs_tree(paths, use_cache=False)
+        assert tree_bytes(paths.docs_tree) == warm, new
+        assert checked.publication is not None and not checked.errors, new
+        graph = checked.publication.graph
+        named = {"theses": graph.theses, "sources": graph.sources, "people": graph.people, "stance board": graph.assets,
+                 "tags": set(graph.tags)}
+        listings = set()
+        for order in filter(None, orders):
+            if all(isinstance(row, tuple) and row[0] in ("thesis", "source") for row in order):
+                listings.add("a tag")
+            elif all(isinstance(row, tuple) for row in order):
+                listings.add("claims")
+            else:
+                listings.update(name for name, ids in named.items() if all(row in ids for row in order))
+        return listings
+
+    thesis = sample_thesis(paths)
+    after_summary = split_again(thesis, "summary: >-", "summary: >-\n  Saved again.")
+    assert "theses" in after_summary and "a tag" in after_summary
+    assert not after_summary & {"claims", "sources", "tags"}
+    after_claim = split_again(thesis, "text: Decoding speed follows", "text: Decoding speed still follows")
+    assert "claims" in after_claim and not after_claim & {"sources", "tags"}
+    after_title = split_again(paths.content / "sources" / "memory-wall-talk.md", "title: The Memory Wall", "title: The Memory Wall, Revisited")
+    assert "sources" in after_title and "tags" not in after_title  # its tags are as they were
+
+
 def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After each edit, what a process keeping its caches and memo writes and reports is what a
     fresh run writes and reports: a source that no longer holds a quote, the source mended, a new

@@ -13,7 +13,8 @@ from typing import Callable
 import pytest
 
 from generator.build import BuildResult, build_site
-from generator.incremental import docs_state, record_path
+from generator.incremental import docs_state, read_docs_record, record_path
+from generator.pages import urls
 from generator.pages.urls import SEARCH_INDEX_FOLDER
 from generator.settings import ProjectPaths
 from site_support import make_project, tree_bytes
@@ -687,9 +688,12 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
         preview.show()
         assert "Shown first " in page.read_text(encoding="utf-8")
         assert "Shown first " not in exported.read_text(encoding="utf-8"), "the export waits for the pages"
+        assert read_docs_record(paths) == {}, "the tree is recorded with the rest of the save"
         release.set()
         preview.wait()
         assert builds == [] and "Shown first " in exported.read_text(encoding="utf-8")
+        recorded = read_docs_record(paths)
+        assert "theses/memory-bound-inference/index.md" in recorded and not any(urls.for_programs(path) for path in recorded)
         _served_as_built(paths, preview.site, tmp_path, "after the save finished")
 
         def failing(*args: object) -> object:

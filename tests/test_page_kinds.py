@@ -171,3 +171,18 @@ def test_a_new_kind_is_one_registry_entry_a_maker_and_a_template(project, monkey
     monkeypatch.setattr(kinds, "KINDS", (*KINDS, colophon))
     docs = generate_docs(paths, publication, _settings("Set in Jinja."))
     assert docs["colophon/index.md"].decode("utf-8") == "# Colophon\n\nSet in Jinja. · [Home](../index.md)\n"
+
+
+def test_each_tags_documents_are_in_its_listings_order_and_counted_by_the_tags_index(project) -> None:
+    """`tagged_in_order` ranks each kind once for every tag: the same order as ordering each tag's
+    theses and sources apart; the tags index's rows count the same documents, in no order."""
+    from generator.pages.entities import order_sources, order_theses, tag_documents, tagged_in_order
+
+    _, publication = project
+    graph = publication.graph
+    orders = tagged_in_order(publication)
+    assert list(orders) == list(graph.tags) and any(len(order) > 1 for order in orders.values())
+    for tag, order in orders.items():
+        assert order == (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
+                         *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+        assert sorted(tag_documents(publication, tag)) == sorted(order)

@@ -26,7 +26,7 @@ from ..freshness import stale_note
 from ..track_record import closed_thesis
 from . import urls
 from .context import PageContext
-from .paging import ListingPage, make_pager, measured_pages
+from .paging import OWN, ListingPage, make_pager, measured_pages
 from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
@@ -454,18 +454,29 @@ def _tag_rows(view: TagPage) -> tuple[object, ...]:
     return (*view.theses, *view.sources)
 
 
-def tagged(publication: Publication, tag: str) -> tuple[tuple[str, str], ...]:
-    """The documents that carry `tag`, as its listing orders them: its theses, then its sources."""
+def tagged_in_order(publication: Publication) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every tag's documents as its listing orders them: its theses (`order_theses`), then its
+    sources (`order_sources`). Each kind is ordered once, for every tag: ordering each tag apart
+    sorted a document again for each tag it carries."""
     graph = publication.graph
-    return (*(("thesis", t) for t in order_theses(publication, graph.theses_by_tag.get(tag, ()))),
-            *(("source", s) for s in order_sources(publication, graph.sources_by_tag.get(tag, ()))))
+    thesis_rank = {t: rank for rank, t in enumerate(order_theses(publication, graph.theses))}
+    source_rank = {s: rank for rank, s in enumerate(order_sources(publication, graph.sources))}
+    return {tag: (*(("thesis", t) for t in sorted(set(graph.theses_by_tag.get(tag, ())), key=thesis_rank.__getitem__)),
+                  *(("source", s) for s in sorted(set(graph.sources_by_tag.get(tag, ())), key=source_rank.__getitem__)))
+            for tag in graph.tags}
+
+
+def tag_documents(publication: Publication, tag: str) -> Iterator[tuple[str, str]]:
+    """The documents that carry `tag`, in no order (what the tags index's row of it counts)."""
+    graph = publication.graph
+    yield from (("thesis", t) for t in graph.theses_by_tag.get(tag, ()))
+    yield from (("source", s) for s in graph.sources_by_tag.get(tag, ()))
 
 
 def tag_listing_pages(publication: Publication, context: PageContext) -> Iterator[TagListingPage]:
     """Every page of every tag, tag by tag."""
-    for tag in publication.graph.tags:
-        order = tagged(publication, tag)
-        remembered = functools.partial(context.remembered_split, urls.tag_page(tag)) if context.remembered_split else None
+    for tag, order in tagged_in_order(publication).items():
+        remembered = functools.partial(context.remembered_split, urls.tag_page(tag), OWN) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
                                    context.measure_rows, remembered=remembered, shows=order):
             yield TagListingPage(tag, page)

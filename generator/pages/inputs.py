@@ -16,7 +16,9 @@ every page shares (`shared`: the generator's code and page templates, the page c
 A page of a listing (an index, a tag) shows rows of many documents. The build renders each
 listing once with every row to split it by size (`paging.measured_pages`): its page's digest is
 that rendering's (`ListingPage.measured`) with where the page starts and ends, so only the
-listings an edit shows up in are made again. Single pages, redirects, empty listings and the
+listings an edit shows up in are made again. A long-lived process splits a listing again only
+when what its rows show of their documents changed (`PageInputs.rows_digest`, as the listing
+declares it: `paging.RowInputs`). Single pages, redirects, empty listings and the
 stance board's first page (its chart is no row) are made on every run.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -34,7 +36,7 @@ from ..caches import Memo
 from ..digests import folder_digest
 from ..publication import Publication
 from .context import PageContext
-from .paging import ListingPage, Node
+from .paging import ListingPage, Node, RowInputs
 
 ENTITY_PAGE_KINDS = {"thesis": "thesis", "evidence": "thesis", "source": "source", "asset": "asset", "person": "person"}
 """Page kind → the kind of document its key names."""
@@ -79,10 +81,12 @@ class PageInputs:
     shown by the page of each asset it positions on."""
 
     def __init__(self, neighbours: Mapping[Node, set[Node]], documents: Mapping[Node, bytes],
-                 values: Mapping[Node, bytes]) -> None:
+                 values: Mapping[Node, bytes], fields_of: Callable[[Node, frozenset[str]], bytes]) -> None:
         self.neighbours = neighbours
         self.documents = documents
         self.values = values
+        self.fields_of = fields_of
+        """(node, fields) → the digest of those fields of its document's model (`RowInputs.fields`)."""
         self._derived: dict[Node, bytes] = {}
         self._of: dict[Node, bytes] = {}
 
@@ -98,11 +102,18 @@ class PageInputs:
             self._derived[node] = found = digest.digest()
         return found
 
-    def digest_of(self, nodes: Iterable[Node]) -> str:
-        """What the rows of a listing showing `nodes` are made from (`paging.measured_pages`)."""
+    def rows_digest(self, nodes: Iterable[Node], shown: RowInputs) -> str:
+        """What the rows of a listing about `nodes` are made from, as the listing declares what
+        they show of them (`paging.RowInputs`): a listing split again when this changed."""
         digest = hashlib.sha256()
         for node in sorted(set(nodes)):
-            digest.update(self.of(node))
+            if shown.neighbours:
+                digest.update(self.of(node))
+                continue
+            known = node in self.documents
+            document = self.documents[node] if shown.fields is None or not known else self.fields_of(node, shown.fields)
+            derived = self._derived_digest(node) if shown.derived else b""
+            digest.update(f"{node[0]}\0{node[1]}\0".encode() + (document if known else b"missing") + derived)
         return digest.hexdigest()
 
     def of(self, node: Node) -> bytes:
@@ -130,8 +141,7 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
     revision, not the work tree), and for a thesis its dates and staleness. `memo`: the digests
     of models a previous run had (`serve`: an unchanged file's model is the same object)."""
     graph = publication.graph
-    models: dict[str, Mapping[str, BaseModel]] = {
-        "source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
+    models = _models(publication)
     digests: dict[Node, bytes] = {}
     for node, relpath in graph.files.items():
         model = models[node[0]][node[1]]
@@ -145,7 +155,23 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
 
 def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
     """What each page of `publication` is made from, digested as it is asked for (`PageInputs`)."""
-    return PageInputs(_references(publication), document_digests(publication, context, memo), _shown_values(publication))
+    return PageInputs(_references(publication), document_digests(publication, context, memo), _shown_values(publication),
+                      functools.partial(_fields_digest, _models(publication), memo))
+
+
+def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
+    graph = publication.graph
+    return {"source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
+
+
+def _fields_digest(models: Mapping[str, Mapping[str, BaseModel]], memo: Memo | None, node: Node, fields: frozenset[str]) -> bytes:
+    """Some fields of a document's validated model, digested (`memo`: as for `document_digests`)."""
+    model = models[node[0]][node[1]]
+
+    def make() -> bytes:
+        return hashlib.sha256(model.model_dump_json(include=set(fields)).encode("utf-8", "surrogatepass")).digest()
+
+    return memo.of("document fields digest", model, make, along=fields) if memo else make()
 
 
 def _shown_values(publication: Publication) -> dict[Node, bytes]:

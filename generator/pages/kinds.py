@@ -25,13 +25,13 @@ from .context import PageContext
 from .contributing import ContributingPage, make_contributing_page
 from .entities import (
     TagListingPage, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page,
-    make_thesis_page, order_sources, order_theses, tag_listing_pages, tagged,
+    make_thesis_page, order_sources, order_theses, tag_documents, tag_listing_pages,
 )
 from .indexes import (
     make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
     make_tags_index, make_theses_index, order_assets, order_claims, order_people, stance_chart_bytes,
 )
-from .paging import ListingPage, Node, measured_pages
+from .paging import NEAR, OWN, ListingPage, Node, RowInputs, measured_pages
 from .redirects import Redirect, RedirectPage, make_redirect_page, redirects
 from .record import make_track_record_page
 from .views import (
@@ -92,17 +92,18 @@ def _rows(view: Any) -> Sequence[object]:
 def listing(name: str, view: type[V], template: str, first_page: str, order: Callable[[Publication], Sequence[T]],
             make: Callable[[Publication, PageContext, ListingPage[T]], V],
             first_page_extra: Callable[[Publication, PageContext], int] | None = None,
-            shows: Callable[[Publication, T], Iterable[Node]] | None = None) -> PageKind[ListingPage[T], V]:
+            shows: Callable[[Publication, T], Iterable[Node]] | None = None,
+            rows_show: RowInputs = NEAR) -> PageKind[ListingPage[T], V]:
     """A listing in `order` (decided once per build), split over pages from `first_page` on by the
     measured size of its rows (`paging`); `first_page_extra`: what else its first page shows, in
-    bytes; `shows`: the documents a row is about (with those they reference or are referenced by,
-    `pages.inputs`, all that the row shows), so that a long-lived process splits it again only
-    when one of them changed."""
+    bytes; `shows`: the documents a row is about, and `rows_show` what of them it shows (by
+    default anything, their neighbours included), so that a long-lived process splits it again
+    only when that changed."""
 
     def pages(publication: Publication, context: PageContext) -> tuple[ListingPage[T], ...]:
         extra = first_page_extra(publication, context) if first_page_extra else 0
         rows = order(publication)
-        remembered = functools.partial(context.remembered_split, first_page) if shows and context.remembered_split else None
+        remembered = functools.partial(context.remembered_split, first_page, rows_show) if shows and context.remembered_split else None
         return measured_pages(rows, template, lambda whole: make(publication, context, whole), _rows, context.measure_rows,
                               extra, remembered, (node for row in rows for node in shows(publication, row)) if shows else ())
 
@@ -117,22 +118,29 @@ def _redirect_path(redirect: Redirect) -> str:
     return urls.redirect_file(redirect.old)
 
 
+CLAIM_ROWS_SHOW = RowInputs(fields=frozenset({"title", "claims", "assets"}))
+"""A claim's row shows its thesis's title, the claim, the positions resting on it and the claim's
+grade (derived from the sources it cites); nothing else of the thesis."""
+TAGS_SHOW = RowInputs(fields=frozenset({"tags"}), derived=False)
+"""A tag's row counts the documents that carry it."""
+
 HOME = single_page("home", HomePage, "home.md.j2", urls.HOME, make_home)
 THESES_INDEX = listing("theses index", ThesesIndex, "theses_index.md.j2", urls.THESES,
                        lambda publication: order_theses(publication, publication.graph.theses), make_theses_index,
-                       shows=lambda publication, thesis_id: (("thesis", thesis_id),))
+                       shows=lambda publication, thesis_id: (("thesis", thesis_id),), rows_show=OWN)
 CLAIMS_INDEX = listing("claims index", ClaimsIndex, "claims_index.md.j2", urls.CLAIMS, order_claims, make_claims_index,
-                       shows=lambda publication, claim: (("thesis", claim[0]),))
+                       shows=lambda publication, claim: (("thesis", claim[0]),), rows_show=CLAIM_ROWS_SHOW)
 STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board,
                        first_page_extra=lambda publication, context: stance_chart_bytes(publication),
                        shows=lambda publication, asset_id: (("asset", asset_id),))
 SOURCES_INDEX = listing("sources index", SourcesIndex, "sources_index.md.j2", urls.SOURCES,
                         lambda publication: order_sources(publication, publication.graph.sources), make_sources_index,
-                        shows=lambda publication, source_id: (("source", source_id),))
+                        shows=lambda publication, source_id: (("source", source_id),), rows_show=OWN)
 PEOPLE_INDEX = listing("people index", PeopleIndex, "people_index.md.j2", urls.PEOPLE, order_people, make_people_index,
                        shows=lambda publication, person_id: (("person", person_id),))
 TAGS_INDEX = listing("tags index", TagsIndex, "tags_index.md.j2", urls.TAGS,
-                     lambda publication: publication.graph.tags, make_tags_index, shows=tagged)
+                     lambda publication: publication.graph.tags, make_tags_index, shows=tag_documents,
+                     rows_show=TAGS_SHOW)
 METHOD = single_page("method", MethodPage, "method.md.j2", urls.METHOD,
                      lambda publication, context: make_method_page(publication.stale_after_days))
 TRACK_RECORD = single_page("track record", TrackRecordPage, "track_record.md.j2", urls.TRACK_RECORD,

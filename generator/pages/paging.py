@@ -73,10 +73,33 @@ ListingSplit = Callable[[str, Sequence[Any], int, Iterable[Node], Callable[[], "
 """(template, order, first page's extra bytes, the documents the rows show, the split) → the
 split as an earlier run made it from the same inputs, or made now (`measured_pages`)."""
 
-SplitMemo = Callable[[str, str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
+
+
+@dataclass(frozen=True)
+class RowInputs:
+    """What a listing's rows show of the documents they are about, declared with the listing
+    (`kinds.listing`): each document (only its model's `fields`, when given), with what is
+    derived from it wherever it is shown when `derived` (a thesis's proof, a source's count of
+    citations: `pages.inputs`), and, when `neighbours`, the documents it references or is
+    referenced by (a row that counts or dates those, as the stance board's and the people
+    index's do). A long-lived process splits a listing again only when these changed
+    (`build.plan_docs`)."""
+
+    neighbours: bool = False
+    fields: frozenset[str] | None = None
+    derived: bool = True
+
+
+NEAR = RowInputs(neighbours=True)
+"""Rows that may show anything of their documents' neighbours: what a listing shows unless it says less."""
+OWN = RowInputs()
+"""Rows that show their documents and what is derived from them (thesis and source rows)."""
+
+
+SplitMemo = Callable[[str, RowInputs, str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
                      "tuple[ListingPage[Any], ...]"]
-"""A `ListingSplit` for any listing, named by its first page's docs-tree path first (`serve`, see
-`build.plan_docs`)."""
+"""A `ListingSplit` for any listing, named by its first page's docs-tree path and what its rows
+show of their documents first (`serve`, see `build.plan_docs`)."""
 
 
 def _text_bytes(text: str) -> int:
