@@ -12,6 +12,7 @@ that validated. They never enter the graph.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -87,10 +88,34 @@ class ThesisGraph:
 Located = Callable[[Source], dict[str, LocatedText]]
 """A valid source → its parts (`quotes.located_parts`), or the parts an earlier run made of it."""
 
+_ACCUMULATED = ("citations_by_claim", "citations_by_source", "positions_by_asset", "positions_by_claim",
+                "sources_by_speaker", "theses_by_author", "reviews_by_person", "sources_by_tag", "theses_by_tag")
+"""The linker's indexes, each filled as documents are linked (`_Linker._start_links`)."""
+
+
+@dataclass(frozen=True)
+class ThesisLinks:
+    """What linking one valid thesis recorded in the linker's indexes and reported, as a value:
+    a long-lived process keeps it and links again only a thesis whose document, or a document it
+    references, changed (`Linked`)."""
+
+    made_from: tuple[ValidDocument, ...]
+    """The thesis's document and every document it references, held so that their identities,
+    which name this value, stay theirs."""
+    added: tuple[tuple[str, tuple[tuple[Any, tuple[Any, ...]], ...]], ...]
+    """Per index (`_ACCUMULATED`): (key, items appended under it)."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+Linked = Callable[[ValidDocument, tuple[int, ...], Callable[[], ThesisLinks]], ThesisLinks]
+"""(a thesis's document, the identities of the documents it references, the linking) → what
+linking it recorded, made now or kept from an earlier run (`pipeline.check_project`)."""
+
 
 class _Linker:
     def __init__(self, documents: list[ValidDocument], partials: list[PartialDocument],
-                 invalid: Mapping[tuple[str, str], str], located: Located = located_parts) -> None:
+                 invalid: Mapping[tuple[str, str], str], located: Located = located_parts,
+                 linked: Linked | None = None) -> None:
         self.located = located
         self.by_kind: dict[str, dict[str, ValidDocument]] = defaultdict(dict)
         for document in documents:
@@ -104,9 +129,20 @@ class _Linker:
             if document.document.stem != document.id:
                 self.checked_only[document.kind].setdefault(document.document.stem, document)
         self.invalid = invalid
-        self.diagnostics: list[Diagnostic] = []
+        self.linked = linked
         self._parts: dict[str, dict[str, LocatedText]] = {}
         self._partial_parts: dict[str, tuple[dict[str, LocatedText], frozenset[str], bool]] = {}
+        self._start_links()
+        self.renamed: dict[str, dict[str, str]] = defaultdict(dict)
+        """kind → old id → the id it was renamed to (the first claimant, if several)."""
+        for kind in sorted(self.by_kind):
+            for key in sorted(self.by_kind[kind]):
+                for old in getattr(self.by_kind[kind][key].model, "renamed_from", ()):
+                    self.renamed[kind].setdefault(old, key)
+
+    def _start_links(self) -> None:
+        """No link recorded and nothing reported yet (`_ACCUMULATED`)."""
+        self.diagnostics: list[Diagnostic] = []
         self.citations_by_claim: dict[tuple[str, str], list[Citation]] = defaultdict(list)
         self.citations_by_source: dict[str, list[Citation]] = defaultdict(list)
         self.positions_by_asset: dict[str, list[PositionRef]] = defaultdict(list)
@@ -116,12 +152,6 @@ class _Linker:
         self.reviews_by_person: dict[str, list[str]] = defaultdict(list)
         self.sources_by_tag: dict[str, list[str]] = defaultdict(list)
         self.theses_by_tag: dict[str, list[str]] = defaultdict(list)
-        self.renamed: dict[str, dict[str, str]] = defaultdict(dict)
-        """kind → old id → the id it was renamed to (the first claimant, if several)."""
-        for kind in sorted(self.by_kind):
-            for key in sorted(self.by_kind[kind]):
-                for old in getattr(self.by_kind[kind][key].model, "renamed_from", ()):
-                    self.renamed[kind].setdefault(old, key)
 
     def report(self, document: Entry, path: KeyPath, code: str, message: str, hint: str = "") -> None:
         line, column = document.document.locate(path)
@@ -211,6 +241,47 @@ class _Linker:
                 self.sources_by_tag[tag].append(document.id)
 
     def link_thesis(self, document: Entry) -> None:
+        """`_link_thesis`, or, in a long-lived process (`linked`), what it recorded and reported
+        for this thesis before, while neither its document nor any document it references changed."""
+        made_from = self._references(document) if self.linked is not None else None
+        if self.linked is None or made_from is None:
+            self._link_thesis(document)
+            return
+        assert isinstance(document, ValidDocument)
+        links = self.linked(document, tuple(map(id, made_from)), lambda: self._linked_alone(document, made_from))
+        for cited in made_from:  # asked for, so that a process keeps the parts, and the quotes verified against them, for the next edit
+            if isinstance(cited.model, Source):
+                self.parts_of(cited.model)
+        for name, added in links.added:
+            recorded = getattr(self, name)
+            for key, items in added:
+                recorded[key].extend(items)
+        self.diagnostics.extend(links.diagnostics)
+
+    def _references(self, document: Entry) -> tuple[ValidDocument, ...] | None:
+        """The documents a valid thesis references (authors, reviewer, cited sources, assets),
+        each valid; None for a thesis with errors or a reference that is not: what such a
+        reference reports depends on every document of its kind (the closest id, a rename)."""
+        if not isinstance(document, ValidDocument) or not isinstance(document.model, Thesis):
+            return None
+        thesis = document.model
+        wanted = [*(("person", author) for author in thesis.authors),
+                  *((("person", thesis.review.by),) if thesis.review is not None and thesis.review.by is not None else ()),
+                  *(("source", evidence.source) for claim in thesis.claims for evidence in claim.evidence),
+                  *(("asset", position.asset) for position in thesis.assets)]
+        found = tuple(self.by_kind[kind].get(key) for kind, key in wanted)
+        return None if None in found else found  # type: ignore[return-value]
+
+    def _linked_alone(self, document: ValidDocument, made_from: tuple[ValidDocument, ...]) -> ThesisLinks:
+        """What `_link_thesis` records and reports for this thesis, recorded apart."""
+        alone = copy.copy(self)  # the same documents and sources' parts; links of its own
+        alone._start_links()
+        alone._link_thesis(document)
+        added = tuple((name, tuple((key, tuple(items)) for key, items in getattr(alone, name).items()))
+                      for name in _ACCUMULATED)
+        return ThesisLinks((document, *made_from), added, tuple(alone.diagnostics))
+
+    def _link_thesis(self, document: Entry) -> None:
         """Every reference of a thesis; a thesis with errors is checked as far as its parts are
         valid, and only a valid one is recorded in the graph."""
         view = document.view
@@ -355,14 +426,15 @@ def _gap(annotation: Any) -> Any:
 
 def resolve_references(documents: list[ValidDocument], partials: Sequence[PartialDocument] = (),
                        invalid: Mapping[tuple[str, str], str] = MappingProxyType({}),
-                       located: Located = located_parts) -> tuple[ThesisGraph, list[Diagnostic]]:
+                       located: Located = located_parts, linked: Linked | None = None) -> tuple[ThesisGraph, list[Diagnostic]]:
     """Link every document; the graph holds only valid documents and the references that resolved.
 
     `partials`: what validated of documents with schema errors, checked but never recorded;
     `invalid`: (kind, id) → file of every document that has errors (a reference to one is
     reported as such, not as unknown); `located`: each valid source's parts, which quotes are
-    verified against (a long-lived process keeps them, with the answers they gave, between runs)."""
-    linker = _Linker(documents, list(partials), invalid, located)
+    verified against (a long-lived process keeps them, with the answers they gave, between runs);
+    `linked`: what linking each valid thesis recorded, kept by a long-lived process (`ThesisLinks`)."""
+    linker = _Linker(documents, list(partials), invalid, located, linked)
     linker.check_renames()
     partials = sorted(partials, key=lambda partial: partial.document.relpath)
     for source_id in sorted(linker.by_kind["source"]):

@@ -16,7 +16,7 @@ from .caches import LoadCache, Memo, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
-from .graph import Located, resolve_references
+from .graph import Linked, Located, resolve_references
 from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
 from .models import Thesis
@@ -125,7 +125,7 @@ def _from_cache(file: ContentFile, value: object) -> LoadedFile | None:
 
 
 def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic],
-                     located: Located = located_parts) -> CheckResult:
+                     located: Located = located_parts, memo: Memo | None = None) -> CheckResult:
     """Link the valid documents into the graph; check what validated of the others too."""
     invalid = _files_with_errors(diagnostics)
     documents: list[ValidDocument] = []
@@ -141,12 +141,15 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
         if isinstance(item.checked, PartialDocument):
             partials.append(item.checked)
             invalid.setdefault((item.checked.kind, item.checked.id), item.file.relpath)
-    graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid), located)
+    linked: Linked | None = None
+    if memo is not None:
+        linked = lambda document, along, make: memo.of("thesis links", document, make, along=along)  # noqa: E731
+    graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid), located, linked)
     diagnostics.extend(link_diagnostics)
     diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, d.document.locate(("status",)))
                                            for d in documents if isinstance(d.model, Thesis)))
     by_key = MappingProxyType({(d.kind, d.id): d for d in documents})
-    return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph), by_key)
+    return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph, memo), by_key)
 
 
 def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], str]:
@@ -166,15 +169,16 @@ def check_project(paths: ProjectPaths, jobs: int | None = None, committed: Commi
     `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`).
     `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed.
     `cache`: files loaded and validated by an earlier check (`caches.LoadCache`, in one process);
-    with it, files load in this process whatever `jobs` says. `memo`: each unchanged source's
-    parts and the quotes verified against them, from an earlier check in this process (`serve`)."""
+    with it, files load in this process whatever `jobs` says. `memo`: from an earlier check in
+    this process (`serve`), each unchanged source's parts and the quotes verified against them,
+    and what linking each thesis recorded and its proof while neither it nor what it references changed."""
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
     loaded = load_all(files, jobs) if cache is None else load_cached(files, cache)
     located: Located = located_parts if memo is None else lambda source: memo.of("source parts", source, partial(located_parts, source))
-    result = _link_and_derive(len(files), loaded, diagnostics, located)
+    result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
     if result.publication is None:
         return result
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS

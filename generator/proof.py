@@ -111,6 +111,15 @@ def review_title(thesis: Thesis, graph: ThesisGraph) -> Literal["headline-like",
     return "statement"
 
 
+def proof_inputs(thesis: Thesis, graph: ThesisGraph) -> tuple[object, ...]:
+    """Everything `derive_source_proof` reads for `thesis`: the thesis, its claims' citations,
+    the sources they cite and those sources' speakers."""
+    citations = [c for claim in thesis.claims for c in graph.citations_by_claim.get((thesis.id, claim.id), ())]
+    sources = [graph.sources[c.source_id] for c in citations]
+    speakers = [graph.people[s] for source in sources for s in source.speakers if s in graph.people]
+    return (thesis, *citations, *sources, *speakers)
+
+
 def derive_source_proof(thesis: Thesis, graph: ThesisGraph) -> SourceProof:
     grades = {claim.id: grade_claim(graph.citations_by_claim.get((thesis.id, claim.id), ()), graph)
               for claim in thesis.claims}

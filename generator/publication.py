@@ -14,7 +14,9 @@ from types import MappingProxyType
 from .freshness import DEFAULT_STALE_AFTER_DAYS
 
 from .graph import ThesisGraph
-from .proof import SourceProof, derive_source_proof
+from .caches import Memo
+from .models import Thesis
+from .proof import SourceProof, derive_source_proof, proof_inputs
 from .stance import Stance, derive_stance
 
 
@@ -32,7 +34,16 @@ class Publication:
     """The project's threshold (`extra.thesis_site.stale_after_days`), for the Method page."""
 
 
-def derive_publication(graph: ThesisGraph) -> Publication:
-    proofs = {thesis_id: derive_source_proof(thesis, graph) for thesis_id, thesis in graph.theses.items()}
+def derive_publication(graph: ThesisGraph, memo: Memo | None = None) -> Publication:
+    """`memo`: each thesis's proof an earlier run in this process derived from the same thesis,
+    citations, sources and speakers (`serve`)."""
+    def proof(thesis: Thesis) -> SourceProof:
+        if memo is None:
+            return derive_source_proof(thesis, graph)
+        made_from = proof_inputs(thesis, graph)
+        return memo.of("source proof", thesis, lambda: (made_from, derive_source_proof(thesis, graph)),
+                       along=tuple(map(id, made_from)))[1]
+
+    proofs = {thesis_id: proof(thesis) for thesis_id, thesis in graph.theses.items()}
     stances = {asset_id: derive_stance(asset_id, graph) for asset_id in graph.assets}
     return Publication(graph, MappingProxyType(proofs), MappingProxyType(stances))

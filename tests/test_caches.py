@@ -272,9 +272,9 @@ def test_a_memo_of_an_object_is_that_objects_alone() -> None:
 
 def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve` keeps each feed's files, each document's digest, each listing's measuring render,
-    each entity's JSON text and each source's verified quotes between saves; what it writes is
-    what a run without them writes."""
-    from generator import export, feeds, quotes
+    each entity's JSON text, each source's verified quotes and what linking each thesis recorded,
+    with its proof, between saves; what it writes is what a run without them writes."""
+    from generator import export, feeds, graph, publication, quotes
     from generator.pages import inputs, paging
 
     paths = make_project(tmp_path / "p")
@@ -295,8 +295,14 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     listings: list[tuple[object, ...]] = []  # the order of each listing whose whole view was made
     real_whole = paging.whole_listing
     monkeypatch.setattr(paging, "whole_listing", lambda order: listings.append(tuple(order)) or real_whole(order))
+    linked: list[str] = []  # theses linked, and theses whose proof was derived
+    derived: list[str] = []
+    real_link, real_proof = graph._Linker._link_thesis, publication.derive_source_proof
+    monkeypatch.setattr(graph._Linker, "_link_thesis", lambda self, document: linked.append(document.id) or real_link(self, document))
+    monkeypatch.setattr(publication, "derive_source_proof", lambda thesis, g: derived.append(thesis.id) or real_proof(thesis, g))
     write_docs_tree(paths, caches=kept)
     assert serialized == [] and digested == [] and encoded == []
+    assert linked == [] and derived == [], "a thesis was linked again, or its proof derived, from the same documents"
     assert listings == [], "a listing's split was made again from the same documents"
     # No listing is measured again, and no page of one is rendered but the stance board's first (its chart is made each run).
     assert [name for name in templates if name in LISTING_TEMPLATES] == [STANCE_BOARD.template]
@@ -307,6 +313,7 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
     monkeypatch.setattr(quotes.LocatedText, "_contains", lambda self, quote: verified.append(quote) or real_contains(self, quote))
     checked, _ = write_docs_tree(paths, caches=kept)
     assert digested == [thesis.stem]
+    assert linked == [thesis.stem] and derived == [thesis.stem]
     tag_listings = [order for order in listings if order and all(isinstance(row, tuple) and row[0] in ("thesis", "source")
                                                                     for row in order)]
     assert tag_listings and all(("thesis", thesis.stem) in order for order in tag_listings), "only its tags' listings"
@@ -396,6 +403,14 @@ def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypa
     (theses / "fresh-scarcity.yaml").write_text(copied.replace("id: leading-edge-scarcity", "id: fresh-scarcity"),
                                                 encoding="utf-8")
     same_as_fresh("a new thesis")
+    person = paths.content / "people" / "ada-lane.yaml"
+    written = person.read_text(encoding="utf-8")
+    person.unlink()
+    assert "ref.unknown-person" in same_as_fresh("a person its theses name removed")
+    person.write_text(written, encoding="utf-8")
+    assert "ref.unknown-person" not in same_as_fresh("the person back")
+    person.write_text(written.replace("id: ada-lane", "id: ada-lane\nrenamed_from: [ada-l]"), encoding="utf-8")
+    same_as_fresh("a person given an old id")
     with open(paths.templates / "pages" / CLAIMS_INDEX.template, "a", encoding="utf-8") as handle:
         handle.write("\nA line the claims listing now ends with.\n")
     same_as_fresh("a listing's template")
