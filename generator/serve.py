@@ -8,8 +8,8 @@ reloads. The rest of the save follows in the background (`Preview._finish`): the
 programs (export, feeds, share cards; no page shows what they hold) are written and copied into
 the site, and the next save waits for them. Between saves the preview keeps in memory what the
 next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
-verified quotes, digests, listings' measuring renders, feed items, exported entities, share
-cards), and the renderer keeps what it drew of the site (`Renderer.kept_warm`), so that it
+verified quotes, each thesis's links and proof, digests, listings' splits and measuring renders,
+feed items, exported entities, share cards), and the renderer keeps what it drew of the site (`Renderer.kept_warm`), so that it
 renders the changed pages and nothing else. The search index (Pagefind) is then made again in
 the background, at low priority, and swapped in whole: pages show at once, and search answers
 for them moments later. The console prints the diagnostics that appeared or went away since the

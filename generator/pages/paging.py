@@ -74,7 +74,6 @@ ListingSplit = Callable[[str, Sequence[Any], int, Iterable[Node], Callable[[], "
 split as an earlier run made it from the same inputs, or made now (`measured_pages`)."""
 
 
-
 @dataclass(frozen=True)
 class RowInputs:
     """What a listing's rows show of the documents they are about, declared with the listing
