@@ -332,7 +332,7 @@ def test_a_long_lived_process_makes_again_only_what_a_save_changed(tmp_path: Pat
 def test_a_listing_is_split_again_only_when_what_its_rows_show_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each listing declares what its rows show of their documents (`paging.RowInputs`): after a
     thesis's summary changed, the theses index (which shows it) is split again and the claims and
-    sources indexes are not; after a claim's text or a source's title changed, the listing showing
+    sources indexes are not; after its body changed, none of them; after a claim's text or a source's title changed, the listing showing
     it is, and the tags index (which counts documents by tag) is not. Each time, the tree is what
     a fresh run writes."""
     from generator.pages import paging
@@ -371,6 +371,10 @@ def test_a_listing_is_split_again_only_when_what_its_rows_show_changed(tmp_path:
     assert not after_summary & {"claims", "sources", "tags"}
     after_claim = split_again(thesis, "text: Decoding speed follows", "text: Decoding speed still follows")
     assert "claims" in after_claim and not after_claim & {"sources", "tags"}
+    after_body = split_again(thesis, "grew **tenfold** in a year", "grew **tenfold** in one year")
+    assert not after_body & {"theses", "claims", "sources", "tags"}, "a thesis's body is in no row"
+    after_status = split_again(thesis, "status: active", "status: monitoring")
+    assert "theses" in after_status
     after_title = split_again(paths.content / "sources" / "memory-wall-talk.md", "title: The Memory Wall", "title: The Memory Wall, Revisited")
     assert "sources" in after_title and "tags" not in after_title  # its tags are as they were
 
@@ -523,3 +527,29 @@ def test_a_warm_docs_tree_is_the_cold_one_byte_for_byte(tmp_path: Path, monkeypa
     shutil.rmtree(paths.docs_tree)
     write_docs_tree(paths)
     assert tree_bytes(paths.docs_tree) == clean
+
+
+def test_the_rows_of_a_listing_that_shows_some_fields_still_follow_a_theses_dates_and_staleness(tmp_path: Path) -> None:
+    """A listing keyed by some fields of its theses (`paging.RowInputs.fields`) still shows their
+    dates and stale notes: a history or staleness that changed changes its rows' digest."""
+    import datetime as dt
+
+    from generator.history import PublicationHistory
+    from generator.pages.context import PageContext, thesis_dates
+    from generator.pages.inputs import page_inputs
+    from generator.pages.kinds import THESIS_ROWS_SHOW
+    from generator.pages.urls import site_address
+
+    paths = make_project(tmp_path / "p")
+    publication = check_project(paths).publication
+    assert publication is not None
+    thesis = sample_thesis(paths).stem
+    nodes = [("thesis", thesis_id) for thesis_id in publication.graph.theses]
+    dates = thesis_dates(publication, PublicationHistory({}, {}).theses)
+    context = PageContext("", site_address("https://example.org/"), dates)
+    digest = page_inputs(publication, context).rows_digest(nodes, THESIS_ROWS_SHOW)
+    moved = {**dates, thesis: dataclasses.replace(dates[thesis], last_changed=dt.date(2001, 1, 1))}
+    assert page_inputs(publication, dataclasses.replace(context, dates=moved)).rows_digest(nodes, THESIS_ROWS_SHOW) != digest
+    stale = dataclasses.replace(publication, stale={thesis: dt.date(2001, 1, 1)})
+    assert page_inputs(stale, context).rows_digest(nodes, THESIS_ROWS_SHOW) != digest
+    assert page_inputs(publication, context).rows_digest(nodes, THESIS_ROWS_SHOW) == digest

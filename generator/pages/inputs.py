@@ -147,16 +147,20 @@ def document_digests(publication: Publication, context: PageContext, memo: Memo 
         model = models[node[0]][node[1]]
         digest = hashlib.sha256(relpath.encode("utf-8", "surrogatepass") + b"\0")
         digest.update(memo.of("document digest", model, functools.partial(_model_digest, model)) if memo else _model_digest(model))
-        if node[0] == "thesis":
-            digest.update(repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode())
+        digest.update(_dates(publication, context, node))
         digests[node] = digest.digest()
     return digests
+
+
+def _dates(publication: Publication, context: PageContext, node: Node) -> bytes:
+    """What a document's pages and rows show besides its model: a thesis's dates and staleness."""
+    return repr((context.dates.get(node[1]), publication.stale.get(node[1]))).encode() if node[0] == "thesis" else b""
 
 
 def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
     """What each page of `publication` is made from, digested as it is asked for (`PageInputs`)."""
     return PageInputs(_references(publication), document_digests(publication, context, memo), _shown_values(publication),
-                      functools.partial(_fields_digest, _models(publication), memo))
+                      functools.partial(_fields_digest, publication, context, memo))
 
 
 def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
@@ -164,14 +168,16 @@ def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
     return {"source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
 
 
-def _fields_digest(models: Mapping[str, Mapping[str, BaseModel]], memo: Memo | None, node: Node, fields: frozenset[str]) -> bytes:
-    """Some fields of a document's validated model, digested (`memo`: as for `document_digests`)."""
-    model = models[node[0]][node[1]]
+def _fields_digest(publication: Publication, context: PageContext, memo: Memo | None, node: Node,
+                   fields: frozenset[str]) -> bytes:
+    """Some fields of a document's validated model, digested (`memo`: as for `document_digests`),
+    with what else is shown of it (`_dates`)."""
+    model = _models(publication)[node[0]][node[1]]
 
     def make() -> bytes:
         return hashlib.sha256(model.model_dump_json(include=set(fields)).encode("utf-8", "surrogatepass")).digest()
 
-    return memo.of("document fields digest", model, make, along=fields) if memo else make()
+    return (memo.of("document fields digest", model, make, along=fields) if memo else make()) + _dates(publication, context, node)
 
 
 def _shown_values(publication: Publication) -> dict[Node, bytes]:

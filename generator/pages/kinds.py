@@ -118,6 +118,10 @@ def _redirect_path(redirect: Redirect) -> str:
     return urls.redirect_file(redirect.old)
 
 
+THESIS_ROWS_SHOW = RowInputs(fields=frozenset({"title", "summary", "status", "style", "horizon", "actionability", "claims",
+                                               "assets"}))
+"""A thesis's row (`entities.thesis_row`) shows these fields, its dates and staleness, and its
+proof (derived from its claims' sources); not its body, risks, guidance or review."""
 CLAIM_ROWS_SHOW = RowInputs(fields=frozenset({"title", "claims", "assets"}))
 """A claim's row shows its thesis's title, the claim, the positions resting on it and the claim's
 grade (derived from the sources it cites); nothing else of the thesis."""
@@ -127,7 +131,7 @@ TAGS_SHOW = RowInputs(fields=frozenset({"tags"}), derived=False)
 HOME = single_page("home", HomePage, "home.md.j2", urls.HOME, make_home)
 THESES_INDEX = listing("theses index", ThesesIndex, "theses_index.md.j2", urls.THESES,
                        lambda publication: order_theses(publication, publication.graph.theses), make_theses_index,
-                       shows=lambda publication, thesis_id: (("thesis", thesis_id),), rows_show=OWN)
+                       shows=lambda publication, thesis_id: (("thesis", thesis_id),), rows_show=THESIS_ROWS_SHOW)
 CLAIMS_INDEX = listing("claims index", ClaimsIndex, "claims_index.md.j2", urls.CLAIMS, order_claims, make_claims_index,
                        shows=lambda publication, claim: (("thesis", claim[0]),), rows_show=CLAIM_ROWS_SHOW)
 STANCE_BOARD = listing("stance board", StanceBoard, "stance_board.md.j2", urls.ASSETS, order_assets, make_stance_board,
