@@ -683,15 +683,19 @@ def test_the_preview_shows_the_pages_before_it_writes_the_files_for_programs(tmp
     try:
         preview.rebuild()
         monkeypatch.setattr(build_module, "write_for_programs", held)
+        recorded_in: list[str] = []  # the threads that recorded the docs tree
+        real_record = build_module.write_docs_record
+        monkeypatch.setattr(build_module, "write_docs_record",
+                            lambda *args: recorded_in.append(threading.current_thread().name) or real_record(*args))
         _replace(paths.content / "theses" / "memory-bound-inference.md", "title: ", "title: Shown first ")
         builds.clear()
         preview.show()
         assert "Shown first " in page.read_text(encoding="utf-8")
         assert "Shown first " not in exported.read_text(encoding="utf-8"), "the export waits for the pages"
-        assert read_docs_record(paths) == {}, "the tree is recorded with the rest of the save"
         release.set()
         preview.wait()
         assert builds == [] and "Shown first " in exported.read_text(encoding="utf-8")
+        assert recorded_in == ["preview finish"], "the tree is recorded with the rest of the save"
         recorded = read_docs_record(paths)
         assert "theses/memory-bound-inference/index.md" in recorded and not any(urls.for_programs(path) for path in recorded)
         _served_as_built(paths, preview.site, tmp_path, "after the save finished")

@@ -26,7 +26,7 @@ from ..freshness import stale_note
 from ..track_record import closed_thesis
 from . import urls
 from .context import PageContext
-from .paging import OWN, ListingPage, make_pager, measured_pages
+from .paging import ListingPage, RowInputs, make_pager, measured_pages
 from .urls import Here, Link, SiteAddress
 from .views import (
     AssetPage, AssetPositionRow, ChangeRow, OutcomeView, CitationRow, CitingThesis, ClaimBlock, EvidencePage, FeedLinks, ExternalLink, InsightGroupView,
@@ -54,6 +54,11 @@ def make_nav(here: Here) -> Nav:
 
 
 # ----------------------------------------------------------------------- shared rows
+
+
+THESIS_ROW_FIELDS = frozenset({"title", "summary", "status", "style", "horizon", "actionability", "claims", "assets"})
+"""The fields of a thesis a row of it shows (`thesis_row`), besides its dates and staleness and
+its proof (derived from its claims' sources): not its body, risks, guidance or review."""
 
 
 def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory],
@@ -473,10 +478,14 @@ def tag_documents(publication: Publication, tag: str) -> Iterator[tuple[str, str
     yield from (("source", s) for s in graph.sources_by_tag.get(tag, ()))
 
 
+TAG_ROWS_SHOW = RowInputs(fields=(("thesis", THESIS_ROW_FIELDS),))
+"""A tag's page shows thesis rows (the fields of `THESIS_ROW_FIELDS`) and source rows (the whole source)."""
+
+
 def tag_listing_pages(publication: Publication, context: PageContext) -> Iterator[TagListingPage]:
     """Every page of every tag, tag by tag."""
     for tag, order in tagged_in_order(publication).items():
-        remembered = functools.partial(context.remembered_split, urls.tag_page(tag), OWN) if context.remembered_split else None
+        remembered = functools.partial(context.remembered_split, urls.tag_page(tag), TAG_ROWS_SHOW) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
                                    context.measure_rows, remembered=remembered, shows=order):
             yield TagListingPage(tag, page)

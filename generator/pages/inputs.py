@@ -110,8 +110,8 @@ class PageInputs:
             if shown.neighbours:
                 digest.update(self.of(node))
                 continue
-            known = node in self.documents
-            document = self.documents[node] if shown.fields is None or not known else self.fields_of(node, shown.fields)
+            known, fields = node in self.documents, dict(shown.fields).get(node[0])
+            document = self.documents[node] if fields is None or not known else self.fields_of(node, fields)
             derived = self._derived_digest(node) if shown.derived else b""
             digest.update(f"{node[0]}\0{node[1]}\0".encode() + (document if known else b"missing") + derived)
         return digest.hexdigest()

@@ -25,7 +25,7 @@ from .context import PageContext
 from .contributing import ContributingPage, make_contributing_page
 from .entities import (
     TagListingPage, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page,
-    make_thesis_page, order_sources, order_theses, tag_documents, tag_listing_pages,
+    THESIS_ROW_FIELDS, make_thesis_page, order_sources, order_theses, tag_documents, tag_listing_pages,
 )
 from .indexes import (
     make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
@@ -118,14 +118,11 @@ def _redirect_path(redirect: Redirect) -> str:
     return urls.redirect_file(redirect.old)
 
 
-THESIS_ROWS_SHOW = RowInputs(fields=frozenset({"title", "summary", "status", "style", "horizon", "actionability", "claims",
-                                               "assets"}))
-"""A thesis's row (`entities.thesis_row`) shows these fields, its dates and staleness, and its
-proof (derived from its claims' sources); not its body, risks, guidance or review."""
-CLAIM_ROWS_SHOW = RowInputs(fields=frozenset({"title", "claims", "assets"}))
+THESIS_ROWS_SHOW = RowInputs(fields=(("thesis", THESIS_ROW_FIELDS),))
+CLAIM_ROWS_SHOW = RowInputs(fields=(("thesis", frozenset({"title", "claims", "assets"})),))
 """A claim's row shows its thesis's title, the claim, the positions resting on it and the claim's
 grade (derived from the sources it cites); nothing else of the thesis."""
-TAGS_SHOW = RowInputs(fields=frozenset({"tags"}), derived=False)
+TAGS_SHOW = RowInputs(fields=(("thesis", frozenset({"tags"})), ("source", frozenset({"tags"}))), derived=False)
 """A tag's row counts the documents that carry it."""
 
 HOME = single_page("home", HomePage, "home.md.j2", urls.HOME, make_home)

@@ -77,15 +77,16 @@ split as an earlier run made it from the same inputs, or made now (`measured_pag
 @dataclass(frozen=True)
 class RowInputs:
     """What a listing's rows show of the documents they are about, declared with the listing
-    (`kinds.listing`): each document (only its model's `fields`, when given), with what is
-    derived from it wherever it is shown when `derived` (a thesis's proof, a source's count of
-    citations: `pages.inputs`), and, when `neighbours`, the documents it references or is
-    referenced by (a row that counts or dates those, as the stance board's and the people
-    index's do). A long-lived process splits a listing again only when these changed
+    (`kinds.listing`): each document (for a kind named in `fields`, only those fields of its
+    model), with what is derived from it wherever it is shown when `derived` (a thesis's proof, a
+    source's count of citations: `pages.inputs`), and, when `neighbours`, the documents it
+    references or is referenced by (a row that counts or dates those, as the stance board's and
+    the people index's do). A long-lived process splits a listing again only when these changed
     (`build.plan_docs`)."""
 
     neighbours: bool = False
-    fields: frozenset[str] | None = None
+    fields: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(kind of document, the fields of its model the rows show); a kind not named: all of it."""
     derived: bool = True
 
 
