@@ -209,9 +209,7 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     written and the stamp of every file of the tree, as recorded for the next run."""
     scan = scan_tree(paths.docs_tree)
     kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
-    forget_docs_record(paths)  # no record describes a tree while it is being written
-    report = write_tree(paths.docs_tree, render_docs(plan, progress, kept), scanned=scan)
-    state = state_after_writing(paths.docs_tree, scan.stamps, report)
+    report, state = _write_unrecorded(paths, scan, render_docs(plan, progress, kept))
     write_docs_record(paths, plan.digests, state)
     return report, state
 
@@ -222,11 +220,19 @@ def _write_pages(paths: ProjectPaths, plan: DocsPlan, scan: TreeScan) -> tuple[W
     the tree (`incremental.write_docs_record`, with the stamps the files for programs have now:
     the record names pages only), which the caller runs before the tree is next read."""
     kept = current_pages(paths, plan.digests, scan.stamps)
-    forget_docs_record(paths)
-    report = write_tree(paths.docs_tree, render_pages(plan, _no_progress, kept), owns=lambda path: not urls.for_programs(path),
-                        scanned=scan)
-    state = state_after_writing(paths.docs_tree, scan.stamps, report)
+    report, state = _write_unrecorded(paths, scan, render_pages(plan, _no_progress, kept),
+                                      owns=lambda path: not urls.for_programs(path))
     return report, functools.partial(write_docs_record, paths, plan.digests, state)
+
+
+def _write_unrecorded(paths: ProjectPaths, scan: TreeScan, files: Iterable[tuple[str, bytes | None]],
+                      owns: Callable[[str], bool] | None = None) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
+    """`files` written into the docs tree as `scan` found it (`write.write_tree`), its record
+    forgotten first (no record describes a tree while it is being written); returns what was
+    written and the stamp of every file of the tree, for the record."""
+    forget_docs_record(paths)
+    report = write_tree(paths.docs_tree, files, owns=owns, scanned=scan)
+    return report, state_after_writing(paths.docs_tree, scan.stamps, report)
 
 
 def write_for_programs(paths: ProjectPaths, plan: DocsPlan, scanned: TreeScan | None = None) -> WriteReport:

@@ -267,6 +267,13 @@ class Memo:
         assert kept_with is thing
         return value
 
+    def of_all(self, what: str, things: tuple[object, ...], make: Callable[[], V]) -> V:
+        """`what` made from each of `things` itself (as `of`, for a value made from several
+        objects): kept with them all."""
+        kept_with, value = self.get((what, *map(id, things)), lambda: (things, make()))
+        assert all(kept is thing for kept, thing in zip(kept_with, things, strict=True))
+        return value
+
     def settle(self) -> None:
         """The end of a run that made everything (a run stopped by errors asks for less, and does
         not settle): what it did not ask for is dropped."""

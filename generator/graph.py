@@ -13,6 +13,7 @@ that validated. They never enter the graph.
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -99,17 +100,14 @@ class ThesisLinks:
     a long-lived process keeps it and links again only a thesis whose document, or a document it
     references, changed (`Linked`)."""
 
-    made_from: tuple[ValidDocument, ...]
-    """The thesis's document and every document it references, held so that their identities,
-    which name this value, stay theirs."""
     added: tuple[tuple[str, tuple[tuple[Any, tuple[Any, ...]], ...]], ...]
     """Per index (`_ACCUMULATED`): (key, items appended under it)."""
     diagnostics: tuple[Diagnostic, ...]
 
 
-Linked = Callable[[ValidDocument, tuple[int, ...], Callable[[], ThesisLinks]], ThesisLinks]
-"""(a thesis's document, the identities of the documents it references, the linking) → what
-linking it recorded, made now or kept from an earlier run (`pipeline.check_project`)."""
+Linked = Callable[[tuple[ValidDocument, ...], Callable[[], ThesisLinks]], ThesisLinks]
+"""(a thesis's document and the documents it references, the linking) → what linking it
+recorded, made now or kept from an earlier run by their identities (`pipeline.check_project`)."""
 
 
 class _Linker:
@@ -243,13 +241,13 @@ class _Linker:
     def link_thesis(self, document: Entry) -> None:
         """`_link_thesis`, or, in a long-lived process (`linked`), what it recorded and reported
         for this thesis before, while neither its document nor any document it references changed."""
-        made_from = self._references(document) if self.linked is not None else None
-        if self.linked is None or made_from is None:
+        referenced = self._references(document) if self.linked is not None else None
+        if self.linked is None or referenced is None:
             self._link_thesis(document)
             return
         assert isinstance(document, ValidDocument)
-        links = self.linked(document, tuple(map(id, made_from)), lambda: self._linked_alone(document, made_from))
-        for cited in made_from:  # asked for, so that a process keeps the parts, and the quotes verified against them, for the next edit
+        links = self.linked((document, *referenced), functools.partial(self._linked_alone, document))
+        for cited in referenced:  # asked for, so that a process keeps the parts, and the quotes verified against them, for the next edit
             if isinstance(cited.model, Source):
                 self.parts_of(cited.model)
         for name, added in links.added:
@@ -272,14 +270,14 @@ class _Linker:
         found = tuple(self.by_kind[kind].get(key) for kind, key in wanted)
         return None if None in found else found  # type: ignore[return-value]
 
-    def _linked_alone(self, document: ValidDocument, made_from: tuple[ValidDocument, ...]) -> ThesisLinks:
+    def _linked_alone(self, document: ValidDocument) -> ThesisLinks:
         """What `_link_thesis` records and reports for this thesis, recorded apart."""
         alone = copy.copy(self)  # the same documents and sources' parts; links of its own
         alone._start_links()
         alone._link_thesis(document)
         added = tuple((name, tuple((key, tuple(items)) for key, items in getattr(alone, name).items()))
                       for name in _ACCUMULATED)
-        return ThesisLinks((document, *made_from), added, tuple(alone.diagnostics))
+        return ThesisLinks(added, tuple(alone.diagnostics))
 
     def _link_thesis(self, document: Entry) -> None:
         """Every reference of a thesis; a thesis with errors is checked as far as its parts are

@@ -141,8 +141,7 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
         if isinstance(item.checked, PartialDocument):
             partials.append(item.checked)
             invalid.setdefault((item.checked.kind, item.checked.id), item.file.relpath)
-    linked: Linked | None = None if memo is None else (
-        lambda document, along, make: memo.of("thesis links", document, make, along=along))
+    linked: Linked | None = None if memo is None else partial(memo.of_all, "thesis links")
     graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid), located, linked)
     diagnostics.extend(link_diagnostics)
     diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, d.document.locate(("status",)))

@@ -7,6 +7,7 @@ none of them depends on the pipeline that makes it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -38,11 +39,8 @@ def derive_publication(graph: ThesisGraph, memo: Memo | None = None) -> Publicat
     """`memo`: each thesis's proof an earlier run in this process derived from the same thesis,
     citations, sources and speakers (`serve`)."""
     def proof(thesis: Thesis) -> SourceProof:
-        if memo is None:
-            return derive_source_proof(thesis, graph)
-        made_from = proof_inputs(thesis, graph)
-        return memo.of("source proof", thesis, lambda: (made_from, derive_source_proof(thesis, graph)),
-                       along=tuple(map(id, made_from)))[1]
+        derive = functools.partial(derive_source_proof, thesis, graph)
+        return derive() if memo is None else memo.of_all("source proof", proof_inputs(thesis, graph), derive)
 
     proofs = {thesis_id: proof(thesis) for thesis_id, thesis in graph.theses.items()}
     stances = {asset_id: derive_stance(asset_id, graph) for asset_id in graph.assets}

@@ -9,8 +9,8 @@ programs (export, feeds, share cards; no page shows what they hold) are written 
 the site, and the next save waits for them. Between saves the preview keeps in memory what the
 next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
 verified quotes, each thesis's links and proof, digests, listings' splits and measuring renders,
-feed items, exported entities, share cards), and the renderer keeps what it drew of the site (`Renderer.kept_warm`), so that it
-renders the changed pages and nothing else. The search index (Pagefind) is then made again in
+feed items, exported entities, share cards), and the renderer keeps what it drew of the site
+(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index (Pagefind) is then made again in
 the background, at low priority, and swapped in whole: pages show at once, and search answers
 for them moments later. The console prints the diagnostics that appeared or went away since the
 previous save and one summary line, not every warning of the corpus each time.

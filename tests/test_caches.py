@@ -553,3 +553,18 @@ def test_the_rows_of_a_listing_that_shows_some_fields_still_follow_a_theses_date
     stale = dataclasses.replace(publication, stale={thesis: dt.date(2001, 1, 1)})
     assert page_inputs(stale, context).rows_digest(nodes, THESIS_ROWS_SHOW) != digest
     assert page_inputs(publication, context).rows_digest(nodes, THESIS_ROWS_SHOW) == digest
+
+
+def test_a_value_made_from_several_objects_goes_with_all_of_them() -> None:
+    """`Memo.of_all`: found again only for the same objects, each the one it was made from, and
+    kept with them all while it is kept, so none of their ids can pass to another object."""
+    memo = Memo()
+    first, second = ["a"], ["b"]
+    assert memo.of_all("pair", (first, second), lambda: "made") == "made"
+    assert memo.of_all("pair", (first, second), lambda: "again") == "made"
+    assert memo.of_all("pair", (first, ["b"]), lambda: "another") == "another"
+    assert memo.of_all("pair", (second, first), lambda: "swapped") == "swapped"
+    memo.settle()
+    del first, second
+    later = [(["a"], ["b"]) for _ in range(1000)]  # none may take a kept id while the entry holds its objects
+    assert all(memo.of_all("pair", pair, lambda: "later") == "later" for pair in later[:500])

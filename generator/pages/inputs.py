@@ -105,12 +105,12 @@ class PageInputs:
     def rows_digest(self, nodes: Iterable[Node], shown: RowInputs) -> str:
         """What the rows of a listing about `nodes` are made from, as the listing declares what
         they show of them (`paging.RowInputs`): a listing split again when this changed."""
-        digest = hashlib.sha256()
+        digest, fields_by_kind = hashlib.sha256(), dict(shown.fields)
         for node in sorted(set(nodes)):
             if shown.neighbours:
                 digest.update(self.of(node))
                 continue
-            known, fields = node in self.documents, dict(shown.fields).get(node[0])
+            known, fields = node in self.documents, fields_by_kind.get(node[0])
             document = self.documents[node] if fields is None or not known else self.fields_of(node, fields)
             derived = self._derived_digest(node) if shown.derived else b""
             digest.update(f"{node[0]}\0{node[1]}\0".encode() + (document if known else b"missing") + derived)
@@ -160,7 +160,7 @@ def _dates(publication: Publication, context: PageContext, node: Node) -> bytes:
 def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
     """What each page of `publication` is made from, digested as it is asked for (`PageInputs`)."""
     return PageInputs(_references(publication), document_digests(publication, context, memo), _shown_values(publication),
-                      functools.partial(_fields_digest, publication, context, memo))
+                      functools.partial(_fields_digest, _models(publication), publication, context, memo))
 
 
 def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
@@ -168,11 +168,11 @@ def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
     return {"source": graph.sources, "thesis": graph.theses, "asset": graph.assets, "person": graph.people}
 
 
-def _fields_digest(publication: Publication, context: PageContext, memo: Memo | None, node: Node,
-                   fields: frozenset[str]) -> bytes:
+def _fields_digest(models: Mapping[str, Mapping[str, BaseModel]], publication: Publication, context: PageContext,
+                   memo: Memo | None, node: Node, fields: frozenset[str]) -> bytes:
     """Some fields of a document's validated model, digested (`memo`: as for `document_digests`),
     with what else is shown of it (`_dates`)."""
-    model = _models(publication)[node[0]][node[1]]
+    model = models[node[0]][node[1]]
 
     def make() -> bytes:
         return hashlib.sha256(model.model_dump_json(include=set(fields)).encode("utf-8", "surrogatepass")).digest()
