@@ -302,8 +302,14 @@ def segment_and_cut_word(draw):
         quote = segment[cut:draw(st.integers(cut + 1, len(segment)))]
     else:
         quote = segment[draw(st.integers(0, cut - 1)):cut]
-    assume(normalise_text(quote) == quote and segment.count(quote) == 1)
+    assume(normalise_text(quote) == quote and occurrences(quote, segment) == 1)
     return segment, quote
+
+
+def occurrences(quote: str, text: str) -> int:
+    """Where `quote` starts in `text`, overlapping ones counted (`str.count` skips them: in
+    'x00 x00 x', 'x00 x' is cut from a word at 0 and whole words at 4)."""
+    return sum(text.startswith(quote, start) for start in range(len(text)))
 
 
 @PROPERTY_SETTINGS
@@ -312,7 +318,7 @@ def test_property_b_a_quote_cut_from_inside_a_word_never_verifies(case) -> None:
     segment, quote = case
     assert not quote_is_in(quote, [segment])
     others = ["(" + segment + ")", segment.upper()]
-    assume(all(normalise_text(text).count(quote) <= 1 for text in others))
+    assume(all(occurrences(quote, normalise_text(text)) <= 1 for text in others))
     assert not quote_is_in(quote, others)
 
 
