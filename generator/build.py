@@ -9,8 +9,10 @@ temporaries of a killed build are removed by the next one. Every date the build 
 from SOURCE_DATE_EPOCH (default: the last commit's time), so two builds of one commit are
 byte-identical.
 
-Everything runs in one process, one stage after the other: mkdocs takes about nine tenths of a
-build, so spreading the rest over cores cannot pay for the code it takes (bench/README.md, "Removed").
+The stages run in one process, one after the other (spreading the check or the pages over
+cores did not pay for the code it took: bench/README.md, "Removed"), but for the share cards: a
+clean build draws one per thesis, and a worker process draws them while the pages are rendered
+(`cards.draw_cards`; bench/README.md, "Tenth round").
 """
 
 from __future__ import annotations
@@ -97,7 +99,11 @@ class DocsPlan:
     static_files: Mapping[str, Path]
     """Docs-tree path → file under `site_templates/` copied as is."""
     machine_readable: tuple[Callable[[], Mapping[str, bytes]], ...]
-    """The JSON export, the feeds and the share cards (`api/`, `feeds/`, `cards/`): files mkdocs copies as they are."""
+    """The JSON export and the feeds (`api/`, `feeds/`): files mkdocs copies as they are."""
+    cards: Callable[[], Callable[[], Mapping[str, bytes]]]
+    """Starts the share cards (`cards/`, copied as they are too) and returns the function that
+    gives them: `render_docs` starts them before the pages, which many are drawn beside
+    (`machine_readable.card_files`)."""
     directory_urls: bool = True
     """False for a site read from `file://`: links in raw HTML then name each page's file."""
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -162,8 +168,8 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: export_tree(publication, history.theses, memo),
-                          lambda: feed_tree(publication, history, address, memo),
-                          lambda: card_files(publication, sorted(publication.graph.theses), address, cards)),
+                          lambda: feed_tree(publication, history, address, memo)),
+        cards=lambda: card_files(publication, sorted(publication.graph.theses), address, cards),
         directory_urls=settings.directory_urls,
         digests=digests,
     )
@@ -172,14 +178,19 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
 def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
                 kept: frozenset[str] = frozenset()) -> Iterator[tuple[str, bytes | None]]:
     """The docs tree's files as (path, bytes), each made when it is asked for: the files for
-    programs (`render_for_programs`), then the pages and their static files (`render_pages`)."""
-    yield from render_for_programs(plan)
+    programs (`render_for_programs`), then the pages and their static files (`render_pages`), but
+    for the share cards, which are started first and taken last (a clean build's are drawn
+    beside the pages, `machine_readable.card_files`)."""
+    cards = plan.cards()
+    for make in plan.machine_readable:
+        yield from make().items()
     yield from render_pages(plan, progress, kept)
+    yield from cards().items()
 
 
 def render_for_programs(plan: DocsPlan) -> Iterator[tuple[str, bytes]]:
     """The export, the feeds and the share cards (`urls.FOR_PROGRAMS`)."""
-    for make in plan.machine_readable:
+    for make in (*plan.machine_readable, plan.cards()):
         yield from make().items()
 
 

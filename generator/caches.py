@@ -42,7 +42,7 @@ import pydantic
 import pydantic_core
 import yaml
 
-from .cards import Card, card_key, render_card
+from .cards import Card, card_key
 from .digests import folder_digest
 from .discover import ContentFile
 from .settings import ProjectPaths
@@ -207,7 +207,8 @@ class LoadCache:
 
 
 class CardCache:
-    """Share cards' PNG bytes by `cards.card_key`, on disk; a card found there is not drawn.
+    """Share cards' PNG bytes by `cards.card_key`, on disk; a card found there is not drawn
+    (`machine_readable.card_files` draws the others and hands them back with `write`).
 
     `remember`: also keep each card's key in memory, by the card itself (a value), for the next
     run of a long-lived process (`serve`): an unchanged card is then not keyed again (its bytes,
@@ -221,16 +222,25 @@ class CardCache:
         self._shown: dict[Card, str] = {}
         """The cards of this run, with their key: what `settle` remembers."""
 
-    def png(self, card: Card) -> bytes:
+    def holds(self, card: Card) -> bool:
+        """Whether the card has an entry (not read yet: `read` may still find it damaged); either
+        way the run uses it."""
+        return self._key(card) in self._disk.present
+
+    def read(self, card: Card) -> bytes | None:
+        """The card's bytes as drawn before, or None; either way the run uses its entry."""
+        return self._disk.read(self._key(card))
+
+    def write(self, card: Card, data: bytes) -> None:
+        """The bytes of a card `read` did not find, as drawn now."""
+        self._disk.write(self._key(card), data)
+
+    def _key(self, card: Card) -> str:
         key = self._keys.get(card) or self._shown.get(card) or card_key(card)
         self._used.add(key)
         if self._remember:
             self._shown[card] = key
-        data = self._disk.read(key)
-        if data is None:
-            data = render_card(card)
-            self._disk.write(key, data)
-        return data
+        return key
 
     def settle(self) -> None:
         """The end of a build: every card it did not use removed."""

@@ -9,10 +9,10 @@ copy as it is.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .caches import CardCache, Memo
-from .cards import render_card
+from .cards import draw_cards, render_card
 from .export import export_tree_files
 from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
@@ -34,12 +34,29 @@ def feed_tree(publication: Publication, history: PublicationHistory, address: Si
 
 
 def card_files(publication: Publication, thesis_ids: Iterable[str], address: SiteAddress,
-               cache: CardCache | None = None) -> dict[str, bytes]:
-    """The share cards of `thesis_ids` (PNG, made with Pillow: about 10 ms each), taken from
-    `cache` when it holds them. A build makes all its cards in this one call: the cache is settled
-    at its end, so cards of earlier builds that this one did not make are removed."""
-    if cache is None:
-        return {card_image(t): render_card(make_card(publication, t, address.pages)) for t in thesis_ids}
-    files = {card_image(t): cache.png(make_card(publication, t, address.pages)) for t in thesis_ids}
-    cache.settle()
+               cache: CardCache | None = None) -> Callable[[], dict[str, bytes]]:
+    """The share cards of `thesis_ids` (PNG, made with Pillow: 5-10 ms each), from the function
+    returned. Those `cache` does not hold start drawing now (`cards.draw_cards`: many are drawn by
+    a worker process while the build renders its pages); the function waits for them and reads
+    the others (an entry found damaged then is drawn there). A build makes all its cards in this
+    one call: the cache is settled when they are in, so cards of earlier builds that this one did
+    not make are removed."""
+    shown = {card_image(t): make_card(publication, t, address.pages) for t in thesis_ids}
+    missing = [path for path, card in shown.items() if cache is None or not cache.holds(card)]
+    drawing = draw_cards([shown[path] for path in missing])
+
+    def files() -> dict[str, bytes]:
+        drawn = dict(zip(missing, drawing(), strict=True))
+        made: dict[str, bytes] = {}
+        for path, card in shown.items():
+            data = drawn.get(path) or (cache.read(card) if cache is not None else None)
+            if data is None:
+                data = drawn[path] = render_card(card)
+            made[path] = data
+        if cache is not None:
+            for path, data in drawn.items():
+                cache.write(shown[path], data)
+            cache.settle()
+        return made
+
     return files

@@ -17,11 +17,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import pytest
 
-from generator import caches, cards, pipeline
+from generator import caches, cards, machine_readable, pipeline
 from generator.build import write_docs_tree
 from generator.cards import Badge, Card, render_card
 from generator.caches import CardCache, LoadCache, Memo, project_caches
@@ -441,11 +442,20 @@ LISTING_TEMPLATES = {kind.template for kind in KINDS if kind.name.endswith(("ind
 # ----------------------------------------------------------------------- the card cache
 
 
+def _png(cache: CardCache, card: Card) -> bytes:
+    """A card as a build takes it (`machine_readable.card_files`): from the cache, else drawn and kept there."""
+    data = cache.read(card)
+    if data is None:
+        data = cards.draw_cards([card])()[0]
+        cache.write(card, data)
+    return data
+
+
 def test_a_cached_card_is_the_drawn_card_and_is_not_drawn_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drawn = render_card.__wrapped__(SAMPLE_CARD)
-    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
-    monkeypatch.setattr(caches, "render_card", _no_drawing)
-    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == drawn
+    assert _png(CardCache(tmp_path / "cards"), SAMPLE_CARD) == drawn
+    monkeypatch.setattr(cards, "render_card", _no_drawing)
+    assert _png(CardCache(tmp_path / "cards"), SAMPLE_CARD) == drawn
 
 
 def test_a_cards_key_is_the_same_in_every_process() -> None:
@@ -463,14 +473,19 @@ def _no_drawing(card: Card) -> bytes:
     raise AssertionError(f"{card.title} was drawn")
 
 
+def _draws_none(to_draw: list[Card]) -> Callable[[], list[bytes]]:
+    assert not to_draw, f"{[card.title for card in to_draw]} drawn"
+    return list
+
+
 def test_a_changed_card_misses_and_unused_cards_are_removed(tmp_path: Path) -> None:
     cache = CardCache(tmp_path / "cards")
-    cache.png(SAMPLE_CARD)
+    _png(cache, SAMPLE_CARD)
     cache.settle()
     retitled = dataclasses.replace(SAMPLE_CARD, title="Another title")
     assert cards.card_key(retitled) != cards.card_key(SAMPLE_CARD)
     cache = CardCache(tmp_path / "cards")
-    assert cache.png(retitled) == render_card.__wrapped__(retitled)
+    assert _png(cache, retitled) == render_card.__wrapped__(retitled)
     cache.settle()
     assert [p.name for p in (tmp_path / "cards").iterdir()] == [f"{cards.card_key(retitled)}.png"]
 
@@ -479,27 +494,27 @@ def test_a_remembering_card_cache_keeps_the_keys_of_its_last_run(tmp_path: Path,
     """In `serve`, an unchanged card is not keyed again; its entry still counts as used, so the
     folder keeps it; a card the last run did not show is forgotten."""
     cache = CardCache(tmp_path / "cards", remember=True)
-    drawn = cache.png(SAMPLE_CARD)
+    drawn = _png(cache, SAMPLE_CARD)
     cache.settle()
     retitled = dataclasses.replace(SAMPLE_CARD, title="Another title")
     monkeypatch.setattr(caches, "card_key", lambda card: pytest.fail(f"{card.title} was keyed again"))
-    assert cache.png(SAMPLE_CARD) == drawn
+    assert _png(cache, SAMPLE_CARD) == drawn
     cache.settle()
     monkeypatch.undo()
     assert [p.name for p in (tmp_path / "cards").iterdir()] == [f"{cards.card_key(SAMPLE_CARD)}.png"]
-    cache.png(retitled)
+    _png(cache, retitled)
     cache.settle()  # SAMPLE_CARD was not shown: its key is forgotten
     keyed: list[str] = []
     real_key = caches.card_key
     monkeypatch.setattr(caches, "card_key", lambda card: keyed.append(card.title) or real_key(card))
-    assert cache.png(SAMPLE_CARD) == drawn and keyed == [SAMPLE_CARD.title]
+    assert _png(cache, SAMPLE_CARD) == drawn and keyed == [SAMPLE_CARD.title]
 
 
 def test_a_damaged_card_is_drawn_again(tmp_path: Path) -> None:
-    CardCache(tmp_path / "cards").png(SAMPLE_CARD)
+    _png(CardCache(tmp_path / "cards"), SAMPLE_CARD)
     entry = tmp_path / "cards" / f"{cards.card_key(SAMPLE_CARD)}.png"
     entry.write_bytes(entry.read_bytes()[:100])
-    assert CardCache(tmp_path / "cards").png(SAMPLE_CARD) == render_card.__wrapped__(SAMPLE_CARD)
+    assert _png(CardCache(tmp_path / "cards"), SAMPLE_CARD) == render_card.__wrapped__(SAMPLE_CARD)
     assert entry.read_bytes()[:-32] == render_card.__wrapped__(SAMPLE_CARD)
 
 
@@ -523,10 +538,41 @@ def test_a_warm_docs_tree_is_the_cold_one_byte_for_byte(tmp_path: Path, monkeypa
     theses = sum(1 for name in clean if name.startswith("cards/"))
     assert len(list((paths.cache / "cards").iterdir())) == theses
     Parses(monkeypatch).forbidden = True
-    monkeypatch.setattr(caches, "render_card", _no_drawing)
+    monkeypatch.setattr(machine_readable, "draw_cards", _draws_none)
     shutil.rmtree(paths.docs_tree)
     write_docs_tree(paths)
     assert tree_bytes(paths.docs_tree) == clean
+
+
+def test_cards_a_worker_drew_are_kept_and_those_no_thesis_shows_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's path through the card cache (`machine_readable.card_files`): cards drawn by the
+    worker are kept under their keys and taken by the next build; a card found damaged then is
+    drawn again; the card of a thesis that is gone leaves the cache when the build settles."""
+    paths = make_project(tmp_path / "p")
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "DRAWN_BESIDE_FROM", 1)
+    monkeypatch.setattr(cards, "render_card", _no_drawing)  # every card by the worker
+    write_docs_tree(paths)
+    docs = tree_bytes(paths.docs_tree)
+    drawn = {name: data for name, data in docs.items() if name.startswith("cards/")}
+    entries = {entry.name: entry.read_bytes()[:-32] for entry in (paths.cache / "cards").iterdir()}
+    assert sorted(entries.values()) == sorted(drawn.values())
+    monkeypatch.undo()
+
+    damaged = next(iter((paths.cache / "cards").iterdir()))
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    shutil.rmtree(paths.docs_tree)
+    write_docs_tree(paths)
+    assert tree_bytes(paths.docs_tree) == docs
+    assert damaged.read_bytes()[:-32] == entries[damaged.name]
+
+    gone = sample_thesis(paths)
+    gone.unlink()
+    monkeypatch.setattr(machine_readable, "draw_cards", _draws_none)
+    write_docs_tree(paths)
+    left = {name: data for name, data in tree_bytes(paths.docs_tree).items() if name.startswith("cards/")}
+    assert f"cards/{gone.stem}.png" not in left and len(left) == len(drawn) - 1
+    assert sorted(entry.read_bytes()[:-32] for entry in (paths.cache / "cards").iterdir()) == sorted(left.values())
 
 
 def test_the_rows_of_a_listing_that_shows_some_fields_still_follow_a_theses_dates_and_staleness(tmp_path: Path) -> None:

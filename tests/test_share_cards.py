@@ -6,12 +6,15 @@ Expected values come from the content files and mkdocs.yml, not from the generat
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import re
 import shutil
 import struct
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -132,6 +135,90 @@ def test_every_thesis_has_its_card_in_the_docs_tree(tmp_path: Path) -> None:
         assert_card_png(first[path])
         assert first[path] == again[path]
     assert first["cards/memory-bound-inference.png"] != first["cards/leading-edge-scarcity.png"]
+
+
+def _no_drawing_here(card: Card) -> bytes:
+    raise AssertionError(f"{card.title} was drawn in the build's own process")
+
+
+def test_many_cards_are_drawn_by_a_worker_process_with_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`draw_cards` from its threshold on: the worker (a fresh process, which this test's patch
+    does not reach) gives each card's bytes, in order, as this process draws them."""
+    many = [dataclasses.replace(SAMPLE_CARD, title=f"Inference is bound by memory, part {n}") for n in range(3)]
+    expected = [render_card(card) for card in many]
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "render_card", _no_drawing_here)
+    assert cards.draw_cards(many, beside_from=len(many))() == expected
+
+
+def test_below_the_threshold_or_on_one_core_cards_are_drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cards, "_worker_command", lambda: pytest.fail("a worker started"))
+    assert cards.draw_cards([SAMPLE_CARD], beside_from=2)() == [render_card(SAMPLE_CARD)]
+    monkeypatch.setattr(cards, "_cores", lambda: 1)
+    assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card(SAMPLE_CARD)]
+
+
+@pytest.mark.parametrize("worker", [
+    [sys.executable, "-c", "import sys; sys.stdin.buffer.read(); sys.exit(3)"],  # fails
+    [sys.executable, "-c", "import sys, pickle; sys.stdin.buffer.read(); pickle.dump([b'not a card'], sys.stdout.buffer)"],  # one image short
+    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'garbage')"],  # stops before reading, writes no pickle
+    ["/nonexistent/python"],  # cannot start
+])
+def test_a_worker_that_fails_leaves_the_cards_to_this_process(monkeypatch: pytest.MonkeyPatch, worker: list[str]) -> None:
+    two = [SAMPLE_CARD, dataclasses.replace(SAMPLE_CARD, title="Another title")]
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "_worker_command", lambda: worker)
+    assert cards.draw_cards(two, beside_from=1)() == [render_card(card) for card in two]
+
+
+def test_a_worker_that_takes_too_long_is_stopped_and_the_cards_drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "_worker_command", lambda: [sys.executable, "-c", "import time; time.sleep(120)"])
+    monkeypatch.setattr(cards, "_worker_seconds", lambda count: 0.5)
+    started = time.monotonic()
+    assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card(SAMPLE_CARD)]
+    assert time.monotonic() - started < 30
+
+
+def test_the_worker_draws_with_this_package_not_one_in_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shadow = tmp_path / "generator"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("", encoding="utf-8")
+    (shadow / "cards.py").write_text("import pickle, sys\n"
+                                     "def draw_piped(cards_in, images_out):\n"
+                                     "    pickle.dump([b'shadow'] * len(pickle.load(cards_in)), images_out)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    package_parent = str(Path(cards.__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))  # on the path already
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "render_card", _no_drawing_here)
+    assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card.__wrapped__(SAMPLE_CARD)]
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """The worker runs this package's module, not the caller's main script again (as a
+    `multiprocessing` worker would: the script's first line would print twice)."""
+    script = tmp_path / "draw.py"
+    script.write_text("from generator import cards\n"
+                      "print('started', flush=True)\n"
+                      "cards._cores = lambda: 2\n"
+                      f"card = cards.Card({SAMPLE_CARD.title!r}, 'id', (), 'proof', 'strong', 'example.org')\n"
+                      "drawn = cards.draw_cards([card], beside_from=1)()\n"
+                      "print('drawn', drawn == [cards.render_card(card)], flush=True)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "started\ndrawn True\n"), done.stderr
+
+
+def test_a_docs_tree_whose_cards_a_worker_drew_is_the_same_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's path (`machine_readable.card_files` through `build.render_docs`) with every card
+    drawn beside the pages gives the docs tree drawn in one process, cards included."""
+    here = render_docs(make_project(tmp_path / "here"))
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "DRAWN_BESIDE_FROM", 1)
+    monkeypatch.setattr(cards, "render_card", _no_drawing_here)
+    beside = render_docs(make_project(tmp_path / "beside"))
+    assert any(path.startswith("cards/") for path in beside)
+    assert beside == here
 
 
 # ----------------------------------------------------------------------- the metadata in built pages
