@@ -195,6 +195,28 @@ def test_the_worker_draws_with_this_package_not_one_in_the_current_folder(tmp_pa
     assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card.__wrapped__(SAMPLE_CARD)]
 
 
+def _children() -> set[int]:
+    return {int(pid) for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists child processes through /proc (Linux)")
+def test_a_worker_whose_cards_are_never_taken_still_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that fails between starting the cards and taking them leaves no worker behind,
+    even one whose answer is larger than a pipe holds (which it could not hand over unread)."""
+    many = [dataclasses.replace(SAMPLE_CARD, title=f"Inference is bound by memory, part {n}") for n in range(8)]
+    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    before = _children()
+    started = cards.draw_cards(many, beside_from=1)
+    worker = _children() - before
+    assert worker, "no worker started"
+    del started
+    deadline = time.monotonic() + 60
+    while worker & _children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not worker & _children()
+
+
 def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     """The worker runs this package's module, not the caller's main script again (as a
     `multiprocessing` worker would: the script's first line would print twice)."""
