@@ -583,7 +583,7 @@ def test_the_rows_of_a_listing_that_shows_some_fields_still_follow_a_theses_date
     from generator.history import PublicationHistory
     from generator.pages.context import PageContext, thesis_dates
     from generator.pages.inputs import page_inputs
-    from generator.pages.kinds import THESIS_ROWS_SHOW
+    from generator.pages.entities import THESIS_ROWS_SHOW
     from generator.pages.urls import site_address
 
     paths = make_project(tmp_path / "p")

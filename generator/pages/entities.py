@@ -60,6 +60,10 @@ THESIS_ROW_FIELDS = frozenset({"title", "summary", "status", "style", "horizon",
 """The fields of a thesis a row of it shows (`thesis_row`), besides its dates and staleness and
 its proof (derived from its claims' sources): not its body, risks, guidance or review."""
 
+THESIS_ROWS_SHOW = RowInputs(fields=(("thesis", THESIS_ROW_FIELDS),))
+"""What a listing of thesis rows shows of its documents (the theses index, a tag's page; a tag's
+source rows show the whole source)."""
+
 
 def thesis_row(here: Here, publication: Publication, thesis_id: str, history: Mapping[str, ThesisHistory],
                shown_date: Callable[[ThesisHistory], dt.date] | None = None) -> ThesisRow:
@@ -478,14 +482,10 @@ def tag_documents(publication: Publication, tag: str) -> Iterator[tuple[str, str
     yield from (("source", s) for s in graph.sources_by_tag.get(tag, ()))
 
 
-TAG_ROWS_SHOW = RowInputs(fields=(("thesis", THESIS_ROW_FIELDS),))
-"""A tag's page shows thesis rows (the fields of `THESIS_ROW_FIELDS`) and source rows (the whole source)."""
-
-
 def tag_listing_pages(publication: Publication, context: PageContext) -> Iterator[TagListingPage]:
     """Every page of every tag, tag by tag."""
     for tag, order in tagged_in_order(publication).items():
-        remembered = functools.partial(context.remembered_split, urls.tag_page(tag), TAG_ROWS_SHOW) if context.remembered_split else None
+        remembered = functools.partial(context.remembered_split, urls.tag_page(tag), THESIS_ROWS_SHOW) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
                                    context.measure_rows, remembered=remembered, shows=order):
             yield TagListingPage(tag, page)

@@ -25,7 +25,7 @@ from .context import PageContext
 from .contributing import ContributingPage, make_contributing_page
 from .entities import (
     TagListingPage, make_asset_page, make_evidence_page, make_person_page, make_source_page, make_tag_page,
-    THESIS_ROW_FIELDS, make_thesis_page, order_sources, order_theses, tag_documents, tag_listing_pages,
+    THESIS_ROWS_SHOW, make_thesis_page, order_sources, order_theses, tag_documents, tag_listing_pages,
 )
 from .indexes import (
     make_claims_index, make_home, make_method_page, make_people_index, make_sources_index, make_stance_board,
@@ -118,7 +118,6 @@ def _redirect_path(redirect: Redirect) -> str:
     return urls.redirect_file(redirect.old)
 
 
-THESIS_ROWS_SHOW = RowInputs(fields=(("thesis", THESIS_ROW_FIELDS),))
 CLAIM_ROWS_SHOW = RowInputs(fields=(("thesis", frozenset({"title", "claims", "assets"})),))
 """A claim's row shows its thesis's title, the claim, the positions resting on it and the claim's
 grade (derived from the sources it cites); nothing else of the thesis."""
