@@ -373,8 +373,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
     any failure `out` is left as it was. `offline`: a site that works from `file://`.
     Incremental (`incremental`): when `out` was built with the renderer's current key, the
     renderer updates a linked copy of it with the docs files that changed, and a site whose docs
-    files all stayed is left as it is; `clean` renders every page whatever was recorded, and
-    neither reads nor writes the caches (`caches`).
+    files all stayed is left as it is; `clean` renders every page whatever was recorded, reads
+    no cache, and leaves the caches (`caches`) holding what it made, for the next build.
 
     Raises RendererError, before anything is read, when the renderer cannot make what is asked.
 
@@ -396,7 +396,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         if unchanged is not None:
             return unchanged
 
-        checked, plan = _planned(paths, project_caches(paths, not clean), history, strict, edition=None, committed=None,
+        checked, plan = _planned(paths, project_caches(paths, refresh=clean), history, strict, edition=None, committed=None,
                                  offline=offline)
         diagnostics = checked.diagnostics
         if plan is None:

@@ -82,23 +82,28 @@ def _placed(paths: ProjectPaths, folder: Path) -> bool:
 
 class _EntryFolder:
     """Files named `<key><suffix>`, each its value followed by the value's SHA-256, so a truncated
-    or damaged entry reads as missing."""
+    or damaged entry reads as missing. `readable` off: no entry is read (each is written anew),
+    and those not written anew are still removed by `prune`."""
 
-    def __init__(self, folder: Path, suffix: str) -> None:
+    def __init__(self, folder: Path, suffix: str, readable: bool = True) -> None:
         self.folder = folder
         self.suffix = suffix
+        self.readable = readable
         try:
             names = os.listdir(folder)
         except OSError:
             names = []
         self.present = {name.removesuffix(suffix) for name in names
                         if name.endswith(suffix) and _KEY.fullmatch(name.removesuffix(suffix))}
-        """Keys with an entry on disk: only these are read, and only these are ever removed."""
+        """Keys with an entry on disk: only these are read (when `readable`), and only these are ever removed."""
         self.abandoned = [name for name in names if _TEMPORARY.fullmatch(name)]
         """Temporaries a killed run left (`write`), removed by `prune`."""
 
+    def holds(self, key: str) -> bool:
+        return self.readable and key in self.present
+
     def read(self, key: str) -> bytes | None:
-        if key not in self.present:
+        if not self.holds(key):
             return None
         try:
             stored = (self.folder / f"{key}{self.suffix}").read_bytes()
@@ -158,8 +163,8 @@ class LoadCache:
     `remember`: keep the values in memory for the next run (a long-lived process such as `serve`);
     a build, which checks once, lets them go with its publication."""
 
-    def __init__(self, folder: Path | None = None, *, remember: bool = True) -> None:
-        self._disk = _EntryFolder(folder, ".pickle") if folder is not None else None
+    def __init__(self, folder: Path | None = None, *, remember: bool = True, readable: bool = True) -> None:
+        self._disk = _EntryFolder(folder, ".pickle", readable) if folder is not None else None
         self._remember = remember
         self._memory: dict[str, Any] = {}
         self._used: set[str] = set()
@@ -214,8 +219,8 @@ class CardCache:
     run of a long-lived process (`serve`): an unchanged card is then not keyed again (its bytes,
     24 KB a card, are read from the folder: kept in memory they would cost 60 MB at 5,000 sources)."""
 
-    def __init__(self, folder: Path, *, remember: bool = False) -> None:
-        self._disk = _EntryFolder(folder, ".png")
+    def __init__(self, folder: Path, *, remember: bool = False, readable: bool = True) -> None:
+        self._disk = _EntryFolder(folder, ".png", readable)
         self._used: set[str] = set()
         self._remember = remember
         self._keys: dict[Card, str] = {}
@@ -225,7 +230,7 @@ class CardCache:
     def holds(self, card: Card) -> bool:
         """Whether the card has an entry (not read yet: `read` may still find it damaged); either
         way the run uses it."""
-        return self._key(card) in self._disk.present
+        return self._disk.holds(self._key(card))
 
     def read(self, card: Card) -> bytes | None:
         """The card's bytes as drawn before, or None; either way the run uses its entry."""
@@ -310,12 +315,14 @@ class Caches:
             self.memo.settle()
 
 
-def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool = False) -> Caches:
+def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool = False, refresh: bool = False) -> Caches:
     """The caches under the project's `build/cache` (`ProjectPaths.cache`), for one build, or
-    for every rebuild of a long-lived process (`remember`: checked files kept in memory too)."""
+    for every rebuild of a long-lived process (`remember`: checked files kept in memory too).
+    `use_cache` off: none. `refresh`: no entry is read, and the cache is left holding what this
+    run made (`build --clean`: every file checked and every card drawn again, kept for the next build)."""
     memo = Memo() if remember else None
     if not use_cache:
         return Caches(memo=memo)
     load, cards = paths.cache / "load", paths.cache / "cards"
-    return Caches(LoadCache(load, remember=remember) if _placed(paths, load) else None,
-                  CardCache(cards, remember=remember) if _placed(paths, cards) else None, memo)
+    return Caches(LoadCache(load, remember=remember, readable=not refresh) if _placed(paths, load) else None,
+                  CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo)

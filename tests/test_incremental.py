@@ -139,6 +139,43 @@ def test_clean_renders_every_page(tmp_path: Path) -> None:
     assert _built(build_site(paths, site, clean=True)).how == "clean"
 
 
+def test_a_clean_build_reads_no_cache_and_leaves_the_next_build_its_caches(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build --clean` takes nothing from `build/cache`, not even an entry that passes every check
+    (another card's bytes under a card's key), and leaves it holding what it made and nothing
+    else: the next build after an edit parses only the edited file and draws no card."""
+    from generator import machine_readable, pipeline
+
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    drawn = {name: data for name, data in tree_bytes(site).items() if name.startswith("cards/")}
+    card_entries = sorted((paths.cache / "cards").iterdir())
+    assert len(card_entries) == len(drawn) >= 2
+    kept = {entry.name: entry.read_bytes() for entry in card_entries}
+    card_entries[0].write_bytes(kept[card_entries[1].name])
+    stray = [paths.cache / "cards" / f"{'0' * 64}.png", paths.cache / "load" / f"{'0' * 64}.pickle"]
+    for entry in stray:
+        entry.write_bytes(b"an entry no build asked for")
+    parsed: list[str] = []
+    real_load = pipeline.load_document
+    monkeypatch.setattr(pipeline, "load_document", lambda relpath, *args: parsed.append(relpath) or real_load(relpath, *args))
+
+    assert _built(build_site(paths, site, clean=True)).how == "clean"
+    assert {name: data for name, data in tree_bytes(site).items() if name.startswith("cards/")} == drawn
+    assert len(parsed) == len(list((paths.cache / "load").iterdir())) > 0, "every file parsed, every result kept"
+    assert {entry.name: entry.read_bytes() for entry in (paths.cache / "cards").iterdir()} == kept
+    assert not any(entry.exists() for entry in stray)
+
+    parsed.clear()
+    monkeypatch.setattr(machine_readable, "draw_cards", lambda to_draw: (_ for _ in ()).throw(AssertionError(to_draw))
+                        if to_draw else list)
+    body = paths.content / "theses" / "memory-bound-inference.md"
+    _replace(body, "grew **tenfold** in a year", "grew **tenfold** in one year")
+    assert _built(build_site(paths, site)).how == "update"
+    assert parsed == ["content/theses/memory-bound-inference.md"]
+
+
 @pytest.mark.parametrize("edit", [_text_change, _new_thesis], ids=["text change", "new thesis"])
 def test_an_update_never_writes_into_the_previous_site(tmp_path: Path, edit: Callable[[ProjectPaths], None]) -> None:
     """The update works in a linked copy of the previous site: each file it renders again is a new
