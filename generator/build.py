@@ -225,14 +225,18 @@ def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_pro
     return report, state
 
 
+def _is_page(path: str) -> bool:
+    """A docs-tree path of the pages and their static files: not one of the files for programs."""
+    return not urls.for_programs(path)
+
+
 def _write_pages(paths: ProjectPaths, plan: DocsPlan, scan: TreeScan) -> tuple[WriteReport, Callable[[], None]]:
     """The pages of `plan` and their static files written (as `write_docs` writes them), the
     files for programs left as they are; returns what was written and the function that records
     the tree (`incremental.write_docs_record`, with the stamps the files for programs have now:
     the record names pages only), which the caller runs before the tree is next read."""
     kept = current_pages(paths, plan.digests, scan.stamps)
-    report, state = _write_unrecorded(paths, scan, render_pages(plan, _no_progress, kept),
-                                      owns=lambda path: not urls.for_programs(path))
+    report, state = _write_unrecorded(paths, scan, render_pages(plan, _no_progress, kept), owns=_is_page)
     return report, functools.partial(write_docs_record, paths, plan.digests, state)
 
 
@@ -248,8 +252,8 @@ def _write_unrecorded(paths: ProjectPaths, scan: TreeScan, files: Iterable[tuple
 
 def write_for_programs(paths: ProjectPaths, plan: DocsPlan, scanned: TreeScan | None = None) -> WriteReport:
     """The files for programs of `plan` into the docs tree, its pages left as they are. The docs
-    record names pages only, so it holds (`write_docs`). `scanned`: a scan of the tree since which
-    only its pages were written (they are no concern of this write)."""
+    record names pages only, so it holds (`write_docs`). `scanned`: a scan of the files for
+    programs (`scan_tree(only=urls.for_programs)`; the pages are no concern of this write)."""
     return write_tree(paths.docs_tree, render_for_programs(plan), owns=urls.for_programs, scanned=scanned)
 
 
@@ -300,18 +304,17 @@ def write_pages_first(paths: ProjectPaths, caches: Caches, committed: CommittedH
     """`write_docs_tree` in two steps, for the preview, which shows the pages before it makes the
     files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the function returned
     records the tree and writes the rest (`write_for_programs`), once, before the next write of
-    the tree (it writes against the scan made before the pages); the caller settles `caches`
-    after it. The tree is left as it was when the content has errors (no function)."""
+    the tree; the caller settles `caches` after it. Each half scans only the files it writes
+    (`scan_tree(only=…)`): the files for programs are half of the tree. The tree is left as it was when the content has errors (no function)."""
     ensure_docs_tree_placed(paths)
     checked, plan = _planned(paths, caches, history=None, strict=False, edition=None, committed=committed, offline=False)
     if plan is None:
         return checked, None, None
-    scan = scan_tree(paths.docs_tree)
-    written, record = _write_pages(paths, plan, scan)
+    written, record = _write_pages(paths, plan, scan_tree(paths.docs_tree, only=_is_page))
 
     def rest() -> WriteReport:
         record()
-        return write_for_programs(paths, plan, scan)
+        return write_for_programs(paths, plan, scan_tree(paths.docs_tree, only=urls.for_programs))
 
     return checked, written, rest
 

@@ -103,8 +103,9 @@ class TreeScan:
     folders: frozenset[str]
 
 
-def scan_tree(root: Path) -> TreeScan:
-    """Every file, link and folder under `root` (nothing when it is not there)."""
+def scan_tree(root: Path, only: Callable[[str], bool] | None = None) -> TreeScan:
+    """Every file, link and folder under `root` (nothing when it is not there); `only`: under the
+    top-level entries whose name it accepts (what one `write_tree` with `owns` decides)."""
     stamps: dict[str, tuple[int, int]] = {}
     links: set[str] = set()
     folders: set[str] = set()
@@ -115,6 +116,8 @@ def scan_tree(root: Path) -> TreeScan:
         prefix, folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
+                if only is not None and not prefix and not only(entry.name):
+                    continue
                 relpath = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     folders.add(relpath)

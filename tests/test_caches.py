@@ -26,6 +26,7 @@ from generator import caches, cards, machine_readable, pipeline
 from generator.build import write_docs_tree
 from generator.cards import Badge, Card, render_card
 from generator.caches import CardCache, LoadCache, Memo, project_caches
+from generator.diagnostics import Diagnostic
 from generator.discover import ContentFile, discover_content
 from generator.pages.kinds import CLAIMS_INDEX, KINDS, STANCE_BOARD, TAG
 from generator.pipeline import CheckResult, check_project
@@ -378,6 +379,32 @@ def test_a_listing_is_split_again_only_when_what_its_rows_show_changed(tmp_path:
     assert "theses" in after_status
     after_title = split_again(paths.content / "sources" / "memory-wall-talk.md", "title: The Memory Wall", "title: The Memory Wall, Revisited")
     assert "sources" in after_title and "tags" not in after_title  # its tags are as they were
+
+
+def test_what_a_row_shows_of_a_document_is_digested_as_each_listing_declares_it(tmp_path: Path) -> None:
+    """`PageInputs.rows_digest` makes each row's part once for all the listings that show it; a
+    listing that declares another `RowInputs` gets its own. Asked in any order, on one object, the
+    digests are those of a fresh object, and rows that show more or less differ."""
+    from generator.build import page_context, site_settings
+    from generator.history import PublicationHistory
+    from generator.pages.entities import THESIS_ROWS_SHOW
+    from generator.pages.inputs import page_inputs
+    from generator.pages.paging import NEAR, OWN
+
+    paths = make_project(tmp_path / "p")
+    publication = check_project(paths).publication
+    assert publication is not None
+    settings = site_settings(paths)
+    assert not isinstance(settings, Diagnostic)
+    context = page_context(publication, settings, PublicationHistory({}, {}))
+    theses = [("thesis", thesis_id) for thesis_id in sorted(publication.graph.theses)]
+    sources = [("source", source_id) for source_id in sorted(publication.graph.sources)]
+    asked = [(theses, THESIS_ROWS_SHOW), (theses + sources, OWN), (theses[:1], NEAR), (theses[:1], THESIS_ROWS_SHOW),
+             (theses[:1], OWN), (sources, OWN), (theses, NEAR)]
+    fresh = [page_inputs(publication, context).rows_digest(nodes, shown) for nodes, shown in asked]
+    shared = page_inputs(publication, context)
+    assert [shared.rows_digest(nodes, shown) for nodes, shown in reversed(asked)] == fresh[::-1]
+    assert len({fresh[2], fresh[3], fresh[4]}) == 3, "one thesis's row, as three listings declare it"
 
 
 def test_a_long_lived_process_sees_every_kind_of_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -257,3 +257,18 @@ def test_a_closing_preview_stops_the_search_index_under_way(tmp_path: Path, monk
     assert wait_for(lambda: bool(runs), 30), "the index never started"
     search.stop()
     assert wait_for(lambda: runs[0].poll() is not None, 10), "the run under way outlived the preview"
+
+
+def test_the_preview_rebuilds_as_soon_as_a_save_settles(tmp_path, monkeypatch):
+    """mkdocs' live-reload server waits for 0.1 s without file events before it rebuilds, which
+    every save would pay; the preview's server waits `SAVE_SETTLED_SECONDS`."""
+    from mkdocs.livereload import LiveReloadServer
+
+    from generator.renderers.mkdocs import SAVE_SETTLED_SECONDS, serve_with_live_reload
+
+    paths = make_project(tmp_path / "project")
+    waited: list[float] = []
+    monkeypatch.setattr(LiveReloadServer, "serve", lambda self: waited.append(self.build_delay))
+    monkeypatch.setattr(LiveReloadServer, "shutdown", LiveReloadServer.server_close)
+    serve_with_live_reload(paths, "127.0.0.1:0", tmp_path / "site", lambda: None, [paths.content])
+    assert waited == [SAVE_SETTLED_SECONDS] and SAVE_SETTLED_SECONDS < 0.1

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from generator.write import write_tree
+from generator.write import scan_tree, write_tree
 from site_support import tree_bytes
 
 
@@ -102,3 +102,28 @@ def test_a_write_that_owns_part_of_the_tree_leaves_the_rest_as_it_is(tmp_path):
     assert tree_bytes(root) == {"pages/one.md": b"one", "api/a.json": b"A", "api/new.json": b"new"}
     with pytest.raises(ValueError, match="not a file this write decides"):
         write_tree(root, {"pages/one.md": b"one"}, owns=owns)
+
+
+def test_a_write_given_a_scan_of_its_own_part_decides_that_part_alone(tmp_path):
+    """The preview scans only the part each of its two writes decides (`scan_tree(only=…)`): the
+    scan holds nothing of the other part, and a write given it still removes its own stale files
+    and emptied folders, and leaves the other part, folders included, as it is."""
+    root = tmp_path / "tree"
+    write_tree(root, {"pages/one.md": b"one", "pages/old/gone.md": b"gone", "index.md": b"home",
+                      "api/a.json": b"a", "api/old/b.json": b"b"})
+
+    def for_programs(name: str) -> bool:
+        return name.partition("/")[0] == "api"
+
+    pages = scan_tree(root, only=lambda name: not for_programs(name))
+    assert sorted(pages.stamps) == ["index.md", "pages/old/gone.md", "pages/one.md"]
+    assert pages.folders == {"pages", "pages/old"}
+    report = write_tree(root, {"pages/one.md": b"ONE", "index.md": b"home"},
+                        owns=lambda path: not for_programs(path), scanned=pages)
+    assert report.written == ("pages/one.md",) and report.removed == ("pages/old/gone.md",)
+    assert not (root / "pages/old").exists()
+    programs = scan_tree(root, only=for_programs)
+    assert sorted(programs.stamps) == ["api/a.json", "api/old/b.json"]
+    write_tree(root, {"api/a.json": b"a"}, owns=for_programs, scanned=programs)
+    assert tree_bytes(root) == {"pages/one.md": b"ONE", "index.md": b"home", "api/a.json": b"a"}
+    assert not (root / "api/old").exists()

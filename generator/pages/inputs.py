@@ -89,6 +89,9 @@ class PageInputs:
         """(node, fields) → the digest of those fields of its document's model (`RowInputs.fields`)."""
         self._derived: dict[Node, bytes] = {}
         self._of: dict[Node, bytes] = {}
+        self._rows: dict[RowInputs, dict[Node, bytes]] = {}
+        """What a row shows of a node, by what the listing's rows show (`rows_digest`): made
+        once, however many listings show the node (the theses index and each of its tags')."""
 
     def _document(self, node: Node) -> bytes:
         return f"{node[0]}\0{node[1]}\0".encode() + self.documents.get(node, b"missing")
@@ -105,16 +108,21 @@ class PageInputs:
     def rows_digest(self, nodes: Iterable[Node], shown: RowInputs) -> str:
         """What the rows of a listing about `nodes` are made from, as the listing declares what
         they show of them (`paging.RowInputs`): a listing split again when this changed."""
-        digest, fields_by_kind = hashlib.sha256(), dict(shown.fields)
+        digest, rows = hashlib.sha256(), self._rows.setdefault(shown, {})
         for node in sorted(set(nodes)):
-            if shown.neighbours:
-                digest.update(self.of(node))
-                continue
-            known, fields = node in self.documents, fields_by_kind.get(node[0])
-            document = self.documents[node] if fields is None or not known else self.fields_of(node, fields)
-            derived = self._derived_digest(node) if shown.derived else b""
-            digest.update(f"{node[0]}\0{node[1]}\0".encode() + (document if known else b"missing") + derived)
+            row = rows.get(node)
+            if row is None:
+                rows[node] = row = self._row(node, shown)
+            digest.update(row)
         return digest.hexdigest()
+
+    def _row(self, node: Node, shown: RowInputs) -> bytes:
+        if shown.neighbours:
+            return self.of(node)
+        known, fields = node in self.documents, dict(shown.fields).get(node[0])
+        document = self.documents[node] if fields is None or not known else self.fields_of(node, fields)
+        derived = self._derived_digest(node) if shown.derived else b""
+        return f"{node[0]}\0{node[1]}\0".encode() + (document if known else b"missing") + derived
 
     def of(self, node: Node) -> bytes:
         """What a page about `node` is made from, to be digested with the page's own name (made

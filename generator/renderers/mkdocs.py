@@ -308,6 +308,11 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+SAVE_SETTLED_SECONDS = 0.02
+"""How long the preview's server waits after the last file event before it rebuilds (mkdocs
+waits 0.1 s): an editor's save is a burst of events a few milliseconds apart, and a later event
+only means one more rebuild. Every save waits this long before it shows."""
+
 UPDATE_PLUGIN = "thesis-site/update"
 KEEPER_PLUGIN = "thesis-site/keep-drawn"
 
@@ -381,6 +386,7 @@ def serve_with_live_reload(paths: ProjectPaths, dev_addr: str, site_dir: Path, r
     server = LiveReloadServer(builder=rebuild, host=host.strip("[]") or "127.0.0.1", port=int(port),
                               root=str(site_dir), mount_path=mount_path)
     server.observer = _changes_observer()  # any watchdog observer; mkdocs' annotation names its default
+    server.build_delay = SAVE_SETTLED_SECONDS
     livereload_log = logging.getLogger("mkdocs.livereload")
     if not livereload_log.handlers:  # "Serving on …", "Reloading browsers"
         handler = logging.StreamHandler()
