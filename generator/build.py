@@ -305,7 +305,8 @@ def write_pages_first(paths: ProjectPaths, caches: Caches, committed: CommittedH
     files for programs (`urls.FOR_PROGRAMS`): the pages are written now; the function returned
     records the tree and writes the rest (`write_for_programs`), once, before the next write of
     the tree; the caller settles `caches` after it. Each half scans only the files it writes
-    (`scan_tree(only=…)`): the files for programs are half of the tree. The tree is left as it was when the content has errors (no function)."""
+    (`scan_tree(only=…)`): the files for programs are half of the tree. The tree is left as it
+    was when the content has errors (no function)."""
     ensure_docs_tree_placed(paths)
     checked, plan = _planned(paths, caches, history=None, strict=False, edition=None, committed=committed, offline=False)
     if plan is None:
