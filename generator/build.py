@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches, remembered
 from .diagnostics import Diagnostic, has_errors
-from .history import CommittedHistory, PublicationHistory, publication_history
+from .history import CommittedHistory, PublicationHistory, committed_history, publication_history
 from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
                           folder_identity, forget_docs_record, forget_record, link_copy, read_record, state_after_writing,
                           write_docs_record, write_record)
@@ -332,7 +332,8 @@ def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | 
     if isinstance(settings, Diagnostic):
         return dataclasses.replace(checked, diagnostics=checked.diagnostics + [settings], publication=None), None
     if history is None:
-        history = publication_history(paths.root, checked.publication.graph, committed or checked.committed)
+        committed = committed or checked.committed or committed_history(paths.root, checked.theses_by_blob)
+        history = publication_history(paths.root, checked.publication.graph, committed)
     return checked, plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
 
 

@@ -6,6 +6,7 @@ review and history, instead of one git call per file.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,12 @@ def default_source_date_epoch(root: Path) -> str | None:
         return None
     stamp = completed.stdout.strip()
     return stamp if completed.returncode == 0 and stamp.isdigit() else None
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file of these bytes (a SHA-1 repository's: in one using SHA-256 no id
+    matches, which only costs what the id saves)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 class GitError(Exception):

@@ -139,25 +139,28 @@ def head_of(root: Path) -> str | None:
         return None
 
 
-def committed_history(root: Path) -> CommittedHistory:
-    """One pass over `git log` of content/: thesis dates, change entries and position events."""
+def committed_history(root: Path, known: Mapping[tuple[str, str], Thesis] = MappingProxyType({})) -> CommittedHistory:
+    """One pass over `git log` of content/: thesis dates, change entries and position events.
+    `known`: (path, git's blob id) → the model a check made of those very bytes at that path (the
+    work tree's theses, `pipeline.CheckResult.theses_by_blob`), neither read from git nor parsed again."""
     repository = GitRepository(root)
     head = head_of(root)
     commits: list[Commit] = repository.content_log() if head is not None else []
     thesis_changes = [(commit, change) for commit in commits for change in commit.changes
                       if change.path.startswith(_THESIS_PREFIX)]
     try:
-        blobs = repository.read_blobs([b for _, c in thesis_changes for b in (c.old_blob, c.new_blob) if b])
+        blobs = repository.read_blobs([b for _, c in thesis_changes for b in (c.old_blob, c.new_blob)
+                                       if b and (c.path, b) not in known])
     except GitError:
         blobs = {}
-    parsed: dict[str, Thesis | None] = {}
+    parsed: dict[tuple[str, str], Thesis | None] = dict(known)
 
     def thesis_of(path: str, blob: str | None) -> Thesis | None:
-        if blob is None or blob not in blobs:
+        if blob is None:
             return None
-        if blob not in parsed:
-            parsed[blob] = _parse_thesis(path, blobs[blob])
-        return parsed[blob]
+        if (path, blob) not in parsed:
+            parsed[(path, blob)] = _parse_thesis(path, blobs[blob]) if blob in blobs else None
+        return parsed[(path, blob)]
 
     first: dict[str, dt.date] = {}
     last: dict[str, dt.date] = {}

@@ -16,6 +16,7 @@ from .caches import LoadCache, Memo, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
+from .gitrepo import blob_id
 from .graph import Linked, Located, resolve_references
 from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
@@ -44,6 +45,9 @@ class CheckResult:
     """(kind, id) → the validated document, for positions of later reports."""
     committed: CommittedHistory | None = None
     """Git's history, when the check read it (to measure staleness): the build reuses it."""
+    theses_by_blob: Mapping[tuple[str, str], Thesis] = field(default_factory=lambda: MappingProxyType({}))
+    """(path, git's id of the bytes checked) → each valid thesis's model: git's history takes
+    these instead of parsing the same bytes again (`history.committed_history`)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -58,6 +62,8 @@ class LoadedFile:
     file: ContentFile
     checked: ValidDocument | PartialDocument | None
     diagnostics: list[Diagnostic]
+    blob: str | None = None
+    """Git's id of the bytes it was loaded from, when known (`load_cached`, for theses)."""
 
 
 def load_and_validate(file: ContentFile) -> LoadedFile:
@@ -106,6 +112,8 @@ def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
         if item is None and raw is not None and key is not None:
             item = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
             cache.keep(key, (item.checked, tuple(item.diagnostics)))
+        if item is not None and raw is not None and file.kind == "thesis":
+            item = dataclasses.replace(item, blob=blob_id(raw))
         loaded.append(item or load_and_validate(file))
     cache.settle()
     return loaded
@@ -179,6 +187,9 @@ def check_project(paths: ProjectPaths, jobs: int | None = None, committed: Commi
     result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
     if result.publication is None:
         return result
+    result = dataclasses.replace(result, theses_by_blob=MappingProxyType({
+        (item.file.relpath, item.blob): item.checked.model for item in loaded
+        if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}))
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS
     if days != DEFAULT_STALE_AFTER_DAYS:
         result = dataclasses.replace(result, publication=dataclasses.replace(result.publication, stale_after_days=days))
@@ -196,7 +207,7 @@ def _with_staleness(paths: ProjectPaths, result: CheckResult, clock: ReviewClock
     candidates = [t for t in theses.values() if may_go_stale(t) and stale_since(t, None, clock) is not None]
     if not candidates:
         return result
-    committed = committed or committed_history(paths.root)
+    committed = committed or committed_history(paths.root, result.theses_by_blob)
     result = dataclasses.replace(result, committed=committed)
     stale = {t.id: since for t in candidates if (since := stale_since(t, committed.last.get(t.id), clock)) is not None}
     if not stale:

@@ -173,6 +173,31 @@ def test_history_is_one_pass_over_git(repo: Repo, monkeypatch: pytest.MonkeyPatc
     assert commands == ["rev-parse", "log", "cat-file"]
 
 
+def test_history_takes_the_checked_theses_instead_of_parsing_their_bytes_again(repo: Repo, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that knows the bytes of each thesis it validated (`load_cached`) hands git's history
+    their models (`CheckResult.theses_by_blob`): only the versions the work tree no longer holds
+    are read from git and parsed, and the history is the one made by parsing every version. An
+    uncommitted edit is not taken for the committed version."""
+    from generator import history
+    from generator.caches import LoadCache
+    from generator.gitrepo import blob_id
+
+    paths = ProjectPaths(repo.root)
+    (repo.root / IDLE).write_text((repo.root / IDLE).read_text(encoding="utf-8") + "\nNot committed.\n", encoding="utf-8")
+    reference = history.committed_history(repo.root)
+    result = check_project(paths, cache=LoadCache(tmp_path / "cache"))
+    memory_blob = blob_id((repo.root / MEMORY).read_bytes())
+    assert set(result.theses_by_blob) == {(MEMORY, memory_blob), (IDLE, blob_id((repo.root / IDLE).read_bytes()))}
+    parsed: list[tuple[str, str]] = []
+    real_parse = history._parse_thesis
+    monkeypatch.setattr(history, "_parse_thesis", lambda path, raw: parsed.append((path, blob_id(raw))) or real_parse(path, raw))
+    assert history.committed_history(repo.root, result.theses_by_blob) == reference
+    assert parsed and (MEMORY, memory_blob) not in parsed
+    assert sum(path == MEMORY for path, _ in parsed) == 4, "c1, c2, c3 and c4's versions; c7's is the work tree's"
+    assert sum(path == IDLE for path, _ in parsed) == 2, "the committed versions, not the edited work tree's"
+
+
 def test_an_uncommitted_thesis_falls_back_to_opened(repo: Repo) -> None:
     repo.write("content/theses/draft-idea.yaml", repo.read(MEMORY).replace("id: memory-bound", "id: draft-idea")
                .replace("opened: 2026-01-04", "opened: 2026-02-02"))
