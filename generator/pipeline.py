@@ -187,12 +187,12 @@ def check_project(paths: ProjectPaths, jobs: int | None = None, committed: Commi
     result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
     if result.publication is None:
         return result
-    result = dataclasses.replace(result, theses_by_blob=MappingProxyType({
-        (item.file.relpath, item.blob): item.checked.model for item in loaded
-        if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}))
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS
     if days != DEFAULT_STALE_AFTER_DAYS:
         result = dataclasses.replace(result, publication=dataclasses.replace(result.publication, stale_after_days=days))
+    result = dataclasses.replace(result, theses_by_blob=MappingProxyType({
+        (item.file.relpath, item.blob): item.checked.model for item in loaded
+        if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}))
     today = publication_date(paths.root)
     return result if today is None else _with_staleness(paths, result, ReviewClock(today, days), committed)
 
