@@ -344,7 +344,7 @@ def _worker_command() -> list[str]:
     not this package), importing this package from the folder this process imported it from."""
     package_parent = str(Path(__file__).resolve().parent.parent)
     program = (f"import sys\nif {package_parent!r} not in sys.path: sys.path.insert(0, {package_parent!r})\n"
-               "from generator.cards import draw_piped\ndraw_piped(sys.stdin.buffer, sys.stdout.buffer)\n")
+               f"from {__name__} import draw_piped\ndraw_piped(sys.stdin.buffer, sys.stdout.buffer)\n")
     return [sys.executable, "-P", "-c", program]
 
 

@@ -204,11 +204,13 @@ def committed_history(root: Path, known: Mapping[tuple[str, str], Thesis] = Mapp
                             frozenset(t for t in last_claim_step if last_claim_step[t] > last_review_step.get(t, -1)))
 
 
-def current_committed_history(root: Path, cached: CommittedHistory | None) -> CommittedHistory:
-    """`cached` while HEAD has not moved since it was taken; else a new pass over `git log`."""
+def current_committed_history(root: Path, cached: CommittedHistory | None,
+                              known: Mapping[tuple[str, str], Thesis] = MappingProxyType({})) -> CommittedHistory:
+    """`cached` while HEAD has not moved since it was taken; else a new pass over `git log`,
+    taking the theses in `known` (see `committed_history`: the last check's, for a long-lived process)."""
     if cached is not None and cached.head is not None and cached.head == head_of(root):
         return cached
-    return committed_history(root)
+    return committed_history(root, known)
 
 
 def publication_history(root: Path, graph: ThesisGraph, committed: CommittedHistory | None = None) -> PublicationHistory:

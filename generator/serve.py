@@ -31,13 +31,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import FrameType
-from typing import Callable
+from types import FrameType, MappingProxyType
+from typing import Callable, Mapping
 
 from .build import write_docs_tree, write_pages_first
 from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
+from .models import Thesis
 from .pages.urls import SEARCH_INDEX_FOLDER, for_programs
 from .renderers import Renderer, project_renderer, update_or_build
 from .renderers.base import Rendered, refuse_taken_address
@@ -72,12 +73,15 @@ class _Regenerator:
         self._lock = threading.Lock()
         self._committed: CommittedHistory | None = None
         """git's part of the history, kept while HEAD stays: edits between commits do not change it."""
+        self._checked_theses: Mapping[tuple[str, str], Thesis] = MappingProxyType({})
+        """The last check's theses by git blob id: what history need not parse when HEAD moves."""
         self._diagnostics: list[Diagnostic] | None = None
 
     def regenerate(self) -> bool:
         with self._lock:
-            self._committed = current_committed_history(self.paths.root, self._committed)
+            self._committed = current_committed_history(self.paths.root, self._committed, self._checked_theses)
             result, written = write_docs_tree(self.paths, committed=self._committed)
+            self._checked_theses = result.theses_by_blob
             self._diagnostics = report_diagnostics(self.echo, self._diagnostics, result.diagnostics, result.files)
         if written is None:
             self.echo("content has errors; the preview keeps the last good pages")
@@ -179,6 +183,8 @@ class Preview:
         self.site.mkdir()
         self._key: str | None = None
         self._committed: CommittedHistory | None = None
+        self._checked_theses: Mapping[tuple[str, str], Thesis] = MappingProxyType({})
+        """The last check's theses by git blob id: what history need not parse when HEAD moves."""
         self._diagnostics: list[Diagnostic] | None = None
         self._caches = project_caches(paths, remember=True)
         """Checked files, share cards and the memo (`caches.Memo`) between saves: an edit makes
@@ -232,9 +238,10 @@ class Preview:
     def _update(self) -> Callable[[], None]:
         """The pages of one save written and rendered; returns the rest of the save (`_finish`)."""
         started = time.monotonic()
-        self._committed = current_committed_history(self.paths.root, self._committed)
+        self._committed = current_committed_history(self.paths.root, self._committed, self._checked_theses)
         try:
             checked, written, rest = write_pages_first(self.paths, self._caches, self._committed)
+            self._checked_theses = checked.theses_by_blob
             programs_now = written is not None and bool(written.added or written.removed)
             if programs_now:  # the renderer draws the site again: the files for programs that came or went go in the same drawing
                 assert written is not None and rest is not None

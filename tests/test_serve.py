@@ -103,6 +103,29 @@ def test_git_history_is_read_again_only_when_head_moves(project, monkeypatch):
     assert "2026-02-07" in (paths.docs_tree / THESIS_PAGE).read_text(encoding="utf-8")
 
 
+def test_after_a_commit_history_parses_only_what_the_last_check_did_not_hold(project, monkeypatch):
+    """When HEAD moves under a running preview, git's history is read again; the theses the last
+    save checked (by path and git blob id) are taken from it, so only the committed versions it did
+    not hold are parsed: here the edited thesis's version before the edit."""
+    from generator import history
+    from generator.gitrepo import blob_id
+
+    repo, paths = project
+    regenerator = _Regenerator(paths, lambda text: None)
+    assert regenerator.regenerate()
+    thesis = sample_thesis(paths)
+    before = thesis.read_bytes()
+    thesis.write_text(before.decode("utf-8").replace("direction: long", "direction: short", 1), encoding="utf-8")
+    assert regenerator.regenerate()
+    repo.commit("Flip the position", date="2026-02-07")
+    parsed: list[tuple[str, str]] = []
+    real_parse = history._parse_thesis
+    monkeypatch.setattr(history, "_parse_thesis", lambda path, raw: parsed.append((path, blob_id(raw))) or real_parse(path, raw))
+    assert regenerator.regenerate()
+    assert parsed == [(thesis.relative_to(paths.root).as_posix(), blob_id(before))]
+    assert "2026-02-07" in (paths.docs_tree / THESIS_PAGE).read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_serve_shows_a_saved_edit_without_a_restart(tmp_path):
     """The real command: mkdocs' live-reload server on a free port, the content watcher, an edit."""
