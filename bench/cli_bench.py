@@ -92,9 +92,10 @@ P90_LIMIT = 4.0
 LATENCY_EDITS = 5
 SEARCH_RESULTS = 5
 """Results whose fragments a first query loads: the first page of Pagefind's result lists."""
-AROUND_THE_CLIENT = ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind.js", "pagefind-worker.js")
+AROUND_THE_CLIENT = ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "shards.js", "pagefind.js", "pagefind-worker.js")
 """What a browser loads besides the files Pagefind's client fetches: the site's search box (the
-modular UI, on every page) and Pagefind's client and its web worker (on the first query)."""
+modular UI and the list of the index's shards, on every page) and Pagefind's client and its web
+worker (on the first query, from the first shard listed)."""
 
 
 class BenchFailure(Exception):
@@ -331,18 +332,19 @@ def first_query(site: Path, word: str, results: int = SEARCH_RESULTS) -> dict:
     node = shutil.which("node")
     if node is None:
         raise BenchFailure("node is not installed: it runs Pagefind's client")
-    if not (site / "pagefind" / "pagefind.js").is_file():
+    if not (site / "pagefind" / "shards.js").is_file():
         raise BenchFailure(f"no Pagefind index in {site.name}/ (an offline site, or another renderer?)")
     done = subprocess.run([node, str(BENCH / "first_query.mjs"), str(site), word, str(results)],
                           capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         raise BenchFailure(f"first_query.mjs exited with {done.returncode}:\n{tail(done.stderr)}")
     answer = json.loads(done.stdout.strip().splitlines()[-1])
-    files = {f"pagefind/{name}": (site / "pagefind" / name).stat().st_size
-             for name in AROUND_THE_CLIENT if (site / "pagefind" / name).is_file()}
+    primary = f"pagefind/{answer['shards'][0]}"
+    files = {f"{folder}{name}": (site / folder / name).stat().st_size
+             for folder in ("pagefind/", primary) for name in AROUND_THE_CLIENT if (site / folder / name).is_file()}
     files.update(answer["fetched"])
     return {"word": word, "results": answer["results"], "first": answer["first"], "files": files,
-            "bytes": sum(files.values())}
+            "bytes": sum(files.values()), "shards": len(answer["shards"])}
 
 
 # ----------------------------------------------------------------------- compare

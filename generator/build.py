@@ -45,7 +45,7 @@ from .progress import Progress
 from .publication import Publication
 from .render import make_environment, render_page
 from .renderers import Renderer, RendererError, project_renderer, update_or_build
-from .search import index_search
+from .search import index_search, index_state
 from .settings import ProjectPaths
 from .siteconfig import DEFAULT_SITE_URL, SiteSettings, read_site_settings
 from .write import TreeScan, WriteReport, scan_tree, write_tree
@@ -422,10 +422,12 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                     write_record(paths, out, dataclasses.replace(record, inputs=inputs, diagnostics=tuple(diagnostics),
                                                                  pages=pages))
                     return BuildResult(diagnostics, [], pages, out, how="current")
+                indexed = None
                 if recorded_key is not None:
-                    # The update works in a linked copy of the previous site, but its search index and
-                    # marker, which the build makes again.
-                    link_copy(out, staging, leave_out=(urls.SEARCH_INDEX_FOLDER, MARKER))
+                    # The update works in a linked copy of the previous site, but its marker; the search
+                    # index makes again the shards whose pages the update rewrites.
+                    link_copy(out, staging, leave_out=(MARKER,))
+                    indexed = index_state(out)
                 progress(f"{renderer.name} build", 0, 1)
                 touched = None if changes is None else changes.changed | changes.removed
                 rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
@@ -436,7 +438,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
                 progress("search index", 0, 1)
-                unindexed = index_search(staging)
+                unindexed, _state = index_search(staging, indexed)
                 progress("search index", 1, 1)
                 if unindexed:
                     return BuildResult(diagnostics + [_mkdocs_failure(unindexed)], messages + [unindexed])

@@ -1,14 +1,25 @@
-"""The site's search index: Pagefind, built from the rendered HTML after the renderer.
+"""The site's search index: Pagefind, built from the rendered HTML after the renderer, in shards.
 
-Pagefind reads every page of the built site, keeps what the templates mark
-(`data-pagefind-body` on the content of every page that is not a listing, see
-`site_templates/overrides/main.html`; `data-pagefind-weight` on a thesis's), and writes a sharded
-index into `pagefind/`: a reader's browser downloads only the shards of the words it searches
-for, so what a first query costs grows with the words, not with the site. The binary comes from
-the `pagefind[bin]` wheel and runs offline; its output is byte-identical for the same site.
+Pagefind reads the pages of the built site, keeps what the templates mark (`data-pagefind-body`
+on the content of every page that is not a listing, see `site_templates/overrides/main.html`;
+`data-pagefind-weight` on a thesis's), and writes an index whose words are split into chunks: a
+reader's browser downloads only the chunks of the words it searches for, so what a first query
+costs grows with the words, not with the site. The binary comes from the `pagefind[bin]` wheel
+and runs offline; its output is byte-identical for the same pages.
+
+Pagefind has no incremental mode, and indexing 10,000 pages takes it half a minute. So the pages
+are dealt into shards (`shard_of`: a page goes with its family, the first two folders of its
+address, so that a thesis and its evidence pages share one), each indexed by a Pagefind run of
+its own into `pagefind/<shard>/`, and the search box merges them in the browser (Pagefind's
+`mergeIndex`; `pagefind/shards.js` lists them, `overrides/partials/search.html` reads it).
+An update indexes again only the shards whose pages changed (`index_search`, `IndexState`): one
+edited thesis costs one shard's run, not the whole site's. The number of shards grows with the
+site (`shard_count`), since every shard adds its metadata and a chunk per searched word to a
+first query (bench/README.md, "Twelfth round").
 
 `build_site` runs it as a stage of its own after the renderer; an edition (`publish`, built by
-mike with mkdocs) runs it from mkdocs' `on_post_build` (`search_hook`).
+mike with mkdocs) runs it from mkdocs' `on_post_build` (`search_hook`); the preview in the
+background after each save (`serve`).
 
 A site for `file://` (`build --offline`) keeps material's own search, which is inlined into a
 script: Pagefind fetches its shards with `fetch()`, which browsers refuse from `file://`.
@@ -16,12 +27,20 @@ script: Pagefind fetches its shards with `fetch()`, which browsers refuse from `
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import hashlib
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
 from .settings import ProjectPaths
@@ -31,15 +50,178 @@ EXCLUDED = ".headerlink"
 them, so the templates cannot mark them `data-pagefind-ignore`)."""
 
 TIMEOUT_SECONDS = 1800
+"""For one Pagefind run."""
+
+PAGES_PER_SHARD = 640
+"""About how many pages a shard holds before the site is dealt into more of them."""
+
+MOST_SHARDS = 16
+"""Each shard adds its metadata and one chunk per searched word to a first query: 16 keep a
+first query at 5,000 sources well within its 1 MB (bench/README.md, "Twelfth round")."""
+
+MANIFEST = "shards.js"
+"""In `pagefind/`: the shards the search box merges, as a script that sets `thesisSiteSearchShards`."""
+
+SEARCH_BOX_FILES = ("pagefind-modular-ui.js", "pagefind-modular-ui.css")
+"""Pagefind's modular UI, which the search box loads (once, from `pagefind/`)."""
+
+SHARD_FILES = re.compile(r"pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
+                         r"|pagefind\.[\w-]+\.pf_meta|index|fragment|filter")
+"""What a shard keeps of a Pagefind run: the client, its worker and WebAssembly (the first shard
+listed is the one the box loads them from) and the index. Pagefind's other UIs are left out."""
+
+MARKED = re.compile(rb"<[a-z]+ data-pagefind-body[ >]")
+"""A page Pagefind indexes: the templates' tag. Text that quotes it is escaped (`&lt;`)."""
+
+Stamp = tuple[int, int, int, int]
+"""A page's (device, inode, size, modification time in nanoseconds): a page the renderer kept
+in an update's linked copy has the stamp of the previous site's page, one it wrote has not."""
 
 
-def index_search(site: Path, output: Path | None = None, background: bool = False,
-                 started: Callable[[subprocess.Popen[str]], None] | None = None) -> str | None:
-    """Write Pagefind's index of the built `site` into `site/pagefind/` (or `output`); the error, or None.
-    `background`: at a low priority, so that what runs beside it (the preview's next rebuild) goes first.
-    `started`: given the Pagefind process once it runs (the preview stops it when it closes)."""
-    target = ["--output-path", str(output)] if output is not None else ["--output-subdir", SEARCH_FOLDER]
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), *target,
+@dataclass(frozen=True)
+class IndexState:
+    """What a site's index was made from: the pages of each shard with their stamps, and which
+    shards have an index (one without a marked page has none)."""
+    shards: Mapping[str, frozenset[tuple[str, Stamp]]]
+    indexed: frozenset[str]
+
+
+NO_INDEX = IndexState({}, frozenset())
+
+
+def shard_count(pages: int) -> int:
+    """A power of two, so that a site that grows past a size deals its pages again at most once per doubling."""
+    count = 1
+    while count < MOST_SHARDS and count * 2 * PAGES_PER_SHARD <= pages:
+        count *= 2
+    return count
+
+
+def shard_of(page: str, count: int) -> str:
+    """The shard of a site page (`theses/t/evidence/e/index.html`): its family (`theses/t`, or the
+    page itself at the root) decides it, so a page's shard never depends on another page's."""
+    parts = page.split("/")
+    family = "/".join(parts[:2]) if len(parts) > 2 else page
+    number = int.from_bytes(hashlib.blake2b(family.encode(), digest_size=8).digest(), "big") % count
+    return f"{count:02d}-{number:02d}"
+
+
+def _site_pages(site: Path) -> dict[str, Stamp]:
+    pages: dict[str, Stamp] = {}
+    for folder, subfolders, files in os.walk(site):
+        relative = os.path.relpath(folder, site)
+        if relative == ".":
+            subfolders[:] = [name for name in subfolders if name != SEARCH_FOLDER]
+        for name in files:
+            if name.endswith(".html"):
+                status = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                page = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+                pages[page] = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    return pages
+
+
+def _pages_by_shard(site: Path) -> dict[str, frozenset[tuple[str, Stamp]]]:
+    pages = _site_pages(site)
+    count = shard_count(len(pages))
+    shards: dict[str, set[tuple[str, Stamp]]] = {}
+    for page, stamp in pages.items():
+        shards.setdefault(shard_of(page, count), set()).add((page, stamp))
+    return {name: frozenset(members) for name, members in shards.items()}
+
+
+def pagefind_version() -> str:
+    return metadata.version("pagefind")
+
+
+def index_state(site: Path) -> IndexState:
+    """The state of a built site's index (`index_search` made it): its pages now, and the shards
+    it lists and holds an index of from this version of Pagefind. A shard it lists but holds no
+    such index of is left out, to be made again; one it does not list had no marked page. An
+    update of a linked copy of `site` takes this as the state of the copy's index."""
+    folder = site / SEARCH_FOLDER
+    try:
+        listed = set(_read_manifest(folder))
+    except (OSError, ValueError):
+        return NO_INDEX
+    if not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
+        return NO_INDEX
+    version = pagefind_version()
+    indexed = set()
+    for name in listed:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if json.loads((folder / name / "pagefind-entry.json").read_text(encoding="utf-8")).get("version") == version:
+                indexed.add(name)
+    shards = {name: pages for name, pages in _pages_by_shard(site).items() if name not in listed or name in indexed}
+    return IndexState(shards, frozenset(indexed))
+
+
+def index_search(site: Path, previous: IndexState | None = None, background: bool = False,
+                 started: Callable[[subprocess.Popen[str]], None] | None = None,
+                 scratch: Path | None = None) -> tuple[str | None, IndexState]:
+    """Write Pagefind's index of the built `site` into `site/pagefind/`: (the error or None, what
+    it was made from). `previous`: what the index already in `site/pagefind/` was made from; its
+    shards whose pages are the same are kept, the others are made again, and the rest of the
+    folder goes. Without it, the whole index is made.
+    `background`: one run at a time, at a low priority, so that what runs beside it (the preview's
+    next rebuild) goes first. `started`: given each Pagefind process once it runs (the preview
+    stops them when it closes). `scratch`: where Pagefind works, on the site's filesystem (the pages
+    are linked there); by default in the index folder, which a killed build's temporary site takes
+    with it. The preview's site may be built whole during a run, so it works beside it."""
+    folder = site / SEARCH_FOLDER
+    shards = _pages_by_shard(site)
+    previous = previous or NO_INDEX
+    if previous is NO_INDEX or not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
+        previous = NO_INDEX
+        shutil.rmtree(folder, ignore_errors=True)
+    kept = {name for name, pages in shards.items() if previous.shards.get(name) == pages
+            and (name not in previous.indexed or (folder / name / "pagefind-entry.json").is_file())}
+    indexed = {name for name in kept if name in previous.indexed}
+    stale = sorted(shards.keys() - kept)
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=scratch or folder))
+    try:
+        workers = 1 if background else min(len(stale), os.cpu_count() or 1) or 1
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            runs = {name: pool.submit(_index_shard, site, sorted(page for page, _ in shards[name]), work / name,
+                                      background, started) for name in stale}
+        for name in stale:
+            outcome = runs[name].result()
+            if isinstance(outcome, str):
+                return f"pagefind: {outcome}", NO_INDEX
+            if outcome is not None:
+                _place(outcome, folder, name)
+                indexed.add(name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name not in indexed:
+            shutil.rmtree(entry)  # a shard whose pages are gone or no longer marked
+    if not indexed:
+        return "pagefind: wrote no index (no page marked data-pagefind-body?)", NO_INDEX
+    _write_manifest(folder, sorted(indexed))
+    return None, IndexState(shards, frozenset(indexed))
+
+
+def _index_shard(site: Path, pages: Iterable[str], work: Path, background: bool,
+                 started: Callable[[subprocess.Popen[str]], None] | None) -> Path | str | None:
+    """Index a shard's marked pages, linked into a folder of their own: Pagefind's output folder,
+    the error, or None when none of them is marked."""
+    inputs = work / "pages"
+    marked = 0
+    for page in pages:
+        with open(site / page, "rb") as handle:
+            if not MARKED.search(handle.read()):
+                continue
+        (inputs / page).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / page, inputs / page)
+        except OSError:
+            shutil.copyfile(site / page, inputs / page)
+        marked += 1
+    if not marked:
+        return None
+    output = work / "index"
+    command = [sys.executable, "-m", "pagefind", "--site", str(inputs), "--output-path", str(output),
                "--exclude-selectors", EXCLUDED, "--silent"]
     try:
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
@@ -54,13 +236,52 @@ def index_search(site: Path, output: Path | None = None, background: bool = Fals
                 process.kill()
                 raise
     except (OSError, subprocess.SubprocessError) as error:
-        return f"pagefind: {error}"
+        return str(error)
     if process.returncode != 0:
         detail = (stderr or stdout).strip().splitlines()
-        return f"pagefind: {detail[-1] if detail else f'exit {process.returncode}'}"
-    if not ((output or site / SEARCH_FOLDER) / "pagefind.js").is_file():
-        return "pagefind: wrote no index (no page marked data-pagefind-body?)"
-    return None
+        return detail[-1] if detail else f"exit {process.returncode}"
+    if not (output / "pagefind-entry.json").is_file():
+        return f"wrote no index of {marked} marked pages"
+    return output
+
+
+def _place(output: Path, folder: Path, name: str) -> None:
+    """A shard's Pagefind output into `folder/name`, and the search box's files into `folder` when it has none."""
+    for box_file in SEARCH_BOX_FILES:
+        if not (folder / box_file).is_file():
+            shutil.copyfile(output / box_file, folder / box_file)
+    for entry in list(output.iterdir()):
+        if not SHARD_FILES.fullmatch(entry.name):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    target = folder / name
+    if target.exists():
+        retired = output.with_name("retired")  # in the shard's own work folder
+        target.rename(retired)
+        output.rename(target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        output.rename(target)
+
+
+MANIFEST_START = "window.thesisSiteSearchShards = "
+
+
+def _write_manifest(folder: Path, shards: list[str]) -> None:
+    """Replaced, never written into: in an update's linked copy it is the previous site's file too."""
+    text = f"{MANIFEST_START}{json.dumps([f'{name}/' for name in shards])};\n"
+    temporary = folder / f".{MANIFEST}.tmp"
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, folder / MANIFEST)
+
+
+def _read_manifest(folder: Path) -> list[str]:
+    text = (folder / MANIFEST).read_text(encoding="utf-8")
+    if not text.startswith(MANIFEST_START):
+        raise ValueError(f"{MANIFEST} is not one this module wrote")
+    listed = json.loads(text.removeprefix(MANIFEST_START).rstrip().removesuffix(";"))
+    if not isinstance(listed, list) or not all(isinstance(name, str) and name.endswith("/") for name in listed):
+        raise ValueError(f"{MANIFEST} lists no shards")
+    return [name.removesuffix("/") for name in listed]
 
 
 HOOK = Path(__file__).with_name("search_hook.py")

@@ -60,6 +60,6 @@ def on_config(config: MkDocsConfig, **kwargs: object) -> None:
 
 
 def on_post_build(config: MkDocsConfig, **kwargs: object) -> None:
-    failure = index_search(Path(config["site_dir"]))
+    failure, _state = index_search(Path(config["site_dir"]))
     if failure:
         raise PluginError(failure)

@@ -10,8 +10,8 @@ the site, and the next save waits for them. Between saves the preview keeps in m
 next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
 verified quotes, each thesis's links and proof, digests, listings' splits and measuring renders,
 feed items, exported entities, share cards), and the renderer keeps what it drew of the site
-(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index (Pagefind) is then made again in
-the background, at low priority, and swapped in whole: pages show at once, and search answers
+(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index (Pagefind) then makes again the
+shards the changed pages are in, in the background, at low priority, each swapped in whole: pages show at once, and search answers
 for them moments later. The console prints the diagnostics that appeared or went away since the
 previous save and one summary line, not every warning of the corpus each time.
 
@@ -39,10 +39,10 @@ from .caches import project_caches
 from .diagnostics import Diagnostic, format_diagnostics, summary_line
 from .history import CommittedHistory, current_committed_history
 from .models import Thesis
-from .pages.urls import SEARCH_INDEX_FOLDER, for_programs
+from .pages.urls import for_programs
 from .renderers import Renderer, project_renderer, update_or_build
 from .renderers.base import Rendered, refuse_taken_address
-from .search import index_search
+from .search import IndexState, index_search
 from .settings import ProjectPaths
 from .write import WriteReport
 
@@ -111,17 +111,19 @@ def report_diagnostics(echo: Callable[[str], None], before: list[Diagnostic] | N
 
 
 class _SearchIndex:
-    """Pagefind over the served site, in the background after each rebuild: a new index is
-    written beside the site and renamed into place, so a reader never meets half of one. A
-    rebuild during a run asks for one more run after it."""
+    """Pagefind over the served site, in the background after each rebuild: the shards whose
+    pages the rebuild changed are made again (`search.index_search`), each swapped in whole, so a
+    reader never meets half of one. A rebuild during a run asks for one more run after it."""
 
     def __init__(self, site: Path, echo: Callable[[str], None]) -> None:
         self.site = site
         self.echo = echo
         self._wanted = threading.Event()
         self._stopped = False
-        self._running: subprocess.Popen[str] | None = None
-        """The Pagefind run under way: stopped with the preview, not left to index a removed folder."""
+        self._running: list[subprocess.Popen[str]] = []
+        """The Pagefind runs under way: stopped with the preview, not left to index a removed folder."""
+        self._state: IndexState | None = None
+        """What the index in the site was made from: the next run keeps the shards that stayed."""
         self._thread = threading.Thread(target=self._run, name="preview search index", daemon=True)
         self._thread.start()
 
@@ -129,17 +131,18 @@ class _SearchIndex:
         self._wanted.set()
 
     def stop(self) -> None:
-        """No run after this: the one under way is killed and its result dropped (the preview is closing)."""
+        """No run after this: the ones under way are killed and their result dropped (the preview is closing)."""
         self._stopped = True
         self._wanted.set()
-        self._kill_if_stopped(self._running)
+        for process in list(self._running):
+            self._kill_if_stopped(process)
 
     def _started(self, process: subprocess.Popen[str]) -> None:
-        self._running = process
+        self._running.append(process)
         self._kill_if_stopped(process)  # the preview may have closed while it started
 
-    def _kill_if_stopped(self, process: subprocess.Popen[str] | None) -> None:
-        if self._stopped and process is not None:
+    def _kill_if_stopped(self, process: subprocess.Popen[str]) -> None:
+        if self._stopped:
             with contextlib.suppress(OSError):
                 process.kill()
 
@@ -150,26 +153,14 @@ class _SearchIndex:
             if self._stopped:
                 return
             try:
-                self._index_once()
+                failure, self._state = index_search(self.site, self._state, background=True, started=self._started,
+                                                    scratch=self.site.parent)
             except OSError as error:  # the site changed under it (a whole rebuild, the preview closing)
-                if not self._stopped:
-                    self.echo(f"search index: {error}; made again after the next save")
-
-    def _index_once(self) -> None:
-        fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site.parent))
-        try:
-            failure = index_search(self.site, fresh / SEARCH_INDEX_FOLDER, background=True, started=self._started)
-            self._running = None
-            if failure:
-                if not self._stopped:
-                    self.echo(f"search index: {failure}")
-                return
-            current = self.site / SEARCH_INDEX_FOLDER
-            if current.exists():
-                current.rename(fresh / "retired")
-            (fresh / SEARCH_INDEX_FOLDER).rename(current)
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
+                failure, self._state = f"{error}; made again after the next save", None
+            finally:
+                self._running.clear()
+            if failure and not self._stopped:
+                self.echo(f"search index: {failure}")
 
 
 class Preview:

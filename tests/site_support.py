@@ -161,6 +161,21 @@ def preview(root: Path, log: Path, *options: str, expect: str, env: dict[str, st
                 server.wait()
 
 
+def search_shards(site: Path) -> list[Path]:
+    """The shards of a built site's Pagefind index, as `pagefind/shards.js` lists them for the
+    search box; each holds Pagefind's client and an index."""
+    import json
+
+    text = (site / "pagefind" / "shards.js").read_text(encoding="utf-8")
+    listed = json.loads(text.removeprefix("window.thesisSiteSearchShards = ").rstrip().removesuffix(";"))
+    shards = [site / "pagefind" / name for name in listed]
+    for shard in shards:
+        assert (shard / "pagefind.js").is_file() and (shard / "pagefind-entry.json").is_file(), shard
+        assert any((shard / "index").iterdir()) and any((shard / "fragment").iterdir()), shard
+    assert shards, "no shard listed"
+    return shards
+
+
 def search_records(site: Path) -> list[dict[str, object]]:
     """What Pagefind indexed of a built site: one record (url, content, meta) per page it keeps,
     read from its fragments (gzip, a `pagefind_dcd` header, then JSON)."""
@@ -168,7 +183,7 @@ def search_records(site: Path) -> list[dict[str, object]]:
     import json
 
     records = []
-    for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for fragment in sorted(f for shard in search_shards(site) for f in (shard / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(fragment.read_bytes())
         assert data.startswith(b"pagefind_dcd"), fragment
         records.append(json.loads(data[len(b"pagefind_dcd"):]))

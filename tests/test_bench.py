@@ -150,9 +150,12 @@ def test_the_benchmarks_edit_is_valid_content_at_the_start_of_the_summary(tmp_pa
     assert all(summary.startswith("Revised in benchmark edit 7. ") for summary in summaries), summaries[:3]
 
 
-def test_the_first_query_counts_what_pagefinds_client_fetches(tmp_path: Path) -> None:
-    """On a small Pagefind index: the search box, the client, its entry, wasm and metadata, one
-    index chunk and the fragments of the first 5 of 7 results; no fragment for a word on no page."""
+def test_the_first_query_counts_what_pagefinds_client_fetches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a small index in shards: the search box and the list of shards, the client, and from
+    every shard its entry, metadata and the chunk of the word; the fragments of the first 5 of 7
+    results; no fragment for a word on no page."""
+    from generator import search
+
     if shutil.which("node") is None:
         pytest.skip("node runs Pagefind's client")
     cli_bench = _cli_bench()
@@ -163,17 +166,21 @@ def test_the_first_query_counts_what_pagefinds_client_fetches(tmp_path: Path) ->
         page.parent.mkdir(parents=True)
         page.write_text(f"<html lang='en'><body><main data-pagefind-body><h1>Page {number}</h1>"
                         f"<p>{words} {'filler ' * number}</p></main></body></html>", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)  # 9 pages in 4 shards, as 2,560 would be
+    failure, state = search.index_search(site)
+    assert failure is None and len(state.indexed) == 4
 
     found = cli_bench.first_query(site, "lantern")
     fragments = [name for name in found["files"] if name.endswith(".pf_fragment")]
-    assert found["results"] == 7 and len(fragments) == 5 and len(found["first"]) == 5
-    assert sum(name.endswith(".pf_index") for name in found["files"]) >= 1
-    assert {"pagefind/pagefind-entry.json", "pagefind/wasm.en.pagefind", "pagefind/pagefind.js",
-            "pagefind/pagefind-modular-ui.js"} <= set(found["files"])
-    assert any(name.endswith(".pf_meta") for name in found["files"])
+    assert found["results"] == 7 and len(fragments) == 5 and len(found["first"]) == 5 and found["shards"] == 4
+    shards = sorted(f"pagefind/{name}/" for name in state.indexed)
+    primary = shards[0]
+    assert {f"{primary}pagefind-entry.json", f"{primary}wasm.en.pagefind", f"{primary}pagefind.js",
+            "pagefind/pagefind-modular-ui.js", "pagefind/shards.js"} <= set(found["files"])
+    for shard in shards:  # every shard: its entry and metadata, and the chunk of the word
+        assert f"{shard}pagefind-entry.json" in found["files"]
+        assert any(name.startswith(shard) and name.endswith(".pf_meta") for name in found["files"]), shard
+        assert any(name.startswith(shard) and name.endswith(".pf_index") for name in found["files"]), shard
     assert found["bytes"] == sum(found["files"].values())
     assert all(size == (site / name).stat().st_size for name, size in found["files"].items())
 

@@ -18,6 +18,8 @@ import re
 
 import pytest
 
+from generator import search as search_index
+
 from browser_support import (
     ARTIFACTS,
     LOCAL_HOST,
@@ -64,10 +66,19 @@ VARIANTS = {
 # --------------------------------------------------------------------------- fixtures
 
 
+SEARCH_SHARDS_PAGES = 8
+"""Pages per search shard in the browser's site: the default site's index in 8 shards, so that
+every search test merges shards in the browser as a site of 10,000 pages does (16 of them)."""
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     check_prerequisites()
     site = build_default_site(tmp_path_factory.mktemp("browser") / "site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "PAGES_PER_SHARD", SEARCH_SHARDS_PAGES)
+        failure, state = search_index.index_search(site)
+    assert failure is None and len(state.indexed) > 4, (failure, state.indexed)
     server = serve(site)
     try:
         yield server.base

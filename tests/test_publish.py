@@ -80,8 +80,9 @@ def test_two_editions(project: Path) -> None:
     before = _edition_tree(project, "1.0")
     assert "theses/memory-bound-inference/index.html" in before
     # mike builds the edition itself: the search hook indexed it all the same (generator/search_hook.py)
-    assert "pagefind/pagefind.js" in before and "pagefind/pagefind-modular-ui.js" in before
-    assert "\tpagefind/index/" in before and "\tpagefind/fragment/" in before
+    assert "\tpagefind/shards.js" in before and "\tpagefind/pagefind-modular-ui.js" in before
+    assert re.search(r"\tpagefind/\d\d-\d\d/pagefind\.js\n", before) and re.search(r"\tpagefind/\d\d-\d\d/index/", before)
+    assert re.search(r"\tpagefind/\d\d-\d\d/fragment/", before)
 
     thesis = _thesis_file(project)
     text = thesis.read_text(encoding="utf-8")

@@ -264,13 +264,13 @@ def test_a_closing_preview_stops_the_search_index_under_way(tmp_path: Path, monk
 
     runs: list[subprocess.Popen[str]] = []
 
-    def long_index(site, output=None, background=False, started=None):
+    def long_index(site, previous=None, background=False, started=None, scratch=None):
         with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], text=True) as process:
             runs.append(process)
             if started is not None:
                 started(process)
             process.wait()
-        return "stopped"
+        return "stopped", None
 
     monkeypatch.setattr(serve, "index_search", long_index)
     site = tmp_path / "site"

@@ -1,0 +1,187 @@
+"""The search index in shards (`generator.search`): every marked page is indexed once, in the shard
+of its family; an update makes again only the shards whose pages changed, and gives the bytes of
+an index made whole; what is gone from the site is gone from the index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.build import build_site
+from site_support import make_project, search_records, search_shards, tree_bytes
+
+
+def _page(site: Path, page: str, words: str, marked: bool = True) -> None:
+    path = site / page
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "<main data-pagefind-body>" if marked else "<main>"
+    path.write_text(f"<html lang='en'><body>{body}<h1>{page}</h1><p>{words}</p></main></body></html>",
+                    encoding="utf-8")
+
+
+FAMILIES = 24
+
+
+def _small_site(site: Path) -> list[str]:
+    pages = []
+    for family in range(FAMILIES):
+        for member in ("index.html", "evidence/one/index.html", "evidence/two/index.html"):
+            page = f"theses/t{family}/{member}"
+            _page(site, page, f"lantern harbour family{family} {member.split('/')[-2] if '/' in member else 'main'}")
+            pages.append(page)
+    _page(site, "index.html", "the home page lists harbour", marked=False)
+    return pages
+
+
+@pytest.fixture
+def many_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 4)
+
+
+class _Runs:
+    """The shards Pagefind ran for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.shards: list[str] = []
+        real = search._index_shard
+
+        def counted(site, pages, work, background, started):
+            self.shards.append(work.name)
+            return real(site, pages, work, background, started)
+
+        monkeypatch.setattr(search, "_index_shard", counted)
+
+
+def _index_bytes(site: Path) -> dict[str, bytes]:
+    return {path: data for path, data in tree_bytes(site).items() if path.startswith("pagefind/")}
+
+
+def test_a_page_goes_with_its_family_and_the_shards_grow_with_the_site() -> None:
+    count = 16
+    assert search.shard_of("theses/t/index.html", count) == search.shard_of("theses/t/evidence/e/index.html", count)
+    assert search.shard_of("sources/s/index.html", count) == search.shard_of("sources/s/page_2/index.html", count)
+    assert len({search.shard_of(f"sources/s{n}/index.html", count) for n in range(200)}) == count
+    assert [search.shard_count(pages) for pages in (1, 81, 1_279, 1_280, 2_560, 10_755, 100_000)] == [1, 1, 1, 2, 4, 16, 16]
+
+
+def test_every_marked_page_is_indexed_once_whatever_the_shards(tmp_path: Path, many_shards: None) -> None:
+    """The records of an index in shards are those of one index of the whole site: no page lost,
+    none twice, the unmarked home page nowhere."""
+    site = tmp_path / "site"
+    pages = _small_site(site)
+    failure, state = search.index_search(site)
+    assert search.shard_count(len(pages) + 1) == 16
+    assert failure is None and state.indexed == {search.shard_of(page, 16) for page in pages}
+    sharded = sorted(json.dumps(record, sort_keys=True) for record in search_records(site))
+
+    whole = tmp_path / "whole"
+    shutil.copytree(site, whole)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PAGES_PER_SHARD", 1_000)
+        failure, state = search.index_search(whole)
+    assert failure is None and len(state.indexed) == 1
+    assert sharded == sorted(json.dumps(record, sort_keys=True) for record in search_records(whole))
+    assert len(sharded) == len(pages) and not any(record["url"] == "/" for record in search_records(site))
+
+
+def test_an_edit_in_place_makes_again_only_its_shard(tmp_path: Path, many_shards: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview's way: pages rewritten in the site itself, the last run's state kept."""
+    site = tmp_path / "site"
+    _small_site(site)
+    failure, state = search.index_search(site)
+    assert failure is None
+    runs = _Runs(monkeypatch)
+    failure, unchanged = search.index_search(site, state)
+    assert failure is None and runs.shards == [] and unchanged == state
+
+    edited = "theses/t3/evidence/two/index.html"
+    _page(site, edited, "lantern harbour zeppelin")
+    failure, after = search.index_search(site, state)
+    assert failure is None and runs.shards == [search.shard_of(edited, 16)] and after.indexed == state.indexed
+    assert any("zeppelin" in str(record["content"]) for record in search_records(site))
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh)
+    shutil.rmtree(fresh / "pagefind")
+    assert search.index_search(fresh)[0] is None
+    assert _index_bytes(site) == _index_bytes(fresh)
+
+
+def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, many_shards: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _small_site(site)
+    failure, state = search.index_search(site)
+    assert failure is None
+    shard = search.shard_of("theses/t5/index.html", 16)
+    families = [f"theses/t{n}" for n in range(FAMILIES) if search.shard_of(f"theses/t{n}/index.html", 16) == shard]
+    for family in families:  # unmarked: still pages, but nothing of them is searched
+        for page in (site / family).rglob("index.html"):
+            _page(site, page.relative_to(site).as_posix(), "no longer searched", marked=False)
+    runs = _Runs(monkeypatch)
+    failure, after = search.index_search(site, state)
+    assert failure is None and runs.shards == [shard]
+    assert shard not in after.indexed and not (site / "pagefind" / shard).exists()
+    assert f'"{shard}/"' not in (site / "pagefind" / "shards.js").read_text(encoding="utf-8")
+    assert not any(str(record["url"]).startswith(f"/{families[0]}/") for record in search_records(site))
+
+    for family in families:
+        shutil.rmtree(site / family)
+    failure, gone = search.index_search(site, after)
+    assert failure is None and runs.shards == [shard] and shard not in gone.shards
+
+
+def test_a_shard_another_pagefind_made_is_made_again(tmp_path: Path, many_shards: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _small_site(site)
+    assert search.index_search(site)[0] is None
+    one = sorted(search.index_state(site).indexed)[0]
+    entry = site / "pagefind" / one / "pagefind-entry.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps({**data, "version": "0.0.1"}), encoding="utf-8")
+    state = search.index_state(site)
+    assert one not in state.indexed and one not in state.shards and len(state.indexed) > 8
+    runs = _Runs(monkeypatch)
+    assert search.index_search(site, state)[0] is None and runs.shards == [one]
+
+
+def test_an_update_indexes_only_the_shards_of_the_pages_it_rendered_and_equals_a_clean_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: None) -> None:
+    """`build` after a summary edit: Pagefind runs for the shards of the pages the renderer wrote
+    again, the other shards are the previous site's files (linked, not written), and the site is
+    byte for byte a clean build's."""
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 1)
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    assert build_site(paths, site).ok
+    before = {p.relative_to(site).as_posix(): os.stat(p).st_ino for p in site.rglob("*") if p.is_file()}
+    shards = search_shards(site)
+    assert len(shards) >= 4
+
+    thesis = paths.content / "theses" / "memory-bound-inference.md"
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary:", "summary: Edited for the shards test."),
+                      encoding="utf-8")
+    runs = _Runs(monkeypatch)
+    result = build_site(paths, site)
+    assert result.ok and result.how == "update"
+    after = {p.relative_to(site).as_posix(): os.stat(p).st_ino for p in site.rglob("*") if p.is_file()}
+    pages = search.shard_count(sum(page.endswith(".html") and not page.startswith("pagefind/") for page in after))
+    rewritten = {search.shard_of(page, pages) for page, inode in after.items()
+                 if page.endswith(".html") and not page.startswith("pagefind/") and before.get(page) != inode}
+    assert sorted(runs.shards) == sorted(rewritten) and 0 < len(rewritten) < len(shards)
+    for shard in {shard.name for shard in shards} - rewritten:
+        kept = [page for page in after if page.startswith(f"pagefind/{shard}/")]
+        assert kept and all(after[page] == before.get(page) for page in kept), shard
+
+    clean = tmp_path / "clean"
+    assert build_site(paths, clean, clean=True).ok
+    updated, fresh = tree_bytes(site), tree_bytes(clean)
+    assert sorted(updated) == sorted(fresh)
+    assert [path for path in fresh if updated[path] != fresh[path]] == []
