@@ -35,6 +35,7 @@ from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerp
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import MARKER, ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
+from .heap import few_collections
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
 from .pages.inputs import page_digests, page_inputs, shared_digest
@@ -401,15 +402,16 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         if unchanged is not None:
             return unchanged
 
-        checked, plan = _planned(paths, project_caches(paths, refresh=clean), history, strict, edition=None, committed=None,
-                                 offline=offline)
-        diagnostics = checked.diagnostics
-        if plan is None:
-            return BuildResult(diagnostics)
-        del checked
-        pages = len(plan.pages)
-        _written, docs = write_docs(paths, plan, progress, clean)
-        del plan  # the renderer runs without the publication in memory
+        with few_collections():  # the generator's stages hold the checked corpus throughout
+            checked, plan = _planned(paths, project_caches(paths, refresh=clean), history, strict, edition=None,
+                                     committed=None, offline=offline)
+            diagnostics = checked.diagnostics
+            if plan is None:
+                return BuildResult(diagnostics)
+            del checked
+            pages = len(plan.pages)
+            _written, docs = write_docs(paths, plan, progress, clean)
+            del plan  # the renderer runs without the publication in memory
 
         staging = temporary_sibling(out, "build")
         try:

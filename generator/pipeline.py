@@ -18,6 +18,7 @@ from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publ
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
 from .gitrepo import blob_id
 from .graph import Linked, Located, resolve_references
+from .heap import few_collections
 from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
 from .models import Thesis
@@ -178,6 +179,12 @@ def check_project(paths: ProjectPaths, jobs: int | None = None, committed: Commi
     with it, files load in this process whatever `jobs` says. `memo`: from an earlier check in
     this process (`serve`), each unchanged source's parts and the quotes verified against them,
     and what linking each thesis recorded and its proof while neither it nor what it references changed."""
+    with few_collections():
+        return _check(paths, jobs, committed, cache, memo)
+
+
+def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | None, cache: LoadCache | None,
+           memo: Memo | None) -> CheckResult:
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
