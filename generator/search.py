@@ -40,6 +40,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Callable, Iterable, Mapping
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
@@ -157,7 +158,8 @@ def index_state(site: Path) -> IndexState:
 
 def index_search(site: Path, previous: IndexState | None = None, background: bool = False,
                  started: Callable[[subprocess.Popen[str]], None] | None = None,
-                 scratch: Path | None = None) -> tuple[str | None, IndexState]:
+                 scratch: Path | None = None,
+                 placing: AbstractContextManager[object] | None = None) -> tuple[str | None, IndexState]:
     """Write Pagefind's index of the built `site` into `site/pagefind/`: (the error or None, what
     it was made from). `previous`: what the index already in `site/pagefind/` was made from; its
     shards whose pages are the same are kept, the others are made again, and the rest of the
@@ -166,40 +168,57 @@ def index_search(site: Path, previous: IndexState | None = None, background: boo
     next rebuild) goes first. `started`: given each Pagefind process once it runs (the preview
     stops them when it closes). `scratch`: where Pagefind works, on the site's filesystem (the pages
     are linked there); by default in the index folder, which a killed build's temporary site takes
-    with it. The preview's site may be built whole during a run, so it works beside it."""
+    with it. `placing`: held while the new shards are put in place, the only time `site/pagefind/`
+    changes when `scratch` is outside it (the preview's lock, which its whole rebuilds hold)."""
     folder = site / SEARCH_FOLDER
     shards = _pages_by_shard(site)
     previous = previous or NO_INDEX
-    if previous is NO_INDEX or not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
+    if not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
         previous = NO_INDEX
-        shutil.rmtree(folder, ignore_errors=True)
-    kept = {name for name, pages in shards.items() if previous.shards.get(name) == pages
-            and (name not in previous.indexed or (folder / name / "pagefind-entry.json").is_file())}
-    indexed = {name for name in kept if name in previous.indexed}
+    kept = {name for name, pages in shards.items() if previous.shards.get(name) == pages}
     stale = sorted(shards.keys() - kept)
-    folder.mkdir(parents=True, exist_ok=True)
+    if scratch is None:
+        folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=scratch or folder))
     try:
         workers = 1 if background else min(len(stale), os.cpu_count() or 1) or 1
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             runs = {name: pool.submit(_index_shard, site, sorted(page for page, _ in shards[name]), work / name,
                                       background, started) for name in stale}
+        fresh: dict[str, Path] = {}
         for name in stale:
             outcome = runs[name].result()
             if isinstance(outcome, str):
                 return f"pagefind: {outcome}", NO_INDEX
             if outcome is not None:
-                _place(outcome, folder, name)
-                indexed.add(name)
+                fresh[name] = outcome
+        with placing or contextlib.nullcontext():
+            failure, indexed = _assemble(folder, fresh, kept & previous.indexed, previous is NO_INDEX, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for entry in folder.iterdir():
-        if entry.is_dir() and entry.name not in indexed:
-            shutil.rmtree(entry)  # a shard whose pages are gone or no longer marked
-    if not indexed:
-        return "pagefind: wrote no index (no page marked data-pagefind-body?)", NO_INDEX
-    _write_manifest(folder, sorted(indexed))
+    if failure:
+        return f"pagefind: {failure}", NO_INDEX
     return None, IndexState(shards, frozenset(indexed))
+
+
+def _assemble(folder: Path, fresh: Mapping[str, Path], kept: set[str], new_box: bool, work: Path) -> tuple[str | None, set[str]]:
+    """The index folder made of the `kept` shards already in it and the `fresh` ones, with the
+    search box's files (copied again when `new_box`) and the list of shards; the rest of it goes."""
+    gone = sorted(name for name in kept if not (folder / name / "pagefind-entry.json").is_file())
+    if gone:  # the preview's site was built whole since the state was taken
+        return f"shards {', '.join(gone)} went while the others were indexed; made again after the next save", set()
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in list(folder.iterdir()):
+        if entry == work or entry.name in kept or (entry.name in SEARCH_BOX_FILES and not new_box):
+            continue
+        shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for name, output in fresh.items():
+        _place(output, folder, name)
+    indexed = kept | fresh.keys()
+    if not indexed:
+        return "wrote no index (no page marked data-pagefind-body?)", set()
+    _write_manifest(folder, sorted(indexed))
+    return None, indexed
 
 
 def _index_shard(site: Path, pages: Iterable[str], work: Path, background: bool,
@@ -242,6 +261,9 @@ def _index_shard(site: Path, pages: Iterable[str], work: Path, background: bool,
         return detail[-1] if detail else f"exit {process.returncode}"
     if not (output / "pagefind-entry.json").is_file():
         return f"wrote no index of {marked} marked pages"
+    for entry in list(output.iterdir()):
+        if not (SHARD_FILES.fullmatch(entry.name) or entry.name in SEARCH_BOX_FILES):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     return output
 
 
@@ -250,17 +272,8 @@ def _place(output: Path, folder: Path, name: str) -> None:
     for box_file in SEARCH_BOX_FILES:
         if not (folder / box_file).is_file():
             shutil.copyfile(output / box_file, folder / box_file)
-    for entry in list(output.iterdir()):
-        if not SHARD_FILES.fullmatch(entry.name):
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    target = folder / name
-    if target.exists():
-        retired = output.with_name("retired")  # in the shard's own work folder
-        target.rename(retired)
-        output.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        output.rename(target)
+        (output / box_file).unlink()
+    output.rename(folder / name)
 
 
 MANIFEST_START = "window.thesisSiteSearchShards = "

@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType, MappingProxyType
 from typing import Callable, Mapping
@@ -115,9 +116,11 @@ class _SearchIndex:
     pages the rebuild changed are made again (`search.index_search`), each swapped in whole, so a
     reader never meets half of one. A rebuild during a run asks for one more run after it."""
 
-    def __init__(self, site: Path, echo: Callable[[str], None]) -> None:
+    def __init__(self, site: Path, echo: Callable[[str], None], placing: AbstractContextManager[object]) -> None:
         self.site = site
         self.echo = echo
+        self._placing = placing
+        """Held while new shards go into the site: the preview's lock, which a save that builds the site whole holds."""
         self._wanted = threading.Event()
         self._stopped = False
         self._running: list[subprocess.Popen[str]] = []
@@ -154,7 +157,7 @@ class _SearchIndex:
                 return
             try:
                 failure, self._state = index_search(self.site, self._state, background=True, started=self._started,
-                                                    scratch=self.site.parent)
+                                                    scratch=self.site.parent, placing=self._placing)
             except OSError as error:  # the site changed under it (a whole rebuild, the preview closing)
                 failure, self._state = f"{error}; made again after the next save", None
             finally:
@@ -187,7 +190,7 @@ class Preview:
         """Held by a save while it runs, and by `close`: the live server's build thread, which
         runs `show`, is not joined when the server stops."""
         self._closed = False
-        self.search = _SearchIndex(self.site, echo)
+        self.search = _SearchIndex(self.site, echo, self._saving)
 
     def rebuild(self) -> None:
         """One save, whole: the pages shown, then the rest of it (`_finish`), in this thread."""

@@ -185,3 +185,53 @@ def test_an_update_indexes_only_the_shards_of_the_pages_it_rendered_and_equals_a
     updated, fresh = tree_bytes(site), tree_bytes(clean)
     assert sorted(updated) == sorted(fresh)
     assert [path for path in fresh if updated[path] != fresh[path]] == []
+
+
+def test_the_preview_changes_its_index_only_while_holding_its_lock(tmp_path: Path, many_shards: None,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Working beside the site (`scratch`), Pagefind's runs leave `site/pagefind/` as it was; the
+    new shards go in under `placing`, which the preview's whole rebuilds also hold (a rebuild
+    empties the site)."""
+    import threading
+
+    site = tmp_path / "preview" / "site"
+    _small_site(site)
+    failure, state = search.index_search(site, scratch=site.parent)
+    assert failure is None
+    _page(site, "theses/t3/index.html", "lantern harbour zeppelin")
+    before = tree_bytes(site / "pagefind")
+    lock = threading.Lock()
+    seen: list[tuple[bool, bool]] = []
+    real = search._assemble
+
+    def assemble(folder, fresh, kept, new_box, work):
+        seen.append((lock.locked(), tree_bytes(site / "pagefind") == before))
+        return real(folder, fresh, kept, new_box, work)
+
+    monkeypatch.setattr(search, "_assemble", assemble)
+    failure, _after = search.index_search(site, state, scratch=site.parent, placing=lock)
+    assert failure is None and seen == [(True, True)] and not lock.locked()
+    assert tree_bytes(site / "pagefind") != before
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # no work folder left beside it
+
+
+def test_a_shard_gone_while_the_others_were_indexed_fails_the_run_and_the_next_is_whole(
+        tmp_path: Path, many_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "preview" / "site"
+    _small_site(site)
+    failure, state = search.index_search(site, scratch=site.parent)
+    assert failure is None
+    _page(site, "theses/t3/index.html", "lantern harbour zeppelin")
+    kept = sorted(state.indexed - {search.shard_of("theses/t3/index.html", 16)})[0]
+    real = search._index_shard
+
+    def and_a_rebuild_removes_a_kept_shard(site_, pages, work, background, started):
+        shutil.rmtree(site / "pagefind" / kept, ignore_errors=True)
+        return real(site_, pages, work, background, started)
+
+    monkeypatch.setattr(search, "_index_shard", and_a_rebuild_removes_a_kept_shard)
+    failure, after = search.index_search(site, state, scratch=site.parent)
+    assert failure is not None and "went while the others were indexed" in failure and after is search.NO_INDEX
+    monkeypatch.setattr(search, "_index_shard", real)
+    failure, whole = search.index_search(site, after, scratch=site.parent)
+    assert failure is None and kept in whole.indexed and (site / "pagefind" / kept / "pagefind-entry.json").is_file()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -264,7 +265,7 @@ def test_a_closing_preview_stops_the_search_index_under_way(tmp_path: Path, monk
 
     runs: list[subprocess.Popen[str]] = []
 
-    def long_index(site, previous=None, background=False, started=None, scratch=None):
+    def long_index(site, previous=None, background=False, started=None, scratch=None, placing=None):
         with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], text=True) as process:
             runs.append(process)
             if started is not None:
@@ -275,7 +276,7 @@ def test_a_closing_preview_stops_the_search_index_under_way(tmp_path: Path, monk
     monkeypatch.setattr(serve, "index_search", long_index)
     site = tmp_path / "site"
     site.mkdir()
-    search = serve._SearchIndex(site, lambda line: None)
+    search = serve._SearchIndex(site, lambda line: None, threading.Lock())
     search.refresh()
     assert wait_for(lambda: bool(runs), 30), "the index never started"
     search.stop()
