@@ -10,10 +10,12 @@ the site, and the next save waits for them. Between saves the preview keeps in m
 next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
 verified quotes, each thesis's links and proof, digests, listings' splits and measuring renders,
 feed items, exported entities, share cards), and the renderer keeps what it drew of the site
-(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index (Pagefind) then makes again the
-shards the changed pages are in, in the background, at low priority, each swapped in whole: pages show at once, and search answers
-for them moments later. The console prints the diagnostics that appeared or went away since the
-previous save and one summary line, not every warning of the corpus each time.
+(`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index
+(Pagefind) then makes again the shards the changed pages are in, in the background, at low
+priority, beside the site, and puts them in place under the lock a save holds: pages show at
+once, and search answers for them moments later. The console prints the diagnostics that
+appeared or went away since the previous save and one summary line, not every warning of the
+corpus each time.
 
 A renderer without an incremental key (Zensical; mkdocs under plugins that make pages from
 others) keeps its own live-reload server over the docs tree, which this module regenerates.
@@ -113,8 +115,9 @@ def report_diagnostics(echo: Callable[[str], None], before: list[Diagnostic] | N
 
 class _SearchIndex:
     """Pagefind over the served site, in the background after each rebuild: the shards whose
-    pages the rebuild changed are made again (`search.index_search`), each swapped in whole, so a
-    reader never meets half of one. A rebuild during a run asks for one more run after it."""
+    pages the rebuild changed are made again beside the site (`search.index_search`) and put in
+    place under the preview's lock, so a reader never meets half of one and a save that builds the
+    site whole never empties it while they go in. A rebuild during a run asks for one more run after it."""
 
     def __init__(self, site: Path, echo: Callable[[str], None], placing: AbstractContextManager[object]) -> None:
         self.site = site
