@@ -424,12 +424,12 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                     write_record(paths, out, dataclasses.replace(record, inputs=inputs, diagnostics=tuple(diagnostics),
                                                                  pages=pages))
                     return BuildResult(diagnostics, [], pages, out, how="current")
-                indexed = None
+                previous_index = None
                 if recorded_key is not None:
                     # The update works in a linked copy of the previous site, but its marker; the search
                     # index makes again the shards whose pages the update rewrites.
                     link_copy(out, staging, leave_out=(MARKER,))
-                    indexed = index_state(out)
+                    previous_index = index_state(out)
                 progress(f"{renderer.name} build", 0, 1)
                 touched = None if changes is None else changes.changed | changes.removed
                 rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
@@ -440,7 +440,7 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
             if not offline:
                 progress("search index", 0, 1)
-                unindexed, _state = index_search(staging, indexed)
+                unindexed, _state = index_search(staging, previous_index)
                 progress("search index", 1, 1)
                 if unindexed:
                     return BuildResult(diagnostics + [_mkdocs_failure(unindexed)], messages + [unindexed])

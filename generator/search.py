@@ -45,6 +45,7 @@ from typing import Callable, Iterable, Mapping
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
 from .settings import ProjectPaths
+from .write import scan_tree
 
 EXCLUDED = ".headerlink"
 """Left out of the index: the `¶` permalink after every heading (mkdocs' `toc` writes most of
@@ -74,9 +75,10 @@ listed is the one the box loads them from) and the index. Pagefind's other UIs a
 MARKED = re.compile(rb"<[a-z]+ data-pagefind-body[ >]")
 """A page Pagefind indexes: the templates' tag. Text that quotes it is escaped (`&lt;`)."""
 
-Stamp = tuple[int, int, int, int]
-"""A page's (device, inode, size, modification time in nanoseconds): a page the renderer kept
-in an update's linked copy has the stamp of the previous site's page, one it wrote has not."""
+Stamp = tuple[int, int]
+"""A page's (size, modification time in nanoseconds), as `write.scan_tree` reads it: a page the
+renderer kept in an update's linked copy has the stamp of the previous site's page, one it wrote
+has the time it was written."""
 
 
 @dataclass(frozen=True)
@@ -107,22 +109,9 @@ def shard_of(page: str, count: int) -> str:
     return f"{count:02d}-{number:02d}"
 
 
-def _site_pages(site: Path) -> dict[str, Stamp]:
-    pages: dict[str, Stamp] = {}
-    for folder, subfolders, files in os.walk(site):
-        relative = os.path.relpath(folder, site)
-        if relative == ".":
-            subfolders[:] = [name for name in subfolders if name != SEARCH_FOLDER]
-        for name in files:
-            if name.endswith(".html"):
-                status = os.stat(os.path.join(folder, name), follow_symlinks=False)
-                page = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
-                pages[page] = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
-    return pages
-
-
 def _pages_by_shard(site: Path) -> dict[str, frozenset[tuple[str, Stamp]]]:
-    pages = _site_pages(site)
+    scanned = scan_tree(site, only=lambda name: name != SEARCH_FOLDER).stamps
+    pages = {path: stamp for path, stamp in scanned.items() if path.endswith(".html")}
     count = shard_count(len(pages))
     shards: dict[str, set[tuple[str, Stamp]]] = {}
     for page, stamp in pages.items():

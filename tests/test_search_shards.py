@@ -38,6 +38,13 @@ def _small_site(site: Path) -> list[str]:
     return pages
 
 
+def _indexed_small_site(site: Path, scratch: Path | None = None) -> search.IndexState:
+    _small_site(site)
+    failure, state = search.index_search(site, scratch=scratch)
+    assert failure is None
+    return state
+
+
 @pytest.fixture
 def many_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 4)
@@ -93,9 +100,7 @@ def test_an_edit_in_place_makes_again_only_its_shard(tmp_path: Path, many_shards
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview's way: pages rewritten in the site itself, the last run's state kept."""
     site = tmp_path / "site"
-    _small_site(site)
-    failure, state = search.index_search(site)
-    assert failure is None
+    state = _indexed_small_site(site)
     runs = _Runs(monkeypatch)
     failure, unchanged = search.index_search(site, state)
     assert failure is None and runs.shards == [] and unchanged == state
@@ -116,9 +121,7 @@ def test_an_edit_in_place_makes_again_only_its_shard(tmp_path: Path, many_shards
 def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, many_shards: None,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
-    _small_site(site)
-    failure, state = search.index_search(site)
-    assert failure is None
+    state = _indexed_small_site(site)
     shard = search.shard_of("theses/t5/index.html", 16)
     families = [f"theses/t{n}" for n in range(FAMILIES) if search.shard_of(f"theses/t{n}/index.html", 16) == shard]
     for family in families:  # unmarked: still pages, but nothing of them is searched
@@ -140,8 +143,7 @@ def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, 
 def test_a_shard_another_pagefind_made_is_made_again(tmp_path: Path, many_shards: None,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
-    _small_site(site)
-    assert search.index_search(site)[0] is None
+    _indexed_small_site(site)
     one = sorted(search.index_state(site).indexed)[0]
     entry = site / "pagefind" / one / "pagefind-entry.json"
     data = json.loads(entry.read_text(encoding="utf-8"))
@@ -195,9 +197,7 @@ def test_the_preview_changes_its_index_only_while_holding_its_lock(tmp_path: Pat
     import threading
 
     site = tmp_path / "preview" / "site"
-    _small_site(site)
-    failure, state = search.index_search(site, scratch=site.parent)
-    assert failure is None
+    state = _indexed_small_site(site, scratch=site.parent)
     _page(site, "theses/t3/index.html", "lantern harbour zeppelin")
     before = tree_bytes(site / "pagefind")
     lock = threading.Lock()
@@ -218,9 +218,7 @@ def test_the_preview_changes_its_index_only_while_holding_its_lock(tmp_path: Pat
 def test_a_shard_gone_while_the_others_were_indexed_fails_the_run_and_the_next_is_whole(
         tmp_path: Path, many_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "preview" / "site"
-    _small_site(site)
-    failure, state = search.index_search(site, scratch=site.parent)
-    assert failure is None
+    state = _indexed_small_site(site, scratch=site.parent)
     _page(site, "theses/t3/index.html", "lantern harbour zeppelin")
     kept = sorted(state.indexed - {search.shard_of("theses/t3/index.html", 16)})[0]
     real = search._index_shard
