@@ -429,7 +429,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                     # The update works in a linked copy of the previous site, but its marker; the search
                     # index makes again the shards whose pages the update rewrites.
                     link_copy(out, staging, leave_out=(MARKER,))
-                    previous_index = index_state(out)
+                    assert record is not None  # recorded_key comes from it
+                    previous_index = index_state(out, record.unindexed)
                 progress(f"{renderer.name} build", 0, 1)
                 touched = None if changes is None else changes.changed | changes.removed
                 rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
@@ -438,18 +439,21 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
             if not succeeded:
                 failure = next((m for m in reversed(messages) if "ERROR" in m), f"{renderer.name} failed")
                 return BuildResult(diagnostics + [_mkdocs_failure(failure)], messages)
+            unmarked = None
             if not offline:
                 progress("search index", 0, 1)
-                unindexed, _state = index_search(staging, previous_index)
+                unindexed, index = index_search(staging, previous_index)
                 progress("search index", 1, 1)
                 if unindexed:
                     return BuildResult(diagnostics + [_mkdocs_failure(unindexed)], messages + [unindexed])
+                unmarked = index.unmarked
             mark(staging)
             forget_record(paths, out)
             swap_in(staging, out)
             identity = folder_identity(out)
             if key is not None and identity is not None:
-                write_record(paths, out, BuildRecord(renderer.name, key, identity, docs, inputs, tuple(diagnostics), pages))
+                write_record(paths, out, BuildRecord(renderer.name, key, identity, docs, inputs, tuple(diagnostics), pages,
+                                                     unmarked))
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
     if changes is None or not rendered.updated:

@@ -52,6 +52,9 @@ class BuildRecord:
     """`input_fingerprint` of the build: the same inputs make the same docs tree, diagnostics and site."""
     diagnostics: tuple[Diagnostic, ...]
     pages: int
+    unindexed: Mapping[str, Stamp] | None = None
+    """The site's pages its search index leaves out (`search.IndexState.unmarked`), with their
+    stamps: the next update need not read them to know it; None when unknown."""
 
 
 @dataclass(frozen=True)
@@ -102,20 +105,29 @@ def read_record(paths: ProjectPaths, out: Path) -> BuildRecord | None:
         if data.get("format") != RECORD_FORMAT:
             return None
         record = BuildRecord(str(data["renderer"]), str(data["key"]), (int(data["folder"][0]), int(data["folder"][1])),
-                             {str(path): (int(size), int(time)) for path, (size, time) in data["docs"].items()},
+                             _stamps(data["docs"]),
                              str(data["inputs"]), tuple(Diagnostic(**item) for item in data["diagnostics"]),
-                             int(data["pages"]))
+                             int(data["pages"]), None if data.get("unindexed") is None else _stamps(data["unindexed"]))
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
     return record if record.folder == folder_identity(out) else None
+
+
+def _stamps(data: Mapping[str, list[int]]) -> dict[str, Stamp]:
+    return {str(path): (int(size), int(time)) for path, (size, time) in data.items()}
+
+
+def _listed(stamps: Mapping[str, Stamp]) -> dict[str, list[int]]:
+    return {path: list(stamp) for path, stamp in sorted(stamps.items())}
 
 
 def write_record(paths: ProjectPaths, out: Path, record: BuildRecord) -> None:
     target = record_path(paths, out)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = {"format": RECORD_FORMAT, "renderer": record.renderer, "key": record.key, "folder": list(record.folder),
-            "docs": {path: list(stamp) for path, stamp in sorted(record.docs.items())}, "inputs": record.inputs,
-            "diagnostics": [dataclasses.asdict(diagnostic) for diagnostic in record.diagnostics], "pages": record.pages}
+            "docs": _listed(record.docs), "inputs": record.inputs,
+            "diagnostics": [dataclasses.asdict(diagnostic) for diagnostic in record.diagnostics], "pages": record.pages,
+            "unindexed": None if record.unindexed is None else _listed(record.unindexed)}
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, target)

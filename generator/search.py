@@ -12,10 +12,11 @@ are dealt into shards (`shard_of`: a page goes with its family, the first two fo
 address, so that a thesis and its evidence pages share one), each indexed by a Pagefind run of
 its own into `pagefind/<shard>/`, and the search box merges them in the browser (Pagefind's
 `mergeIndex`; `pagefind/shards.js` lists them, `overrides/partials/search.html` reads it).
-An update indexes again only the shards whose pages changed (`index_search`, `IndexState`): one
-edited thesis costs one shard's run, not the whole site's. The number of shards grows with the
-site (`shard_count`), since every shard adds its metadata and a chunk per searched word to a
-first query (bench/README.md, "Twelfth round").
+An update indexes again only the shards whose marked pages changed (`index_search`, `IndexState`):
+one edited thesis costs one shard's run, not the whole site's, and a page Pagefind is not given
+(the 404 page, a listing), which the renderer may write again on any update, costs none. The
+number of shards grows with the site (`shard_count`), since every shard adds its
+metadata and a chunk per searched word to a first query (bench/README.md, "Twelfth round").
 
 `build_site` runs it as a stage of its own after the renderer; an edition (`publish`, built by
 mike with mkdocs) runs it from mkdocs' `on_post_build` (`search_hook`); the preview in the
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from contextlib import AbstractContextManager
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
 from .settings import ProjectPaths
@@ -83,13 +84,21 @@ has the time it was written."""
 
 @dataclass(frozen=True)
 class IndexState:
-    """What a site's index was made from: the pages of each shard with their stamps, and which
-    shards have an index (one without a marked page has none)."""
+    """What a site's index was made from: the marked pages of each shard that has an index, and
+    the pages Pagefind was not given (unmarked), each with its stamp. A page whose stamp is the
+    same is the same page: it is not read again to learn whether it is marked, and a shard whose
+    marked pages all kept their stamps keeps its index, whatever happened to unmarked pages (the
+    404 page and the listings, which the renderer may write again on every update)."""
     shards: Mapping[str, frozenset[tuple[str, Stamp]]]
-    indexed: frozenset[str]
+    unmarked: Mapping[str, Stamp]
+
+    @property
+    def indexed(self) -> frozenset[str]:
+        """The shards with an index: every shard of a marked page."""
+        return frozenset(self.shards)
 
 
-NO_INDEX = IndexState({}, frozenset())
+NO_INDEX = IndexState({}, {})
 
 
 def shard_count(pages: int) -> int:
@@ -109,25 +118,47 @@ def shard_of(page: str, count: int) -> str:
     return f"{count:02d}-{number:02d}"
 
 
-def _pages_by_shard(site: Path) -> dict[str, frozenset[tuple[str, Stamp]]]:
+def _site_pages(site: Path) -> dict[str, Stamp]:
     scanned = scan_tree(site, only=lambda name: name != SEARCH_FOLDER).stamps
-    pages = {path: stamp for path, stamp in scanned.items() if path.endswith(".html")}
+    return {path: stamp for path, stamp in scanned.items() if path.endswith(".html")}
+
+
+def _is_marked(page: Path) -> bool:
+    with open(page, "rb") as handle:
+        return MARKED.search(handle.read()) is not None
+
+
+def _dealt(site: Path, pages: Mapping[str, Stamp], known: IndexState) -> IndexState:
+    """`pages` (the site's, with their stamps) dealt into shards, the unmarked ones apart. Whether a
+    page is marked is read from its file, unless `known` has it with the same stamp."""
+    seen = {entry for members in known.shards.values() for entry in members}
+    marked: dict[str, Stamp] = {}
+    unmarked: dict[str, Stamp] = {}
+    for page, stamp in pages.items():
+        if known.unmarked.get(page) == stamp:
+            unmarked[page] = stamp
+        elif (page, stamp) in seen or _is_marked(site / page):
+            marked[page] = stamp
+        else:
+            unmarked[page] = stamp
     count = shard_count(len(pages))
     shards: dict[str, set[tuple[str, Stamp]]] = {}
-    for page, stamp in pages.items():
+    for page, stamp in marked.items():
         shards.setdefault(shard_of(page, count), set()).add((page, stamp))
-    return {name: frozenset(members) for name, members in shards.items()}
+    return IndexState({name: frozenset(members) for name, members in shards.items()}, unmarked)
 
 
 def pagefind_version() -> str:
     return metadata.version("pagefind")
 
 
-def index_state(site: Path) -> IndexState:
-    """The state of a built site's index (`index_search` made it): its pages now, and the shards
-    it lists and holds an index of from this version of Pagefind. A shard it lists but holds no
-    such index of is left out, to be made again; one it does not list had no marked page. An
-    update of a linked copy of `site` takes this as the state of the copy's index."""
+def index_state(site: Path, unmarked: Mapping[str, Stamp] | None = None) -> IndexState:
+    """The state of a built site's index (`index_search` made it), taken as made from its pages
+    as they are now: the shards it lists and holds an index of from this version of Pagefind (one
+    it lists but holds no such index of is left out, to be made again). `unmarked`: the pages
+    that run found unmarked (`IndexState.unmarked`, which the build records); without it, or for
+    a page whose stamp has changed since, the page is read. An update of a linked copy of `site`
+    takes this as the state of the copy's index."""
     folder = site / SEARCH_FOLDER
     try:
         listed = set(_read_manifest(folder))
@@ -141,8 +172,13 @@ def index_state(site: Path) -> IndexState:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             if json.loads((folder / name / "pagefind-entry.json").read_text(encoding="utf-8")).get("version") == version:
                 indexed.add(name)
-    shards = {name: pages for name, pages in _pages_by_shard(site).items() if name not in listed or name in indexed}
-    return IndexState(shards, frozenset(indexed))
+    pages = _site_pages(site)
+    if unmarked is None:
+        state = _dealt(site, pages, NO_INDEX)
+    else:  # the pages not recorded unmarked were indexed as they are
+        indexed_as_they_are = frozenset(entry for entry in pages.items() if entry[0] not in unmarked)
+        state = _dealt(site, pages, IndexState({"": indexed_as_they_are}, unmarked))
+    return IndexState({name: pages for name, pages in state.shards.items() if name in indexed}, state.unmarked)
 
 
 def index_search(site: Path, previous: IndexState | None = None, background: bool = False,
@@ -160,42 +196,43 @@ def index_search(site: Path, previous: IndexState | None = None, background: boo
     with it. `placing`: held while the new shards are put in place, the only time `site/pagefind/`
     changes when `scratch` is outside it (the preview's lock, which its whole rebuilds hold)."""
     folder = site / SEARCH_FOLDER
-    shards = _pages_by_shard(site)
     previous = previous or NO_INDEX
     if not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
         previous = NO_INDEX
-    kept = {name for name, pages in shards.items() if previous.shards.get(name) == pages}
-    stale = sorted(shards.keys() - kept)
+    state = _dealt(site, _site_pages(site), previous)
+    kept = {name for name, pages in state.shards.items() if previous.shards.get(name) == pages}
+    stale = sorted(state.shards.keys() - kept)
     if scratch is None:
         folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=scratch or folder))
     try:
         workers = 1 if background else min(len(stale), os.cpu_count() or 1) or 1
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            runs = {name: pool.submit(_index_shard, site, sorted(page for page, _ in shards[name]), work / name,
+            runs = {name: pool.submit(_index_shard, site, sorted(page for page, _ in state.shards[name]), work / name,
                                       background, started) for name in stale}
         fresh: dict[str, Path] = {}
         for name in stale:
             outcome = runs[name].result()
             if isinstance(outcome, str):
                 return f"pagefind: {outcome}", NO_INDEX
-            if outcome is not None:
-                fresh[name] = outcome
+            fresh[name] = outcome
         with placing or contextlib.nullcontext():
-            failure, indexed = _assemble(folder, fresh, kept & previous.indexed, previous is NO_INDEX, work)
+            failure = _assemble(folder, fresh, kept, previous is NO_INDEX, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if failure:
         return f"pagefind: {failure}", NO_INDEX
-    return None, IndexState(shards, frozenset(indexed))
+    return None, state
 
 
-def _assemble(folder: Path, fresh: Mapping[str, Path], kept: set[str], new_box: bool, work: Path) -> tuple[str | None, set[str]]:
+def _assemble(folder: Path, fresh: Mapping[str, Path], kept: set[str], new_box: bool, work: Path) -> str | None:
     """The index folder made of the `kept` shards already in it and the `fresh` ones, with the
     search box's files (copied again when `new_box`) and the list of shards; the rest of it goes."""
     gone = sorted(name for name in kept if not (folder / name / "pagefind-entry.json").is_file())
     if gone:  # the preview's site was built whole since the state was taken
-        return f"shards {', '.join(gone)} went while the others were indexed; made again after the next save", set()
+        return f"shards {', '.join(gone)} went while the others were indexed; made again after the next save"
+    if not kept and not fresh:
+        return "wrote no index (no page marked data-pagefind-body?)"
     folder.mkdir(parents=True, exist_ok=True)
     for entry in list(folder.iterdir()):
         if entry == work or entry.name in kept or (entry.name in SEARCH_BOX_FILES and not new_box):
@@ -203,31 +240,21 @@ def _assemble(folder: Path, fresh: Mapping[str, Path], kept: set[str], new_box: 
         shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for name, output in fresh.items():
         _place(output, folder, name)
-    indexed = kept | fresh.keys()
-    if not indexed:
-        return "wrote no index (no page marked data-pagefind-body?)", set()
-    _write_manifest(folder, sorted(indexed))
-    return None, indexed
+    _write_manifest(folder, sorted(kept | fresh.keys()))
+    return None
 
 
-def _index_shard(site: Path, pages: Iterable[str], work: Path, background: bool,
-                 started: Callable[[subprocess.Popen[str]], None] | None) -> Path | str | None:
-    """Index a shard's marked pages, linked into a folder of their own: Pagefind's output folder,
-    the error, or None when none of them is marked."""
+def _index_shard(site: Path, pages: Sequence[str], work: Path, background: bool,
+                 started: Callable[[subprocess.Popen[str]], None] | None) -> Path | str:
+    """Index a shard's pages (all marked), linked into a folder of their own: Pagefind's output
+    folder, or the error."""
     inputs = work / "pages"
-    marked = 0
     for page in pages:
-        with open(site / page, "rb") as handle:
-            if not MARKED.search(handle.read()):
-                continue
         (inputs / page).parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(site / page, inputs / page)
         except OSError:
             shutil.copyfile(site / page, inputs / page)
-        marked += 1
-    if not marked:
-        return None
     output = work / "index"
     command = [sys.executable, "-m", "pagefind", "--site", str(inputs), "--output-path", str(output),
                "--exclude-selectors", EXCLUDED, "--silent"]
@@ -249,7 +276,7 @@ def _index_shard(site: Path, pages: Iterable[str], work: Path, background: bool,
         detail = (stderr or stdout).strip().splitlines()
         return detail[-1] if detail else f"exit {process.returncode}"
     if not (output / "pagefind-entry.json").is_file():
-        return f"wrote no index of {marked} marked pages"
+        return f"wrote no index of {len(pages)} marked pages"
     for entry in list(output.iterdir()):
         if not (SHARD_FILES.fullmatch(entry.name) or entry.name in SEARCH_BOX_FILES):
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()

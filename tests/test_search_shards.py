@@ -13,6 +13,7 @@ import pytest
 
 from generator import search
 from generator.build import build_site
+from generator.incremental import read_record
 from site_support import make_project, search_records, search_shards, tree_bytes
 
 
@@ -129,7 +130,7 @@ def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, 
             _page(site, page.relative_to(site).as_posix(), "no longer searched", marked=False)
     runs = _Runs(monkeypatch)
     failure, after = search.index_search(site, state)
-    assert failure is None and runs.shards == [shard]
+    assert failure is None and runs.shards == []  # no marked page left: nothing to index
     assert shard not in after.indexed and not (site / "pagefind" / shard).exists()
     assert f'"{shard}/"' not in (site / "pagefind" / "shards.js").read_text(encoding="utf-8")
     assert not any(str(record["url"]).startswith(f"/{families[0]}/") for record in search_records(site))
@@ -137,7 +138,45 @@ def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, 
     for family in families:
         shutil.rmtree(site / family)
     failure, gone = search.index_search(site, after)
-    assert failure is None and runs.shards == [shard] and shard not in gone.shards
+    assert failure is None and runs.shards == [] and shard not in gone.shards
+
+
+def test_an_unmarked_page_written_again_costs_no_run_and_one_now_marked_is_indexed(tmp_path: Path, many_shards: None,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page Pagefind is not given (the 404 page, a listing), written again with another stamp,
+    leaves every shard as it was; once it is marked, its shard is made again and finds it."""
+    site = tmp_path / "site"
+    state = _indexed_small_site(site)
+    assert set(state.unmarked) == {"index.html"}
+    runs = _Runs(monkeypatch)
+    _page(site, "index.html", "the home page lists harbour and more", marked=False)
+    failure, after = search.index_search(site, state)
+    assert failure is None and runs.shards == [] and after.shards == state.shards
+    _page(site, "index.html", "the home page now searched for quayside", marked=True)
+    failure, marked = search.index_search(site, after)
+    assert failure is None and runs.shards == [search.shard_of("index.html", 16)] and not marked.unmarked
+    assert any(record["url"] == "/" for record in search_records(site))
+
+
+def test_the_state_of_a_built_index_reads_only_the_pages_the_record_does_not_vouch_for(
+        tmp_path: Path, many_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`index_state` with the unmarked pages a build recorded reads no page whose stamp is the
+    recorded one; without them, it reads every page; either way it gives the index's own state."""
+    site = tmp_path / "site"
+    state = _indexed_small_site(site)
+    read: list[str] = []
+    real = search._is_marked
+
+    def counted(page: Path) -> bool:
+        read.append(page.relative_to(site).as_posix())
+        return real(page)
+
+    monkeypatch.setattr(search, "_is_marked", counted)
+    assert search.index_state(site, state.unmarked) == state and read == []
+    assert search.index_state(site) == state and len(read) == 3 * FAMILIES + 1
+    read.clear()
+    _page(site, "index.html", "written again since the record", marked=False)
+    assert search.index_state(site, state.unmarked).unmarked.keys() == {"index.html"} and read == ["index.html"]
 
 
 def test_a_shard_another_pagefind_made_is_made_again(tmp_path: Path, many_shards: None,
@@ -166,6 +205,11 @@ def test_an_update_indexes_only_the_shards_of_the_pages_it_rendered_and_equals_a
     before = {p.relative_to(site).as_posix(): os.stat(p).st_ino for p in site.rglob("*") if p.is_file()}
     shards = search_shards(site)
     assert len(shards) >= 4
+    record = read_record(paths, site)  # the pages the index leaves out, so the update need not read them
+    unmarked = {page.relative_to(site).as_posix() for page in site.rglob("*.html")
+                if "pagefind" not in page.parts and not search.MARKED.search(page.read_bytes())}
+    assert record is not None and record.unindexed is not None and set(record.unindexed) == unmarked
+    assert "404.html" in unmarked and record.unindexed["404.html"] == search.scan_tree(site).stamps["404.html"]
 
     thesis = paths.content / "theses" / "memory-bound-inference.md"
     thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary:", "summary: Edited for the shards test."),
@@ -175,8 +219,11 @@ def test_an_update_indexes_only_the_shards_of_the_pages_it_rendered_and_equals_a
     assert result.ok and result.how == "update"
     after = {p.relative_to(site).as_posix(): os.stat(p).st_ino for p in site.rglob("*") if p.is_file()}
     pages = search.shard_count(sum(page.endswith(".html") and not page.startswith("pagefind/") for page in after))
-    rewritten = {search.shard_of(page, pages) for page, inode in after.items()
-                 if page.endswith(".html") and not page.startswith("pagefind/") and before.get(page) != inode}
+    written = {page for page, inode in after.items()
+               if page.endswith(".html") and not page.startswith("pagefind/") and before.get(page) != inode}
+    marked = {page for page in written if search.MARKED.search((site / page).read_bytes())}
+    assert "404.html" in written - marked  # the renderer writes it on every update; Pagefind is not given it
+    rewritten = {search.shard_of(page, pages) for page in marked}
     assert sorted(runs.shards) == sorted(rewritten) and 0 < len(rewritten) < len(shards)
     for shard in {shard.name for shard in shards} - rewritten:
         kept = [page for page in after if page.startswith(f"pagefind/{shard}/")]
