@@ -20,22 +20,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .caches import CardCache, Caches, Memo, code_fingerprint, project_caches, remembered
+from .caches import CardCache, Caches, Memo, SplitCache, code_fingerprint, project_caches, remembered
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, committed_history, publication_history
-from .incremental import (BuildRecord, DocsChanges, current_pages, input_fingerprint, docs_changes, docs_state,
-                          folder_identity, forget_docs_record, forget_record, link_copy, read_record, state_after_writing,
+from .incremental import (BuildRecord, current_pages, input_fingerprint, docs_changes, docs_state,
+                          folder_identity, forget_docs_record, forget_record, read_record, state_after_writing,
                           write_docs_record, write_record)
 from .machine_readable import card_files, export_tree, feed_tree
 from .outputs import MARKER, ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
 from .heap import few_collections
+from .linked_copy import LinkedCopy
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
 from .pages.inputs import page_digests, page_inputs, shared_digest
@@ -131,10 +133,10 @@ def page_context(publication: Publication, settings: SiteSettings, history: Publ
 
 def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
               history: PublicationHistory | None = None, edition: EditionNote | None = None,
-              cards: CardCache | None = None, memo: Memo | None = None) -> DocsPlan:
+              cards: CardCache | None = None, memo: Memo | None = None, splits: SplitCache | None = None) -> DocsPlan:
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
     `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address.
-    `cards`, `memo`: what earlier runs made (`caches`)."""
+    `cards`, `memo`, `splits`: what earlier runs made (`caches`)."""
     history = history or PublicationHistory({}, {})
     environment = make_environment(paths.templates)
     context = page_context(publication, settings, history, edition)
@@ -151,18 +153,30 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
 
     def remembered_split(listing: str, rows_show: RowInputs, template: str, order: Sequence[object], extra: int,
                          shows: Iterable[Node], split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
-        """A listing's split as an earlier run in this process made it (`memo`): the same order,
-        made from the same inputs (what its rows show of their documents, `pages.inputs`), the
-        same templates, settings and code (`shared`). Neither its view nor its rendering is made."""
-        assert memo is not None
-        return memo.get(("listing split", shared, listing, template, tuple(order), extra, inputs.rows_digest(shows, rows_show)),
-                        split)
+        """A listing's split as an earlier run made it (in this process, `memo`; an earlier build,
+        `splits`): the same order, made from the same inputs (what its rows show of their
+        documents, `pages.inputs`), the same templates, settings and code (`shared`). Neither its
+        view nor its rendering is made."""
+        made_from = (shared, listing, template, tuple(order), extra, inputs.rows_digest(shows, rows_show))
 
-    context = dataclasses.replace(context, measure_rows=measure_rows, remembered_split=remembered_split if memo else None)
+        def kept_or_split() -> tuple[ListingPage[Any], ...]:
+            if splits is None:
+                return split()
+            key = hashlib.sha256(repr(made_from).encode("utf-8", "surrogatepass")).hexdigest()
+            bounds = splits.get(key, lambda: [[page.number, page.start, page.end, page.count, page.measured]
+                                              for page in split()])
+            return tuple(ListingPage(order, *page) for page in bounds)
+
+        return remembered(memo, ("listing split", *made_from), kept_or_split)
+
+    context = dataclasses.replace(context, measure_rows=measure_rows,
+                                  remembered_split=remembered_split if memo or splits else None)
     address = context.address
     static = STATIC_FILES if settings.directory_urls else {**STATIC_FILES, **OFFLINE_FILES}
     with urls.link_style(settings.directory_urls):  # listings are measured with the links they will have
         pages = tuple(plan_pages(publication, context))
+    if splits is not None:
+        splits.settle()
     digests = page_digests(inputs, shared, ((page.kind.name, page.key, page.path) for page in pages))
     return DocsPlan(
         pages=pages,
@@ -335,7 +349,8 @@ def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | 
     if history is None:
         committed = committed or checked.committed or committed_history(paths.root, checked.theses_by_blob)
         history = publication_history(paths.root, checked.publication.graph, committed)
-    return checked, plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo)
+    return checked, plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo,
+                              caches.splits)
 
 
 @contextlib.contextmanager
@@ -402,21 +417,23 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
         if unchanged is not None:
             return unchanged
 
-        with few_collections():  # the generator's stages hold the checked corpus throughout
-            checked, plan = _planned(paths, project_caches(paths, refresh=clean), history, strict, edition=None,
-                                     committed=None, offline=offline)
-            diagnostics = checked.diagnostics
-            if plan is None:
-                return BuildResult(diagnostics)
-            del checked
-            pages = len(plan.pages)
-            _written, docs = write_docs(paths, plan, progress, clean)
-            del plan  # the renderer runs without the publication in memory
-
         staging = temporary_sibling(out, "build")
+        # An update works in a linked copy of the previous site, but its marker, made beside the check.
+        copying = LinkedCopy(out, staging, leave_out=(MARKER,)) if record and _updatable(record, renderer, offline) else None
         try:
+            with few_collections():  # the generator's stages hold the checked corpus throughout
+                checked, plan = _planned(paths, project_caches(paths, refresh=clean), history, strict, edition=None,
+                                         committed=None, offline=offline)
+                diagnostics = checked.diagnostics
+                if plan is None:
+                    return BuildResult(diagnostics)
+                del checked
+                pages = len(plan.pages)
+                _written, docs = write_docs(paths, plan, progress, clean)
+                del plan  # the renderer runs without the publication in memory
+
             with _source_date_epoch(paths.root):
-                changes = _changes_since_recorded(record, renderer, docs, offline) if record else None
+                changes = docs_changes(record, docs) if record and copying else None
                 recorded_key = record.key if record is not None and changes is not None else None
                 if changes is not None and not changes and renderer.incremental_key(paths, strict, offline) == recorded_key:
                     assert record is not None  # changes come from it
@@ -426,11 +443,9 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                     return BuildResult(diagnostics, [], pages, out, how="current")
                 previous_index = None
                 if recorded_key is not None:
-                    # The update works in a linked copy of the previous site, but its marker; the search
-                    # index makes again the shards whose pages the update rewrites.
-                    link_copy(out, staging, leave_out=(MARKER,))
-                    assert record is not None  # recorded_key comes from it
-                    previous_index = index_state(out, record.unindexed)
+                    assert copying is not None and record is not None  # recorded_key comes from them
+                    copying.wait()
+                    previous_index = index_state(out, record.unindexed)  # the shards whose pages the update rewrites are made again
                 progress(f"{renderer.name} build", 0, 1)
                 touched = None if changes is None else changes.changed | changes.removed
                 rendered = update_or_build(renderer, paths, staging, touched, recorded_key, strict, offline)
@@ -455,6 +470,8 @@ def build_site(paths: ProjectPaths, out: Path | None = None, strict: bool = Fals
                 write_record(paths, out, BuildRecord(renderer.name, key, identity, docs, inputs, tuple(diagnostics), pages,
                                                      unmarked))
         finally:
+            if copying is not None:
+                copying.stop()
             shutil.rmtree(staging, ignore_errors=True)  # gone already once swapped in
     if changes is None or not rendered.updated:
         return BuildResult(diagnostics, messages, pages, out)
@@ -475,11 +492,8 @@ def _built_from(paths: ProjectPaths, out: Path, record: BuildRecord, renderer: R
     return BuildResult(list(record.diagnostics), [], record.pages, out, how="current")
 
 
-def _changes_since_recorded(record: BuildRecord, renderer: Renderer, docs: Mapping[str, tuple[int, int]],
-                            offline: bool) -> DocsChanges | None:
-    """The docs files to render again into the recorded site, or None when it must be built clean
-    (a site for `file://`, or one made with another renderer). Whether its key still holds, the
-    renderer checks as it updates (`Renderer.update`)."""
-    if offline or record.renderer != renderer.name:
-        return None
-    return docs_changes(record, docs)
+def _updatable(record: BuildRecord, renderer: Renderer, offline: bool) -> bool:
+    """Whether the recorded site may be updated, not built clean: not a site for `file://`, and
+    made with this renderer. Whether its key still holds, the renderer checks as it updates
+    (`Renderer.update`)."""
+    return not offline and record.renderer == renderer.name

@@ -9,6 +9,9 @@ is exactly what a fresh run would make and nothing is ever invalidated by hand:
   `build/cache/load/` for the next `thesis-site build`.
 - `CardCache`: a share card's PNG bytes, keyed by `cards.card_key` (what the card shows, the
   font, Pillow and the card module's code), under `build/cache/cards/`.
+- `SplitCache`: each listing's split over pages (`paging.measured_pages`), keyed by everything
+  the split is made from (the listing's order, what its rows show of their documents, the
+  templates, settings and code), under `build/cache/splits/`, for the next `thesis-site build`.
 - `Memo`: in memory only, for `serve`: what a save would otherwise make again, keyed by what it
   is made from (each feed's files, each listing's measuring render) or by the identity of the
   unchanged model it is made from (each document's digest, each source's parts with the quotes
@@ -30,6 +33,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import json
 import os
 import pickle
 import re
@@ -254,6 +258,35 @@ class CardCache:
         self._keys, self._shown = self._shown, {}
 
 
+class SplitCache:
+    """Listings' splits by a digest of what each is made from (`build.plan_docs`), on disk: the
+    bounds of every page and the digest of the listing's measuring render (`paging.ListingPage`:
+    number, start, end, count, measured), as JSON. A build after an edit then renders whole and
+    measures only the listings the edit shows up in (bench/README.md, "Thirteenth round").
+    `settle` after a plan has split every listing: the entries it did not use go."""
+
+    def __init__(self, folder: Path, *, readable: bool = True) -> None:
+        self._disk = _EntryFolder(folder, ".json", readable)
+        self._used: set[str] = set()
+
+    def get(self, key: str, make: Callable[[], list[list[Any]]]) -> list[list[Any]]:
+        """The bounds kept under `key`, or those `make` gives (kept for the next build)."""
+        self._used.add(key)
+        data = self._disk.read(key)
+        if data is not None:
+            with contextlib.suppress(ValueError):
+                bounds = json.loads(data)
+                if isinstance(bounds, list) and all(isinstance(page, list) and len(page) == 5 for page in bounds):
+                    return bounds
+        bounds = make()
+        self._disk.write(key, json.dumps(bounds, separators=(",", ":")).encode())
+        return bounds
+
+    def settle(self) -> None:
+        self._disk.prune(self._used)
+        self._used = set()
+
+
 _MISSING = object()
 
 
@@ -308,6 +341,8 @@ class Caches:
     load: LoadCache | None = None
     cards: CardCache | None = None
     memo: Memo | None = None
+    splits: SplitCache | None = None
+    """Only for a build: the preview keeps its splits in `memo`."""
 
     def settle(self) -> None:
         """The end of a run that wrote the docs tree (the load and card caches settle as they are used)."""
@@ -323,6 +358,7 @@ def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool =
     memo = Memo() if remember else None
     if not use_cache:
         return Caches(memo=memo)
-    load, cards = paths.cache / "load", paths.cache / "cards"
+    load, cards, splits = paths.cache / "load", paths.cache / "cards", paths.cache / "splits"
     return Caches(LoadCache(load, remember=remember, readable=not refresh) if _placed(paths, load) else None,
-                  CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo)
+                  CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo,
+                  SplitCache(splits, readable=not refresh) if not remember and _placed(paths, splits) else None)

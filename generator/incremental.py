@@ -9,7 +9,7 @@ every docs-tree file it rendered, and which folder it describes.
 The next build writes the docs tree as always (only files whose bytes changed are rewritten, see
 `write`). When the renderer gives the same key and the output folder is the one recorded, the
 docs files whose size or time differ are the ones to render again (`docs_changes`): the renderer
-updates a linked copy of the previous site (`link_copy`) in a temporary folder, which is swapped
+updates a linked copy of the previous site (`linked_copy`) in a temporary folder, which is swapped
 in as a clean build's would be. Anything else (no record, another key, another folder) is a
 clean build. A file rewritten with the same bytes only costs a page rendered again; a changed
 file always has a new time, since the docs tree is written only by this generator.
@@ -156,25 +156,6 @@ def state_after_writing(docs_tree: Path, before: Mapping[str, Stamp], report: Wr
 def docs_changes(record: BuildRecord, state: Mapping[str, Stamp]) -> DocsChanges:
     changed = frozenset(path for path, stamp in state.items() if record.docs.get(path) != stamp)
     return DocsChanges(changed, frozenset(record.docs.keys() - state.keys()))
-
-
-def link_copy(source: Path, target: Path, leave_out: Collection[str] = ()) -> None:
-    """`target` (an empty folder) gets every file of `source` as a hard link, or a copy where links
-    cannot be made, but the top-level entries named in `leave_out` (what another stage makes
-    again). The renderer must never write into a linked file: it replaces what it writes (see
-    the renderers' `update`), so `source` stays as it was."""
-    for folder, subfolders, files in os.walk(source):
-        if folder == str(source):
-            subfolders[:] = [name for name in subfolders if name not in leave_out]
-            files = [name for name in files if name not in leave_out]
-        relative = os.path.relpath(folder, source)
-        destination = target / relative if relative != "." else target
-        destination.mkdir(exist_ok=True)
-        for name in files:
-            try:
-                os.link(os.path.join(folder, name), destination / name, follow_symlinks=False)
-            except OSError:
-                shutil.copy2(os.path.join(folder, name), destination / name, follow_symlinks=False)
 
 
 # ----------------------------------------------------------------------- the docs tree's pages

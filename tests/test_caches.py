@@ -641,3 +641,37 @@ def test_a_value_made_from_several_objects_goes_with_all_of_them() -> None:
     del first, second
     later = [(["a"], ["b"]) for _ in range(1000)]  # none may take a kept id while the entry holds its objects
     assert all(memo.of_all("pair", pair, lambda: "later") == "later" for pair in later[:500])
+
+
+def test_a_build_splits_again_only_the_listings_an_edit_shows_up_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build/cache/splits/` keeps each listing's split for the next build, as the memo keeps it
+    for the preview: a build with nothing changed renders no listing whole, one after a thesis's
+    summary changed only the listings showing it, one after a damaged entry only that listing;
+    the tree is each time what a run without caches writes, and entries no listing uses are removed."""
+    from generator.pages import paging
+
+    paths = make_project(tmp_path / "p")
+    made: list[tuple[object, ...]] = []  # the order of each listing whose whole view was made
+    real_whole = paging.whole_listing
+    monkeypatch.setattr(paging, "whole_listing", lambda order: made.append(tuple(order)) or real_whole(order))
+
+    def listings_made() -> int:
+        made.clear()
+        write_docs_tree(paths)
+        count, warm = len(made), tree_bytes(paths.docs_tree)
+        write_docs_tree(paths, use_cache=False)
+        assert tree_bytes(paths.docs_tree) == warm
+        return count
+
+    every = listings_made()
+    entries = sorted((paths.cache / "splits").glob("*.json"))
+    assert every > 5 and len(entries) == every
+    assert listings_made() == 0
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n  Saved again.", 1),
+                      encoding="utf-8")
+    assert 0 < listings_made() < every
+    assert len(list((paths.cache / "splits").glob("*.json"))) == every  # the old splits of those listings went
+    damaged = sorted((paths.cache / "splits").glob("*.json"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:-1])
+    assert listings_made() == 1

@@ -201,7 +201,8 @@ def test_an_update_never_writes_into_the_previous_site(tmp_path: Path, edit: Cal
 def test_an_update_whose_key_no_longer_holds_changes_nothing_and_the_build_is_clean(tmp_path: Path) -> None:
     """The renderer checks the recorded key as it updates (the nav it draws anyway): a changed nav
     stops the update before it touches the copy, and the build renders the site clean."""
-    from generator.incremental import link_copy, read_record
+    from generator.incremental import read_record
+    from generator.linked_copy import link_copy
     from generator.renderers import StructureChanged, get_renderer
 
     paths = make_project(tmp_path / "project")
@@ -824,3 +825,48 @@ def test_a_save_that_changed_no_page_checks_the_key_without_drawing_the_site(tmp
         _served_as_built(paths, preview.site, tmp_path, "a changed configuration")
     finally:
         preview.close()
+
+
+def test_the_linked_copy_runs_apart_links_every_file_and_reports_a_failure(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`LinkedCopy` (the build's copy of the previous site, made beside its check) links every file
+    but those left out, runs the generator's own module even from a project folder holding a
+    `generator` package of its own, and a copy that fails is an OSError, not a partial site."""
+    from generator.linked_copy import LinkedCopy
+
+    source = tmp_path / "site"
+    (source / "theses" / "t").mkdir(parents=True)
+    (source / "theses" / "t" / "index.html").write_text("page", encoding="utf-8")
+    (source / ".thesis-site").write_text("marker", encoding="utf-8")
+    decoy = tmp_path / "project" / "generator"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("", encoding="utf-8")
+    (decoy / "linked_copy.py").write_text(f"open({str(tmp_path / 'decoy-ran')!r}, 'w')\n", encoding="utf-8")
+    monkeypatch.chdir(decoy.parent)
+
+    target = tmp_path / "copy"
+    target.mkdir()
+    copying = LinkedCopy(source, target, leave_out=(".thesis-site",))
+    copying.wait()
+    copying.stop()  # harmless once it is done
+    assert os.stat(target / "theses" / "t" / "index.html").st_ino == os.stat(source / "theses" / "t" / "index.html").st_ino
+    assert not (target / ".thesis-site").exists() and not (tmp_path / "decoy-ran").exists()
+
+    failing = LinkedCopy(source, tmp_path / "no" / "such" / "folder")
+    with pytest.raises(OSError, match="linked copy of the previous site failed"):
+        failing.wait()
+
+
+def test_content_errors_stop_the_linked_copy_and_leave_nothing_beside_the_site(tmp_path: Path) -> None:
+    """The copy of the previous site starts before the check: a check that stops the build stops
+    the copy too, removes what it made, and leaves the previous site and its record as they were."""
+    paths = make_project(tmp_path / "project")
+    site = tmp_path / "site"
+    _built(build_site(paths, site))
+    before, record = tree_bytes(site), record_path(paths, site).read_bytes()
+    thesis = paths.content / "theses" / "memory-bound-inference.md"
+    _replace(thesis, "status: active", "status: not-a-status")
+    failed = build_site(paths, site)
+    assert not failed.ok and any(d.severity == "error" for d in failed.diagnostics)
+    assert tree_bytes(site) == before and record_path(paths, site).read_bytes() == record
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]

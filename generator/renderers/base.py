@@ -51,7 +51,7 @@ class Renderer(Protocol):
 
     def update(self, paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
                key: str) -> tuple[bool, list[str]]:
-        """Bring `site_dir`, a linked copy (`incremental.link_copy`) of a site built with the
+        """Bring `site_dir`, a linked copy (`linked_copy.link_copy`) of a site built with the
         `incremental_key` `key`, up to date with the docs tree: render the docs files in `changed`
         (and any the renderer finds out of date, unless it drew the site itself, `kept_warm`),
         drop the outputs of files no longer there, and make again what spans pages (sitemap,
