@@ -21,10 +21,9 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Collection, Mapping
+from typing import Mapping
 
 from .caches import code_fingerprint
 from .diagnostics import Diagnostic
