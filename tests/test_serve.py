@@ -229,6 +229,34 @@ def test_a_change_to_the_nav_builds_the_whole_site(tmp_path, epoch):
         preview.close()
 
 
+def test_a_whole_rebuild_empties_the_site_only_under_the_lock_the_search_index_places_under(tmp_path, monkeypatch, epoch):
+    """The preview's half of the race `test_search_shards` covers from the index's side: a save
+    that builds the site whole empties it holding the preview's save lock, which is the lock the
+    background index holds while it puts new shards in place, so neither meets half of the other."""
+    from generator.renderers import base
+
+    paths = make_project(tmp_path / "project")
+    preview = _preview(paths, [])
+    held: list[bool] = []
+    real_empty = base._empty
+
+    def watched(folder: Path) -> None:
+        held.append(preview._saving.locked())
+        real_empty(folder)
+
+    monkeypatch.setattr(base, "_empty", watched)
+    try:
+        assert preview.search._placing is preview._saving
+        preview.rebuild()  # the first save builds the site whole
+        config = paths.mkdocs_config.read_text(encoding="utf-8")
+        paths.mkdocs_config.write_text(config.replace("  - Track record: track-record/index.md\n", ""), encoding="utf-8")
+        preview.show()  # as the live server runs it: a changed nav builds the site whole again
+        preview.wait()
+        assert len(held) == 2 and all(held), held
+    finally:
+        preview.close()
+
+
 def test_the_console_shows_what_changed_in_the_diagnostics(tmp_path, epoch):
     """The first run prints every diagnostic; later runs print the new ones, the fixed ones and a
     summary, not the whole list again."""
