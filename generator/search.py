@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from contextlib import AbstractContextManager
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 from .pages.urls import SEARCH_INDEX_FOLDER as SEARCH_FOLDER
 from .settings import ProjectPaths
@@ -92,11 +92,6 @@ class IndexState:
     shards: Mapping[str, frozenset[tuple[str, Stamp]]]
     unmarked: Mapping[str, Stamp]
 
-    @property
-    def indexed(self) -> frozenset[str]:
-        """The shards with an index: every shard of a marked page."""
-        return frozenset(self.shards)
-
 
 NO_INDEX = IndexState({}, {})
 
@@ -128,16 +123,17 @@ def _is_marked(page: Path) -> bool:
         return MARKED.search(handle.read()) is not None
 
 
-def _dealt(site: Path, pages: Mapping[str, Stamp], known: IndexState) -> IndexState:
+def _dealt(site: Path, pages: Mapping[str, Stamp], marked_before: Collection[tuple[str, Stamp]],
+           unmarked_before: Mapping[str, Stamp]) -> IndexState:
     """`pages` (the site's, with their stamps) dealt into shards, the unmarked ones apart. Whether a
-    page is marked is read from its file, unless `known` has it with the same stamp."""
-    seen = {entry for members in known.shards.values() for entry in members}
+    page is marked is read from its file, unless it is known with the same stamp (`marked_before`,
+    `unmarked_before`)."""
     marked: dict[str, Stamp] = {}
     unmarked: dict[str, Stamp] = {}
     for page, stamp in pages.items():
-        if known.unmarked.get(page) == stamp:
+        if unmarked_before.get(page) == stamp:
             unmarked[page] = stamp
-        elif (page, stamp) in seen or _is_marked(site / page):
+        elif (page, stamp) in marked_before or _is_marked(site / page):
             marked[page] = stamp
         else:
             unmarked[page] = stamp
@@ -173,11 +169,9 @@ def index_state(site: Path, unmarked: Mapping[str, Stamp] | None = None) -> Inde
             if json.loads((folder / name / "pagefind-entry.json").read_text(encoding="utf-8")).get("version") == version:
                 indexed.add(name)
     pages = _site_pages(site)
-    if unmarked is None:
-        state = _dealt(site, pages, NO_INDEX)
-    else:  # the pages not recorded unmarked were indexed as they are
-        indexed_as_they_are = frozenset(entry for entry in pages.items() if entry[0] not in unmarked)
-        state = _dealt(site, pages, IndexState({"": indexed_as_they_are}, unmarked))
+    # The pages not recorded unmarked were indexed as they are; without a record, every page is read.
+    indexed_as_they_are = set() if unmarked is None else {entry for entry in pages.items() if entry[0] not in unmarked}
+    state = _dealt(site, pages, indexed_as_they_are, unmarked or {})
     return IndexState({name: pages for name, pages in state.shards.items() if name in indexed}, state.unmarked)
 
 
@@ -199,7 +193,8 @@ def index_search(site: Path, previous: IndexState | None = None, background: boo
     previous = previous or NO_INDEX
     if not all((folder / name).is_file() for name in SEARCH_BOX_FILES):
         previous = NO_INDEX
-    state = _dealt(site, _site_pages(site), previous)
+    state = _dealt(site, _site_pages(site), {entry for pages in previous.shards.values() for entry in pages},
+                   previous.unmarked)
     kept = {name for name, pages in state.shards.items() if previous.shards.get(name) == pages}
     stale = sorted(state.shards.keys() - kept)
     if scratch is None:

@@ -168,12 +168,12 @@ def test_the_first_query_counts_what_pagefinds_client_fetches(tmp_path: Path, mo
                         f"<p>{words} {'filler ' * number}</p></main></body></html>", encoding="utf-8")
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)  # 9 pages in 4 shards, as 2,560 would be
     failure, state = search.index_search(site)
-    assert failure is None and len(state.indexed) == 4
+    assert failure is None and len(state.shards) == 4
 
     found = cli_bench.first_query(site, "lantern")
     fragments = [name for name in found["files"] if name.endswith(".pf_fragment")]
     assert found["results"] == 7 and len(fragments) == 5 and len(found["first"]) == 5 and found["shards"] == 4
-    shards = sorted(f"pagefind/{name}/" for name in state.indexed)
+    shards = sorted(f"pagefind/{name}/" for name in state.shards)
     primary = shards[0]
     assert {f"{primary}pagefind-entry.json", f"{primary}wasm.en.pagefind", f"{primary}pagefind.js",
             "pagefind/pagefind-modular-ui.js", "pagefind/shards.js"} <= set(found["files"])

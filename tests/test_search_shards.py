@@ -84,7 +84,7 @@ def test_every_marked_page_is_indexed_once_whatever_the_shards(tmp_path: Path, m
     pages = _small_site(site)
     failure, state = search.index_search(site)
     assert search.shard_count(len(pages) + 1) == 16
-    assert failure is None and state.indexed == {search.shard_of(page, 16) for page in pages}
+    assert failure is None and state.shards.keys() == {search.shard_of(page, 16) for page in pages}
     sharded = sorted(json.dumps(record, sort_keys=True) for record in search_records(site))
 
     whole = tmp_path / "whole"
@@ -92,7 +92,7 @@ def test_every_marked_page_is_indexed_once_whatever_the_shards(tmp_path: Path, m
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "PAGES_PER_SHARD", 1_000)
         failure, state = search.index_search(whole)
-    assert failure is None and len(state.indexed) == 1
+    assert failure is None and len(state.shards) == 1
     assert sharded == sorted(json.dumps(record, sort_keys=True) for record in search_records(whole))
     assert len(sharded) == len(pages) and not any(record["url"] == "/" for record in search_records(site))
 
@@ -109,7 +109,7 @@ def test_an_edit_in_place_makes_again_only_its_shard(tmp_path: Path, many_shards
     edited = "theses/t3/evidence/two/index.html"
     _page(site, edited, "lantern harbour zeppelin")
     failure, after = search.index_search(site, state)
-    assert failure is None and runs.shards == [search.shard_of(edited, 16)] and after.indexed == state.indexed
+    assert failure is None and runs.shards == [search.shard_of(edited, 16)] and after.shards.keys() == state.shards.keys()
     assert any("zeppelin" in str(record["content"]) for record in search_records(site))
 
     fresh = tmp_path / "fresh"
@@ -131,7 +131,7 @@ def test_a_shard_whose_pages_went_leaves_the_index_and_its_list(tmp_path: Path, 
     runs = _Runs(monkeypatch)
     failure, after = search.index_search(site, state)
     assert failure is None and runs.shards == []  # no marked page left: nothing to index
-    assert shard not in after.indexed and not (site / "pagefind" / shard).exists()
+    assert shard not in after.shards and not (site / "pagefind" / shard).exists()
     assert f'"{shard}/"' not in (site / "pagefind" / "shards.js").read_text(encoding="utf-8")
     assert not any(str(record["url"]).startswith(f"/{families[0]}/") for record in search_records(site))
 
@@ -183,12 +183,12 @@ def test_a_shard_another_pagefind_made_is_made_again(tmp_path: Path, many_shards
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
     _indexed_small_site(site)
-    one = sorted(search.index_state(site).indexed)[0]
+    one = sorted(search.index_state(site).shards)[0]
     entry = site / "pagefind" / one / "pagefind-entry.json"
     data = json.loads(entry.read_text(encoding="utf-8"))
     entry.write_text(json.dumps({**data, "version": "0.0.1"}), encoding="utf-8")
     state = search.index_state(site)
-    assert one not in state.indexed and one not in state.shards and len(state.indexed) > 8
+    assert one not in state.shards and len(state.shards) > 8
     runs = _Runs(monkeypatch)
     assert search.index_search(site, state)[0] is None and runs.shards == [one]
 
@@ -267,7 +267,7 @@ def test_a_shard_gone_while_the_others_were_indexed_fails_the_run_and_the_next_i
     site = tmp_path / "preview" / "site"
     state = _indexed_small_site(site, scratch=site.parent)
     _page(site, "theses/t3/index.html", "lantern harbour zeppelin")
-    kept = sorted(state.indexed - {search.shard_of("theses/t3/index.html", 16)})[0]
+    kept = sorted(state.shards.keys() - {search.shard_of("theses/t3/index.html", 16)})[0]
     real = search._index_shard
 
     def and_a_rebuild_removes_a_kept_shard(site_, pages, work, background, started):
@@ -279,4 +279,4 @@ def test_a_shard_gone_while_the_others_were_indexed_fails_the_run_and_the_next_i
     assert failure is not None and "went while the others were indexed" in failure and after is search.NO_INDEX
     monkeypatch.setattr(search, "_index_shard", real)
     failure, whole = search.index_search(site, after, scratch=site.parent)
-    assert failure is None and kept in whole.indexed and (site / "pagefind" / kept / "pagefind-entry.json").is_file()
+    assert failure is None and kept in whole.shards and (site / "pagefind" / kept / "pagefind-entry.json").is_file()
