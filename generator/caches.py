@@ -5,8 +5,9 @@ is exactly what a fresh run would make and nothing is ever invalidated by hand:
 
 - `LoadCache`: one content file after load and validate (`pipeline.check_project`), keyed by the
   file's bytes, path, kind and format and by `code_fingerprint` (the generator's code, Python,
-  pydantic and PyYAML). In memory for a long-lived process (`serve`), and on disk under
-  `build/cache/load/` for the next `thesis-site build`.
+  pydantic and PyYAML). In memory for a long-lived process (`serve`), which also keeps each
+  file's key by its stamp and does not read again a file nobody wrote since; on disk under
+  `build/cache/load/` for the next `thesis-site build`, which reads every file.
 - `CardCache`: a share card's PNG bytes, keyed by `cards.card_key` (what the card shows, the
   font, Pillow and the card module's code), under `build/cache/cards/`.
 - `SplitCache`: each listing's split over pages (`paging.measured_pages`), keyed by everything
@@ -160,12 +161,35 @@ class _DataOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not data")
 
 
+FileStamp = tuple[int, int, int, int, int]
+"""A file's device, inode, size, modification and change times (ns), from one `stat`."""
+
+SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone before it was read for its stamp to vouch for its
+bytes: a write in the same tick of the file system's clock as the read would leave the stamp as
+it was (git's "racily clean" files)."""
+
+
+def file_stamp(status: os.stat_result) -> FileStamp:
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+@dataclass(frozen=True)
+class ReadAs:
+    """What a file's bytes were keyed as when a run read them (`LoadCache.read_as`)."""
+
+    stamp: FileStamp
+    key: str
+    blob: str | None
+
+
 class LoadCache:
     """Loaded and validated content files by `load_key`: in memory, and on disk when given a
     folder. A run `take`s what it finds, `keep`s what it made, and `settle`s at its end.
 
-    `remember`: keep the values in memory for the next run (a long-lived process such as `serve`);
-    a build, which checks once, lets them go with its publication."""
+    `remember`: keep the values in memory for the next run (a long-lived process such as `serve`),
+    and each file's key by its stamp (`read_as`), so that a file nobody wrote since is not read
+    again; a build, which checks once, lets them go with its publication."""
 
     def __init__(self, folder: Path | None = None, *, remember: bool = True, readable: bool = True) -> None:
         self._disk = _EntryFolder(folder, ".pickle", readable) if folder is not None else None
@@ -173,6 +197,25 @@ class LoadCache:
         self._memory: dict[str, Any] = {}
         self._used: set[str] = set()
         self._unsaved: set[str] = set()
+        self._read_before: dict[str, ReadAs] = {}
+        """Project-relative path → what its bytes were keyed as, while its stamp stays (`remember`)."""
+        self._read_now: dict[str, ReadAs] = {}
+
+    def unchanged(self, relpath: str, stamp: FileStamp) -> ReadAs | None:
+        """What a file's bytes were keyed as by an earlier run of this process, if its stamp is
+        the one they were read with (no write since); None when it must be read."""
+        known = self._read_before.get(relpath)
+        if known is None or known.stamp != stamp:
+            return None
+        self._read_now[relpath] = known
+        return known
+
+    def read_as(self, relpath: str, stamp: FileStamp, key: str, blob: str | None, read_from_ns: int) -> None:
+        """A file was read (its `stamp` taken first, from `read_from_ns` on, `time.time_ns`) and its
+        bytes keyed as `key`: the next run of this process takes the key by the stamp, unless the
+        file was written less than `SETTLED_NS` before, when a later write could keep its stamp."""
+        if self._remember and stamp[4] < read_from_ns - SETTLED_NS:
+            self._read_now[relpath] = ReadAs(stamp, key, blob)
 
     def take(self, keys: Iterable[str]) -> dict[str, Any]:
         """The value of each of `keys` the cache holds; every one of `keys` counts as used."""
@@ -202,7 +245,8 @@ class LoadCache:
                 self._disk.write(key, data)
             self._disk.prune(self._used)
         self._memory = {key: self._memory[key] for key in self._used if key in self._memory} if self._remember else {}
-        self._used, self._unsaved = set(), set()
+        self._read_before = {path: read for path, read in self._read_now.items() if read.key in self._memory}
+        self._used, self._unsaved, self._read_now = set(), set(), {}
 
     def _read(self, key: str) -> Any:
         data = self._disk.read(key) if self._disk is not None else None

@@ -6,13 +6,14 @@ discover → load → validate → link → derive. Input: a project root. Outpu
 from __future__ import annotations
 
 import dataclasses
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from types import MappingProxyType
 from typing import Mapping
 
-from .caches import LoadCache, Memo, load_key
+from .caches import LoadCache, Memo, file_stamp, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
@@ -97,25 +98,55 @@ def load_all(files: list[ContentFile], jobs: int | None = None) -> list[LoadedFi
     return merged
 
 
+@dataclass(frozen=True)
+class _Keyed:
+    """A content file with its bytes as this check read them (None: unread), their `load_key`
+    (None: over the size limit) and, for a thesis, git's id of them."""
+
+    file: ContentFile
+    raw: bytes | None
+    key: str | None
+    blob: str | None = None
+
+
+def _keyed(file: ContentFile, cache: LoadCache, read_from_ns: int) -> _Keyed:
+    """A file's key: read from its bytes, or, when this process read it before and nothing wrote
+    it since (its stamp is the same, `LoadCache.unchanged`), as it was then, unread."""
+    status = file.path.stat()
+    stamp = file_stamp(status)
+    known = cache.unchanged(file.relpath, stamp)
+    if known is not None:
+        return _Keyed(file, None, known.key, known.blob)
+    if status.st_size > MAX_FILE_BYTES:
+        return _Keyed(file, None, None)
+    raw = file.path.read_bytes()
+    keyed = _Keyed(file, raw, load_key(file, raw), blob_id(raw) if file.kind == "thesis" else None)
+    cache.read_as(file.relpath, stamp, keyed.key, keyed.blob, read_from_ns)  # type: ignore[arg-type]
+    return keyed
+
+
 def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
     """`load_all`, taking from `cache` each file whose bytes it has seen: the key is made from the
     bytes this run reads, and a miss is loaded from those same bytes (an edit in between cannot
-    put one file's result under another's key). Files over the size limit are refused unread, as
-    by `load_all`. The cache is settled at the end: what this check did not use is dropped."""
-    keyed: list[tuple[ContentFile, bytes | None, str | None]] = []
-    for file in files:
-        raw = file.path.read_bytes() if file.path.stat().st_size <= MAX_FILE_BYTES else None
-        keyed.append((file, raw, None if raw is None else load_key(file, raw)))
-    found = cache.take(key for _, _, key in keyed if key is not None)
+    put one file's result under another's key); a file this process read before and nobody wrote
+    since is not read again (`_keyed`). Files over the size limit are refused unread, as by
+    `load_all`. The cache is settled at the end: what this check did not use is dropped."""
+    read_from_ns = time.time_ns()
+    keyed = [_keyed(file, cache, read_from_ns) for file in files]
+    found = cache.take(item.key for item in keyed if item.key is not None)
     loaded: list[LoadedFile] = []
-    for file, raw, key in keyed:
-        item = _from_cache(file, found.get(key)) if key is not None else None
-        if item is None and raw is not None and key is not None:
-            item = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
-            cache.keep(key, (item.checked, tuple(item.diagnostics)))
-        if item is not None and raw is not None and file.kind == "thesis":
-            item = dataclasses.replace(item, blob=blob_id(raw))
-        loaded.append(item or load_and_validate(file))
+    for item in keyed:
+        if item.key is not None and item.raw is None and item.key not in found:  # unread, and gone from the cache
+            raw = item.file.path.read_bytes()
+            item = _Keyed(item.file, raw, load_key(item.file, raw), blob_id(raw) if item.file.kind == "thesis" else None)
+        file, raw, key = item.file, item.raw, item.key
+        checked = _from_cache(file, found.get(key)) if key is not None else None
+        if checked is None and raw is not None and key is not None:
+            checked = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
+            cache.keep(key, (checked.checked, tuple(checked.diagnostics)))
+        if checked is not None and item.blob is not None:
+            checked = dataclasses.replace(checked, blob=item.blob)
+        loaded.append(checked or load_and_validate(file))
     cache.settle()
     return loaded
 

@@ -245,6 +245,74 @@ def test_an_in_memory_cache_serves_a_long_lived_process(tmp_path: Path, monkeypa
     same(after, cold(paths))
 
 
+class Reads:
+    """Counts the content files a check reads (`pipeline.load_cached`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, paths: ProjectPaths) -> None:
+        self.relpaths: list[str] = []
+        real = Path.read_bytes
+
+        def counting(path: Path) -> bytes:
+            if path.is_relative_to(paths.content):
+                self.relpaths.append(paths.relative(path))
+            return real(path)
+
+        monkeypatch.setattr(Path, "read_bytes", counting)
+
+
+def later_by(monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
+    """The check's clock `seconds` ahead: every file reads as left alone that long."""
+    now = pipeline.time.time_ns
+    monkeypatch.setattr(pipeline.time, "time_ns", lambda: now() + seconds * 1_000_000_000)
+
+
+def test_a_long_lived_process_reads_again_only_the_files_written_since(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    cache = LoadCache()
+    later_by(monkeypatch, 10)
+    check_project(paths, cache=cache)
+    reads = Reads(monkeypatch, paths)
+    again = check_project(paths, cache=cache)
+    assert reads.relpaths == [], "an unchanged file was read again"
+    same(again, cold(paths))
+    thesis = sample_thesis(paths)
+    text = thesis.read_text(encoding="utf-8")
+    stat = thesis.stat()
+    changed = text.replace("status: active", "status: closed", 1)
+    assert len(changed.encode()) == len(text.encode())
+    thesis.write_text(changed, encoding="utf-8")
+    os.utime(thesis, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its size and modification time as they were
+    reads.relpaths.clear()
+    after = check_project(paths, cache=cache)
+    assert reads.relpaths == [paths.relative(thesis)]
+    same(after, cold(paths))
+    assert after.publication is not None and after.publication.graph.theses["memory-bound-inference"].status == "closed"
+    theses = check_project(paths, cache=cache).theses_by_blob
+    assert theses == after.theses_by_blob and theses  # git's ids of the files not read again are known
+
+
+def test_a_file_read_just_after_it_was_written_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write in the same tick of the file system's clock as the read would leave its stamp as it
+    was: a file written less than `SETTLED_NS` before it was read is read again next time."""
+    paths = make_project(tmp_path / "p")
+    cache = LoadCache()
+    check_project(paths, cache=cache)  # every file was written moments ago
+    reads = Reads(monkeypatch, paths)
+    check_project(paths, cache=cache)
+    assert len(reads.relpaths) == len(_files(paths))
+
+
+def test_a_build_reads_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build's cache is opened anew on its folder: nothing vouches for a file but its bytes."""
+    paths = make_project(tmp_path / "p")
+    later_by(monkeypatch, 10)
+    cache = project_caches(paths).load
+    check_project(paths, cache=cache)
+    reads = Reads(monkeypatch, paths)
+    check_project(paths, cache=project_caches(paths).load)
+    assert len(reads.relpaths) == len(_files(paths))
+
+
 # ----------------------------------------------------------------------- the memo of a long-lived process
 
 
