@@ -41,7 +41,8 @@ from .linked_copy import LinkedCopy
 from .pages import PageContext, PlannedPage, plan_pages, thesis_dates, urls
 from .pages.edition import EditionNote
 from .pages.inputs import page_digests, page_inputs, shared_digest
-from .pages.paging import ListingPage, Node, RowInputs
+from .pages.paging import (ListingPage, MeasuredRow, Measuring, Node, RowInputs, listing_pages, measure_again,
+                           measured_rows, render_digest)
 from .pages.urls import SiteAddress, site_address
 from .pipeline import CheckResult, check_project
 from .progress import Progress
@@ -114,6 +115,14 @@ class DocsPlan:
     written for the same digest is kept as it is (`render_docs`)."""
 
 
+def _row_key(row: object, made_from: Iterable[bytes]) -> bytes:
+    """A listing row's key among the sizes a process keeps (`plan_docs`): the row and what it is made from."""
+    digest = hashlib.sha256(repr(row).encode("utf-8", "surrogatepass") + b"\0")
+    for part in made_from:
+        digest.update(part)
+    return digest.digest()
+
+
 def site_settings(paths: ProjectPaths, offline: bool = False) -> SiteSettings | Diagnostic:
     """What the pages need of mkdocs.yml (`siteconfig`), or the diagnostic that stops the build when it cannot be read."""
     try:
@@ -152,12 +161,35 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         return remembered(memo, ("listing", environment, settings.directory_urls, template, view), render)
 
     def remembered_split(listing: str, rows_show: RowInputs, template: str, order: Sequence[object], extra: int,
-                         shows: Iterable[Node], split: Callable[[], tuple[ListingPage[Any], ...]]) -> tuple[ListingPage[Any], ...]:
+                         shows: Callable[[Any], Iterable[Node]], measuring: Measuring[Any]) -> tuple[ListingPage[Any], ...]:
         """A listing's split as an earlier run made it (in this process, `memo`; an earlier build,
         `splits`): the same order, made from the same inputs (what its rows show of their
         documents, `pages.inputs`), the same templates, settings and code (`shared`). Neither its
-        view nor its rendering is made."""
-        made_from = (shared, listing, template, tuple(order), extra, inputs.rows_digest(shows, rows_show))
+        view nor its rendering is made. Split again in this process, only its rows whose inputs
+        changed are rendered (`paging.measure_again`, from what its rows measured when it last
+        measured them, kept by each row's key: the row and what it is made from), and its pages'
+        `measured` is a digest of its rows as rendered."""
+        made_from = (shared, listing, template, tuple(order), extra,
+                     inputs.rows_digest((node for row in order for node in shows(row)), rows_show))
+        kept: dict[bytes, MeasuredRow] | None = memo.get(("listing rows", shared, listing, template), dict) if memo else None
+
+        def split() -> tuple[ListingPage[Any], ...]:
+            if kept is None:
+                sizes, rendered = measuring.whole()
+                return listing_pages(order, sizes, extra, render_digest(template, rendered))
+            keys = [_row_key(row, (inputs.row(node, rows_show) for node in shows(row))) for row in order]
+            rows = measure_again(order, [kept.get(key) for key in keys], measuring.some) if kept else None
+            if rows is None:
+                sizes, rendered = measuring.whole()
+                rows = measured_rows(rendered, len(order)) if rendered is not None else None
+                if rows is None:  # bounded from the rows' view models: nothing to keep
+                    kept.clear()
+                    return listing_pages(order, sizes, extra, render_digest(template, rendered))
+            kept.clear()  # this listing's current rows only
+            kept.update(zip(keys, rows, strict=True))
+            # what every page shows besides its bounds: the rows as rendered, in this order, and the listing's own inputs
+            measured = hashlib.sha256(repr(made_from[:-1]).encode("utf-8", "surrogatepass") + b"".join(row[1] for row in rows))
+            return listing_pages(order, [row[0] for row in rows], extra, measured.hexdigest())
 
         def kept_or_split() -> tuple[ListingPage[Any], ...]:
             if splits is None:

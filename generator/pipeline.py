@@ -137,8 +137,8 @@ def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
     loaded: list[LoadedFile] = []
     for item in keyed:
         if item.key is not None and item.raw is None and item.key not in found:  # unread, and gone from the cache
-            raw = item.file.path.read_bytes()
-            item = _Keyed(item.file, raw, load_key(item.file, raw), blob_id(raw) if item.file.kind == "thesis" else None)
+            data = item.file.path.read_bytes()
+            item = _Keyed(item.file, data, load_key(item.file, data), blob_id(data) if item.file.kind == "thesis" else None)
         file, raw, key = item.file, item.raw, item.key
         checked = _from_cache(file, found.get(key)) if key is not None else None
         if checked is None and raw is not None and key is not None:

@@ -449,6 +449,57 @@ def test_a_listing_is_split_again_only_when_what_its_rows_show_changed(tmp_path:
     assert "sources" in after_title and "tags" not in after_title  # its tags are as they were
 
 
+def _more_theses(paths: ProjectPaths, count: int) -> None:
+    """`count` more theses like the sample one, each under its own id and title."""
+    thesis = sample_thesis(paths)
+    text = thesis.read_text(encoding="utf-8")
+    for number in range(count):
+        copy = text.replace("id: memory-bound-inference", f"id: copy-{number}", 1).replace(
+            "title: Inference is bound by memory", f"title: Copy {number} of inference is bound by memory", 1)
+        (thesis.parent / f"copy-{number}.md").write_text(copy, encoding="utf-8")
+
+
+@pytest.mark.parametrize("numbered", [False, True], ids=["rows alike anywhere", "rows numbered by their place"])
+def test_a_long_lived_process_measures_again_only_the_rows_an_edit_changed(
+        numbered: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a summary edit the theses index is split again from the sizes its other rows had,
+    measuring only the edited row and two it knew, and the tree is what a fresh run writes. A
+    template whose rows measure differently on a page of their own (here: each row numbered by
+    its place) is measured whole, and the tree is still a fresh run's."""
+    from generator.pages import paging
+
+    monkeypatch.setattr(paging, "PAGE_BYTES", paging.FRAME_BYTES + 2_500)  # several pages of theses
+    paths = make_project(tmp_path / "p")
+    _more_theses(paths, 9)
+    if numbered:
+        macros = paths.templates / "pages" / "_macros.md.j2"
+        text = macros.read_text(encoding="utf-8")
+        macros.write_text(text.replace("<td>{{ row.claims }}</td>", "<td>{{ loop.index }}. {{ row.claims }}</td>", 1),
+                          encoding="utf-8")
+    kept = project_caches(paths, remember=True)
+    assert not write_docs_tree(paths, caches=kept)[0].errors
+    made: list[tuple[object, ...]] = []
+    real_whole = paging.whole_listing
+    monkeypatch.setattr(paging, "whole_listing", lambda order: made.append(tuple(order)) or real_whole(order))
+    thesis = paths.content / "theses" / "copy-4.md"
+    for edit in range(2):
+        thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary: >-", f"summary: >-\n  Saved {edit}.", 1),
+                          encoding="utf-8")
+        made.clear()
+        write_docs_tree(paths, caches=kept)
+        theses = {path.stem for path in (paths.content / "theses").iterdir()}
+        theses_index = [order for order in made if order and all(row in theses for row in order)]
+        if numbered:
+            assert [len(order) for order in theses_index] == [3, 11]  # tried apart, then measured whole
+        else:
+            assert [len(order) for order in theses_index] == [3]  # the edited row, the first and the last
+            assert "copy-4" in theses_index[0]
+        warm = tree_bytes(paths.docs_tree)
+        assert len([path for path in warm if path.startswith("theses/page_")]) >= 2
+        write_docs_tree(paths, use_cache=False)
+        assert tree_bytes(paths.docs_tree) == warm
+
+
 def test_what_a_row_shows_of_a_document_is_digested_as_each_listing_declares_it(tmp_path: Path) -> None:
     """`PageInputs.rows_digest` makes each row's part once for all the listings that show it; a
     listing that declares another `RowInputs` gets its own. Asked in any order, on one object, the

@@ -161,3 +161,47 @@ def test_every_planned_listing_page_is_filled_within_its_budget_as_rendered(tmp_
             assert sum(sizes) + following[0] > budget, (listing, sizes, following[0], budget)
     assert all(len(split) >= 2 for (name, _), split in pages.items()
                if name in ("theses index", "claims index", "stance board", "tag")), pages
+
+
+# ----------------------------------------------------------------------- a listing split again in a long-lived process
+
+
+def _measuring_some(measures: dict[str, tuple[int, bytes]], asked: list[list[str]]):
+    def some(rows):
+        asked.append(list(rows))
+        return [measures[row] for row in rows]
+    return some
+
+
+def test_a_listing_measured_again_renders_only_its_new_rows_and_two_it_knew():
+    order = [f"row{i}" for i in range(10)]
+    measures = {row: (10 * i, row.encode()) for i, row in enumerate(order)}
+    known = [measures[row] for row in order]
+    known[4] = known[6] = None  # their inputs changed since they were measured
+    asked: list[list[str]] = []
+    again = paging.measure_again(order, known, _measuring_some(measures, asked))
+    assert asked == [["row0", "row4", "row6", "row9"]]  # the new ones, and the first and last it knew
+    assert again == [measures[row] for row in order]
+
+
+def test_a_listing_whose_rows_measure_differently_apart_is_measured_whole():
+    order = [f"row{i}" for i in range(10)]
+    measures = {row: (10, b"same") for row in order}
+    known: list[tuple[int, bytes] | None] = [(10, b"same")] * 10
+    known[3] = None
+    assert paging.measure_again(order, known, lambda rows: [(11, b"same")] * len(rows)) is None  # say, numbered by place
+    assert paging.measure_again(order, known, lambda rows: [(10, b"other")] * len(rows)) is None  # rendered otherwise
+    assert paging.measure_again(order, known, lambda rows: None) is None  # not one table line per row
+    most = [None] * 6 + [(10, b"same")] * 4
+    assert paging.measure_again(order, most, _measuring_some(measures, [])) is None  # most rows changed: whole
+    assert paging.measure_again(order, [None] * 9 + [(10, b"same")], _measuring_some(measures, [])) is None
+
+
+def test_each_rows_text_is_measured_with_its_bound():
+    page = "| A | B |\n|---|--:|\n| [x](y) | 1 |\n| z | 2 |\n\n<table>\n<tbody>\n<tr><td>a</td>\n<td>b</td></tr>\n</tbody>\n</table>\n"
+    lines = paging.table_row_lines(page)
+    assert [text for _, text in lines] == ["| [x](y) | 1 |", "| z | 2 |", "<tr><td>a</td>\n<td>b</td></tr>"]
+    assert [bound for bound, _ in lines] == paging.table_rows(page)
+    rows = paging.measured_rows(page, 3)
+    assert rows is not None and [bound for bound, _ in rows] == paging.table_rows(page) and len({d for _, d in rows}) == 3
+    assert paging.measured_rows(page, 2) is None

@@ -487,8 +487,13 @@ def tag_listing_pages(publication: Publication, context: PageContext) -> Iterato
     for tag, order in tagged_in_order(publication).items():
         remembered = functools.partial(context.remembered_split, urls.tag_page(tag), THESIS_ROWS_SHOW) if context.remembered_split else None
         for page in measured_pages(order, "tag.md.j2", _tag_page_maker(publication, context, tag), _tag_rows,
-                                   context.measure_rows, remembered=remembered, shows=order):
+                                   context.measure_rows, remembered=remembered, shows=_itself):
             yield TagListingPage(tag, page)
+
+
+def _itself(node: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """A tag's row is about one document: the one it names."""
+    return (node,)
 
 
 def _tag_page_maker(publication: Publication, context: PageContext,

@@ -108,13 +108,18 @@ class PageInputs:
     def rows_digest(self, nodes: Iterable[Node], shown: RowInputs) -> str:
         """What the rows of a listing about `nodes` are made from, as the listing declares what
         they show of them (`paging.RowInputs`): a listing split again when this changed."""
-        digest, rows = hashlib.sha256(), self._rows.setdefault(shown, {})
+        digest = hashlib.sha256()
         for node in sorted(set(nodes)):
-            row = rows.get(node)
-            if row is None:
-                rows[node] = row = self._row(node, shown)
-            digest.update(row)
+            digest.update(self.row(node, shown))
         return digest.hexdigest()
+
+    def row(self, node: Node, shown: RowInputs) -> bytes:
+        """What a row about `node` is made from, as a listing whose rows show `shown` of it."""
+        rows = self._rows.setdefault(shown, {})
+        found = rows.get(node)
+        if found is None:
+            rows[node] = found = self._row(node, shown)
+        return found
 
     def _row(self, node: Node, shown: RowInputs) -> bytes:
         if shown.neighbours:

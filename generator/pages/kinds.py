@@ -105,7 +105,7 @@ def listing(name: str, view: type[V], template: str, first_page: str, order: Cal
         rows = order(publication)
         remembered = functools.partial(context.remembered_split, first_page, rows_show) if shows and context.remembered_split else None
         return measured_pages(rows, template, lambda whole: make(publication, context, whole), _rows, context.measure_rows,
-                              extra, remembered, (node for row in rows for node in shows(publication, row)) if shows else ())
+                              extra, remembered, functools.partial(shows, publication) if shows else lambda row: ())
 
     return PageKind(name, view, template, keys=pages, path=lambda page: urls.paged(first_page, page.number), make=make)
 

@@ -68,10 +68,10 @@ RowMeasure = Callable[[str, object], str]
 Node = tuple[str, str]
 """(kind, id) of a content document."""
 
-ListingSplit = Callable[[str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
+ListingSplit = Callable[[str, Sequence[Any], int, Callable[[Any], Iterable[Node]], "Measuring[Any]"],
                         "tuple[ListingPage[Any], ...]"]
-"""(template, order, first page's extra bytes, the documents the rows show, the split) → the
-split as an earlier run made it from the same inputs, or made now (`measured_pages`)."""
+"""(template, order, first page's extra bytes, the documents each row shows, how its rows are
+measured) → the split as an earlier run made it from the same inputs, or made now (`measured_pages`)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ OWN = RowInputs()
 """Rows that show their documents and what is derived from them (thesis and source rows)."""
 
 
-SplitMemo = Callable[[str, RowInputs, str, Sequence[Any], int, Iterable[Node], Callable[[], "tuple[ListingPage[Any], ...]"]],
+SplitMemo = Callable[[str, RowInputs, str, Sequence[Any], int, Callable[[Any], Iterable[Node]], "Measuring[Any]"],
                      "tuple[ListingPage[Any], ...]"]
 """A `ListingSplit` for any listing, named by its first page's docs-tree path and what its rows
 show of their documents first (`serve`, see `build.plan_docs`)."""
@@ -191,28 +191,28 @@ def row_html_bound(line: str, cells_html: int) -> int:
     return len(line.encode("utf-8")) + cells_html + LINK_HTML * line.count("](") + ROW_HTML
 
 
-def table_rows(markdown: str) -> list[int]:
-    """The HTML bound of every body row of every table of a rendered page, in order.
+def table_row_lines(markdown: str) -> list[tuple[int, str]]:
+    """The HTML bound and the text of every body row of every table of a rendered page, in order.
 
     A Markdown table's header line and its `|---|` line are left out and each body line is bounded
     by `row_html_bound`. A raw HTML table's body rows are between `<tbody>` and `</tbody>`, each
     from a line starting `<tr` to the line ending `</tr>` (one line, or one per cell as
     Python-Markdown writes a table): mkdocs passes a raw HTML block on as written, so a row's
     bytes (and its newlines) are its bound."""
-    rows: list[int] = []
+    rows: list[tuple[int, str]] = []
     block: list[str] = []
     in_body = False
-    row: int | None = None
+    row: list[str] | None = None
     for line in (*markdown.splitlines(), ""):
         if in_body:
             if row is not None:
-                row += len(line.encode("utf-8")) + 1
+                row.append(line)
             elif line.startswith("</tbody>"):
                 in_body = False
             elif line.startswith("<tr"):
-                row = len(line.encode("utf-8")) + 1
+                row = [line]
             if row is not None and line.endswith("</tr>"):
-                rows.append(row)
+                rows.append((sum(len(part.encode("utf-8")) + 1 for part in row), "\n".join(row)))
                 row = None
             continue
         if line.startswith("<tbody>"):
@@ -224,9 +224,28 @@ def table_rows(markdown: str) -> list[int]:
         if len(block) >= 2 and set(block[1]) <= set("|-: "):
             columns = block[1].strip().strip("|").split("|")
             cells_html = sum(ALIGNED_CELL_HTML if ":" in column else CELL_HTML for column in columns)
-            rows.extend(row_html_bound(row, cells_html) for row in block[2:])
+            rows.extend((row_html_bound(line, cells_html), line) for line in block[2:])
         block = []
     return rows
+
+
+def table_rows(markdown: str) -> list[int]:
+    """The HTML bound of every body row of every table of a rendered page, in order (`table_row_lines`)."""
+    return [bound for bound, _ in table_row_lines(markdown)]
+
+
+MeasuredRow = tuple[int, bytes]
+"""A row's HTML bound and a digest of its rendered text (`measured_rows`)."""
+
+
+def measured_rows(markdown: str, count: int) -> list[MeasuredRow] | None:
+    """Each row's HTML bound and the digest of its text, from a page rendered with them (a
+    process that keeps them measures again only the rows that changed, `measure_again`), or None when
+    the page does not show its `count` rows as that many table lines."""
+    rows = table_row_lines(markdown)
+    if len(rows) != count:
+        return None
+    return [(bound, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()) for bound, text in rows]
 
 
 def rendered_row_sizes(markdown: str, count: int) -> list[int] | None:
@@ -244,21 +263,72 @@ def row_sizes(rows: Sequence[object], rendered: str | None) -> list[int]:
     return sizes if sizes is not None else [ITEM_MARKUP + shown_bytes(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class Measuring(Generic[T]):
+    """How a listing's rows are measured (`measured_pages`): all of them (`whole`), or some of them
+    on a page of their own (`some`), for a process that keeps what its rows measured (`measure_again`)."""
+
+    whole: Callable[[], tuple[list[int], str | None]]
+    """Every row's size, and the listing's measuring render (None: rows bounded from their view
+    models, `row_sizes`)."""
+    some: Callable[[Sequence[T]], list[MeasuredRow] | None]
+    """These rows measured on a page holding only them; None when that page does not show them as
+    that many table lines."""
+
+
 def measured_pages(order: Sequence[T], template: str, make_whole: Callable[[ListingPage[T]], Any],
                    rows_of: Callable[[Any], Sequence[object]], measure: RowMeasure | None,
                    first_page_extra: int = 0, remembered: ListingSplit | None = None,
-                   shows: Iterable[Node] = ()) -> tuple[ListingPage[T], ...]:
+                   shows: Callable[[T], Iterable[Node]] = lambda row: ()) -> tuple[ListingPage[T], ...]:
     """A listing's pages, split by the size of its rows: the view model of the page holding every
     row (`make_whole`, on `whole_listing`) is rendered with `template` by `measure` and its rows
     (`rows_of` it) measured (`row_sizes`). `remembered`: the split an earlier run made of the same
-    order, from the same documents (`shows`: every document its rows show) and templates."""
-    def split() -> tuple[ListingPage[T], ...]:
-        whole = make_whole(whole_listing(order))
-        rendered = measure(template, whole) if measure is not None and order else None
-        measured = hashlib.sha256(f"{template}\0{rendered}".encode("utf-8", "surrogatepass")).hexdigest() if rendered else None
-        return listing_pages(order, row_sizes(rows_of(whole), rendered), first_page_extra, measured)
+    order, from the same documents (`shows`: the documents each row shows) and templates."""
+    def whole() -> tuple[list[int], str | None]:
+        view = make_whole(whole_listing(order))
+        rendered = measure(template, view) if measure is not None and order else None
+        return row_sizes(rows_of(view), rendered), rendered
 
-    return remembered(template, order, first_page_extra, shows, split) if remembered is not None else split()
+    def some(rows: Sequence[T]) -> list[MeasuredRow] | None:
+        view = make_whole(whole_listing(rows))
+        return measured_rows(measure(template, view), len(rows_of(view))) if measure is not None and rows else None
+
+    if remembered is not None:
+        return remembered(template, order, first_page_extra, shows, Measuring(whole, some))
+    sizes, rendered = whole()
+    return listing_pages(order, sizes, first_page_extra, render_digest(template, rendered))
+
+
+def render_digest(template: str, rendered: str | None) -> str | None:
+    """A listing page's `measured`: the digest of the listing's measuring render (None: none)."""
+    return hashlib.sha256(f"{template}\0{rendered}".encode("utf-8", "surrogatepass")).hexdigest() if rendered else None
+
+
+RESPLIT_CHECKS = 2
+"""Rows of known measure rendered again beside the new ones (`measure_again`)."""
+
+
+def measure_again(order: Sequence[T], known: Sequence[MeasuredRow | None],
+                  some: Callable[[Sequence[T]], list[MeasuredRow] | None]) -> list[MeasuredRow] | None:
+    """A listing's rows measured again from what they measured when it was last measured
+    (`known`, per row of `order`, None for a row whose inputs changed or that is new): only the
+    rows without one are rendered, on a page holding only them and the first and last rows of
+    known measure. Those two must measure as they did in the whole listing (a row that measures
+    differently apart, say by its position, makes the listing be measured whole). None when it
+    must be; else every row's measure."""
+    missing = [index for index, row in enumerate(known) if row is None]
+    present = [index for index, row in enumerate(known) if row is not None]
+    if len(present) < RESPLIT_CHECKS or len(missing) > len(order) // 2:
+        return None
+    checks = (present[0], present[-1])
+    picked = sorted({*missing, *checks})
+    rows = some([order[index] for index in picked])
+    if rows is None:
+        return None
+    found = dict(zip(picked, rows, strict=True))
+    if any(found[index] != known[index] for index in checks):
+        return None
+    return [row if row is not None else found[index] for index, row in enumerate(known)]
 
 
 def make_pager(first_page: str, page: ListingPage[T]) -> Pager:
