@@ -8,7 +8,7 @@ reloads. The rest of the save follows in the background (`Preview._finish`): the
 programs (export, feeds, share cards; no page shows what they hold) are written and copied into
 the site, and the next save waits for them. Between saves the preview keeps in memory what the
 next save would otherwise make again (`caches.project_caches(remember=True)`: checked files,
-verified quotes, each thesis's links and proof, digests, listings' splits and measuring renders,
+verified quotes, each thesis's links and proof, digests, listings' splits and what their rows measured,
 feed items, exported entities, share cards), and the renderer keeps what it drew of the site
 (`Renderer.kept_warm`), so that it renders the changed pages and nothing else. The search index
 (Pagefind) then makes again the shards the changed pages are in, in the background, at low
