@@ -116,7 +116,7 @@ class DocsPlan:
 
 
 def _row_key(row: object, made_from: Iterable[bytes]) -> bytes:
-    """A listing row's key among the sizes a process keeps (`plan_docs`): the row and what it is made from."""
+    """A listing row's key among the measures a process keeps (`plan_docs`): the row and what it is made from."""
     digest = hashlib.sha256(repr(row).encode("utf-8", "surrogatepass") + b"\0")
     for part in made_from:
         digest.update(part)
