@@ -747,6 +747,57 @@ def test_the_rows_of_a_listing_that_shows_some_fields_still_follow_a_theses_date
     assert page_inputs(publication, context).rows_digest(nodes, THESIS_ROWS_SHOW) == digest
 
 
+def test_page_inputs_carried_between_saves_are_those_a_fresh_run_digests(tmp_path: Path) -> None:
+    """A long-lived process carries over the page inputs no change reached (`PageInputs.carry`):
+    after each kind of edit, every node's page inputs, derived digest and row (as each listing
+    declares it) are what a fresh run digests."""
+    from generator.history import PublicationHistory
+    from generator.pages.context import PageContext, thesis_dates
+    from generator.pages.entities import THESIS_ROWS_SHOW
+    from generator.pages.inputs import page_inputs
+    from generator.pages.kinds import CLAIM_ROWS_SHOW, TAGS_SHOW
+    from generator.pages.paging import NEAR, OWN
+    from generator.pages.urls import site_address
+
+    paths = make_project(tmp_path / "p")
+    memo, cache = Memo(), LoadCache()
+
+    def same_as_fresh(what: str) -> None:
+        publication = check_project(paths, cache=cache, memo=memo).publication
+        assert publication is not None, what
+        context = PageContext("", site_address("https://example.org/"), thesis_dates(publication, PublicationHistory({}, {}).theses))
+        carried, fresh = page_inputs(publication, context, memo), page_inputs(publication, context)
+        for node in sorted(publication.graph.files):
+            assert carried.of(node) == fresh.of(node), (what, node)
+            for shown in (THESIS_ROWS_SHOW, CLAIM_ROWS_SHOW, TAGS_SHOW, NEAR, OWN):
+                assert carried.row(node, shown) == fresh.row(node, shown), (what, node, shown)
+        memo.settle()
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    same_as_fresh("first run")
+    thesis, theses = sample_thesis(paths), paths.content / "theses"
+    edit(thesis, "summary: >-", "summary: >-\n  Saved again.")
+    same_as_fresh("a thesis's summary")
+    edit(thesis, "status: active", "status: monitoring")
+    same_as_fresh("a thesis's status")
+    edit(paths.content / "sources" / "memory-wall-talk.md", "title: The Memory Wall", "title: The Memory Wall, Revisited")
+    same_as_fresh("a source's title (the theses citing it derive their proof from it)")
+    edit(paths.content / "people" / "bo-chen.yaml", "name: ", "name: Dr ")
+    same_as_fresh("a person's name (the theses and sources naming them)")
+    copied = (theses / "leading-edge-scarcity.yaml").read_text(encoding="utf-8")
+    (theses / "fresh-scarcity.yaml").write_text(copied.replace("id: leading-edge-scarcity", "id: fresh-scarcity"), encoding="utf-8")
+    same_as_fresh("a new thesis (new neighbours for its sources, assets and people)")
+    (theses / "fresh-scarcity.yaml").unlink()
+    same_as_fresh("the thesis deleted")
+    person = paths.content / "people" / "ada-lane.yaml"
+    person.unlink()
+    same_as_fresh("a person its theses name removed")
+
+
 def test_a_value_made_from_several_objects_goes_with_all_of_them() -> None:
     """`Memo.of_all`: found again only for the same objects, each the one it was made from, and
     kept with them all while it is kept, so none of their ids can pass to another object."""

@@ -93,6 +93,31 @@ class PageInputs:
         """What a row shows of a node, by what the listing's rows show (`rows_digest`): made
         once, however many listings show the node (the theses index and each of its tags')."""
 
+    def carry(self, previous: PageInputs) -> None:
+        """Take from `previous` (the last run's, in a long-lived process) what it made that no
+        change reached, so that a save digests again only what is near what it changed. A node's
+        derived digest changes with its shown value, its neighbours, or the document of a
+        neighbour; what a page about it is made from (`of`), with its own or a neighbour's document
+        or derived digest, or its neighbours; its row, with its document or derived digest (or,
+        for rows that show neighbours, with what `of` is made from). Neighbours are compared as
+        both runs had them: a reference that came or went reaches both ends."""
+        def differing(now: Mapping[Node, object], before: Mapping[Node, object]) -> set[Node]:
+            return {node for node in now.keys() | before.keys() if now.get(node) != before.get(node)}
+
+        def near(nodes: Iterable[Node]) -> set[Node]:
+            return {other for node in nodes
+                    for other in (node, *self.neighbours.get(node, ()), *previous.neighbours.get(node, ()))}
+
+        documents = differing(self.documents, previous.documents)
+        moved = differing(self.neighbours, previous.neighbours)
+        derived = differing(self.values, previous.values) | moved | near(documents)
+        shown = documents | derived
+        whole = near(shown) | moved
+        self._derived = {node: value for node, value in previous._derived.items() if node not in derived}
+        self._of = {node: value for node, value in previous._of.items() if node not in whole}
+        self._rows = {inputs: {node: value for node, value in rows.items() if node not in (whole if inputs.neighbours else shown)}
+                      for inputs, rows in previous._rows.items()}
+
     def _document(self, node: Node) -> bytes:
         return f"{node[0]}\0{node[1]}\0".encode() + self.documents.get(node, b"missing")
 
@@ -178,12 +203,19 @@ def _dates(publication: Publication, context: PageContext, node: Node) -> bytes:
 
 
 def page_inputs(publication: Publication, context: PageContext, memo: Memo | None = None) -> PageInputs:
-    """What each page of `publication` is made from, digested as it is asked for (`PageInputs`).
+    """What each page of `publication` is made from, digested as it is asked for (`PageInputs`);
+    with `memo`, what the last run's digested and no change reached is carried over (`carry`).
     A thesis's dates are written out once per run: its whole document and each listing's fields of
     it show them (a `repr` of its history, asked for some 20,000 times at 5,000 sources)."""
     dates: ShownDates = functools.cache(functools.partial(_dates, publication, context))
-    return PageInputs(_references(publication), document_digests(publication, context, memo, dates), _shown_values(publication),
-                      functools.partial(_fields_digest, _models(publication), dates, memo))
+    inputs = PageInputs(_references(publication), document_digests(publication, context, memo, dates),
+                        _shown_values(publication), functools.partial(_fields_digest, _models(publication), dates, memo))
+    if memo is not None:
+        last: list[PageInputs] = memo.get(("last page inputs",), list)
+        if last:
+            inputs.carry(last.pop())
+        last.append(inputs)
+    return inputs
 
 
 def _models(publication: Publication) -> dict[str, Mapping[str, BaseModel]]:
