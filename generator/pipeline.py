@@ -109,6 +109,12 @@ class _Keyed:
     blob: str | None = None
 
 
+def _read(file: ContentFile) -> tuple[bytes, str, str | None]:
+    """A file's bytes, their `load_key` and, for a thesis, git's id of them."""
+    raw = file.path.read_bytes()
+    return raw, load_key(file, raw), blob_id(raw) if file.kind == "thesis" else None
+
+
 def _keyed(file: ContentFile, cache: LoadCache, read_from_ns: int) -> _Keyed:
     """A file's key: read from its bytes, or, when this process read it before and nothing wrote
     it since (its stamp is the same, `LoadCache.unchanged`), as it was then, unread."""
@@ -119,10 +125,9 @@ def _keyed(file: ContentFile, cache: LoadCache, read_from_ns: int) -> _Keyed:
         return _Keyed(file, None, known.key, known.blob)
     if status.st_size > MAX_FILE_BYTES:
         return _Keyed(file, None, None)
-    raw = file.path.read_bytes()
-    keyed = _Keyed(file, raw, load_key(file, raw), blob_id(raw) if file.kind == "thesis" else None)
-    cache.read_as(file.relpath, stamp, keyed.key, keyed.blob, read_from_ns)  # type: ignore[arg-type]
-    return keyed
+    raw, key, blob = _read(file)
+    cache.read_as(file.relpath, stamp, key, blob, read_from_ns)
+    return _Keyed(file, raw, key, blob)
 
 
 def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
@@ -137,8 +142,7 @@ def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
     loaded: list[LoadedFile] = []
     for item in keyed:
         if item.key is not None and item.raw is None and item.key not in found:  # unread, and gone from the cache
-            data = item.file.path.read_bytes()
-            item = _Keyed(item.file, data, load_key(item.file, data), blob_id(data) if item.file.kind == "thesis" else None)
+            item = _Keyed(item.file, *_read(item.file))
         file, raw, key = item.file, item.raw, item.key
         checked = _from_cache(file, found.get(key)) if key is not None else None
         if checked is None and raw is not None and key is not None:

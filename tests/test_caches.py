@@ -291,6 +291,19 @@ def test_a_long_lived_process_reads_again_only_the_files_written_since(tmp_path:
     assert theses == after.theses_by_blob and theses  # git's ids of the files not read again are known
 
 
+def test_a_file_known_by_its_stamp_whose_entry_is_gone_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_project(tmp_path / "p")
+    cache = LoadCache()
+    later_by(monkeypatch, 10)
+    reference = check_project(paths, cache=cache)
+    monkeypatch.setattr(cache, "take", lambda keys: (list(keys), {})[1])  # no entry found
+    reads = Reads(monkeypatch, paths)
+    again = check_project(paths, cache=cache)
+    assert len(reads.relpaths) == len(_files(paths))
+    same(again, reference)
+    assert again.theses_by_blob == reference.theses_by_blob
+
+
 def test_a_file_read_just_after_it_was_written_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write in the same tick of the file system's clock as the read would leave its stamp as it
     was: a file written less than `SETTLED_NS` before it was read is read again next time."""
