@@ -174,19 +174,16 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         kept: dict[bytes, MeasuredRow] | None = memo.get(("listing rows", shared, listing, template), dict) if memo else None
 
         def split() -> tuple[ListingPage[Any], ...]:
-            if kept is None:
-                sizes, rendered = measuring.whole()
-                return listing_pages(order, sizes, extra, render_digest(template, rendered))
-            keys = [_row_key(row, (inputs.row(node, rows_show) for node in shows(row))) for row in order]
+            keys = [_row_key(row, (inputs.row(node, rows_show) for node in shows(row))) for row in order] if kept is not None else []
             rows = measure_again(order, [kept.get(key) for key in keys], measuring.some) if kept else None
             if rows is None:
                 sizes, rendered = measuring.whole()
-                rows = measured_rows(rendered, len(order)) if rendered is not None else None
-                if rows is None:  # bounded from the rows' view models: nothing to keep
-                    kept.clear()
-                    return listing_pages(order, sizes, extra, render_digest(template, rendered))
-            kept.clear()  # this listing's current rows only
-            kept.update(zip(keys, rows, strict=True))
+                rows = measured_rows(rendered, len(order)) if kept is not None and rendered is not None else None
+            if kept is not None:
+                kept.clear()  # this listing's current rows only, as measured
+                kept.update(zip(keys, rows, strict=True) if rows is not None else ())
+            if rows is None:  # a build, or rows bounded from their view models: the split of the whole render
+                return listing_pages(order, sizes, extra, render_digest(template, rendered))
             # what every page shows besides its bounds: the rows as rendered, in this order, and the listing's own inputs
             measured = hashlib.sha256(repr(made_from[:-1]).encode("utf-8", "surrogatepass") + b"".join(row[1] for row in rows))
             return listing_pages(order, [row[0] for row in rows], extra, measured.hexdigest())

@@ -41,7 +41,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Hashable, Iterable, TypeVar
+from typing import Any, Callable, ClassVar, Hashable, Iterable, NamedTuple, TypeVar
 
 import pydantic
 import pydantic_core
@@ -161,8 +161,15 @@ class _DataOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not data")
 
 
-FileStamp = tuple[int, int, int, int, int]
-"""A file's device, inode, size, modification and change times (ns), from one `stat`."""
+class FileStamp(NamedTuple):
+    """A file as one `stat` found it: a write changes its size or times, a new file its inode."""
+
+    device: int
+    inode: int
+    size: int
+    modified_ns: int
+    changed_ns: int
+    """Set by every write (and rename, `utime`); no call sets it back."""
 
 SETTLED_NS = 2_000_000_000
 """How long a file must have been left alone before it was read for its stamp to vouch for its
@@ -171,7 +178,7 @@ it was (git's "racily clean" files)."""
 
 
 def file_stamp(status: os.stat_result) -> FileStamp:
-    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+    return FileStamp(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 @dataclass(frozen=True)
@@ -211,10 +218,10 @@ class LoadCache:
         return known
 
     def read_as(self, relpath: str, stamp: FileStamp, key: str, blob: str | None, read_from_ns: int) -> None:
-        """A file was read (its `stamp` taken first, from `read_from_ns` on, `time.time_ns`) and its
+        """A file was read (its `stamp` taken after `read_from_ns`, `time.time_ns`) and its
         bytes keyed as `key`: the next run of this process takes the key by the stamp, unless the
         file was written less than `SETTLED_NS` before, when a later write could keep its stamp."""
-        if self._remember and stamp[4] < read_from_ns - SETTLED_NS:
+        if self._remember and stamp.changed_ns < read_from_ns - SETTLED_NS:
             self._read_now[relpath] = ReadAs(stamp, key, blob)
 
     def take(self, keys: Iterable[str]) -> dict[str, Any]:

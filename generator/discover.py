@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -44,6 +44,9 @@ class ContentFile:
     format: str  # "yaml" | "markdown"
     path: Path
     relpath: str
+    status: os.stat_result | None = field(default=None, compare=False, repr=False)
+    """What discovery's walk found of the file (`stat`), so that loading it does not ask again;
+    None for a file named by a git revision."""
 
 
 def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagnostic]]:
@@ -54,7 +57,8 @@ def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagn
     diagnostics: list[Diagnostic] = []
     if not paths.content.is_dir():
         return [], []
-    for path, relpath, mode in _walk(paths.content, paths.relative(paths.content) + "/"):
+    for path, relpath, status in _walk(paths.content, paths.relative(paths.content) + "/"):
+        mode = status.st_mode
         parts = relpath.split("/")
         depth, name = len(parts) - 1, parts[-1]
         if name in SKIPPED_NAMES and not stat.S_ISDIR(mode):
@@ -68,7 +72,7 @@ def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagn
         elif not stat.S_ISREG(mode):
             diagnostics.append(not_regular(relpath, "not a regular file"))
         else:
-            classified = classify_path(relpath, Path(path))
+            classified = classify_path(relpath, Path(path), status)
             if isinstance(classified, Diagnostic):
                 diagnostics.append(classified)
             elif classified is not None:
@@ -81,23 +85,24 @@ def discover_content(paths: ProjectPaths) -> tuple[list[ContentFile], list[Diagn
     return files, diagnostics
 
 
-def _walk(folder: Path | str, prefix: str) -> Iterator[tuple[str, str, int]]:
-    """(path, project-relative path, mode) of every entry below `folder`, whose own relative path
+def _walk(folder: Path | str, prefix: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(path, project-relative path, `lstat`) of every entry below `folder`, whose own relative path
     is `prefix` (with its slash), sorted, descending into real folders only. Paths stay strings:
     a `Path` for each of thousands of files cost a check more than the walk."""
     with os.scandir(folder) as entries:
         listed = sorted(entries, key=lambda e: e.name)
     for entry in listed:
-        mode = entry.stat(follow_symlinks=False).st_mode
+        status = entry.stat(follow_symlinks=False)
         relpath = prefix + entry.name
-        yield entry.path, relpath, mode
-        if stat.S_ISDIR(mode):
+        yield entry.path, relpath, status
+        if stat.S_ISDIR(status.st_mode):
             yield from _walk(entry.path, relpath + "/")
 
 
-def classify_path(relpath: str, path: Path | None = None) -> ContentFile | Diagnostic | None:
+def classify_path(relpath: str, path: Path | None = None, status: os.stat_result | None = None) -> ContentFile | Diagnostic | None:
     """Discovery's naming rules for one regular file, given by its project-relative path (also
-    for files read from a git revision). None: outside `content/`, or one of `SKIPPED_NAMES`."""
+    for files read from a git revision). None: outside `content/`, or one of `SKIPPED_NAMES`.
+    `status`: what the walk found of it (`ContentFile.status`)."""
     parts = relpath.split("/")
     if len(parts) < 2 or parts[0] != "content" or parts[-1] in SKIPPED_NAMES:
         return None
@@ -119,7 +124,7 @@ def classify_path(relpath: str, path: Path | None = None) -> ContentFile | Diagn
     if not _STEM_RULES[kind].fullmatch(stem):
         rule = "an upper-case ticker like 'NVDA'" if kind == "asset" else "lower-case letters, digits and '-'"
         return Diagnostic(relpath, 1, 1, "file.bad-name", "", f"'{stem}' is not a valid {kind} id", f"use {rule}")
-    return ContentFile(kind, stem, _FORMATS[suffix], path if path is not None else Path(relpath), relpath)
+    return ContentFile(kind, stem, _FORMATS[suffix], path if path is not None else Path(relpath), relpath, status)
 
 
 _FOLDERS = [f"{folder}/" for folder in KIND_FOLDERS.values()]

@@ -118,7 +118,7 @@ def _read(file: ContentFile) -> tuple[bytes, str, str | None]:
 def _keyed(file: ContentFile, cache: LoadCache, read_from_ns: int) -> _Keyed:
     """A file's key: read from its bytes, or, when this process read it before and nothing wrote
     it since (its stamp is the same, `LoadCache.unchanged`), as it was then, unread."""
-    status = file.path.stat()
+    status = file.status or file.path.stat()
     stamp = file_stamp(status)
     known = cache.unchanged(file.relpath, stamp)
     if known is not None:
@@ -130,13 +130,14 @@ def _keyed(file: ContentFile, cache: LoadCache, read_from_ns: int) -> _Keyed:
     return _Keyed(file, raw, key, blob)
 
 
-def load_cached(files: list[ContentFile], cache: LoadCache) -> list[LoadedFile]:
+def load_cached(files: list[ContentFile], cache: LoadCache, read_from_ns: int | None = None) -> list[LoadedFile]:
     """`load_all`, taking from `cache` each file whose bytes it has seen: the key is made from the
     bytes this run reads, and a miss is loaded from those same bytes (an edit in between cannot
     put one file's result under another's key); a file this process read before and nobody wrote
     since is not read again (`_keyed`). Files over the size limit are refused unread, as by
-    `load_all`. The cache is settled at the end: what this check did not use is dropped."""
-    read_from_ns = time.time_ns()
+    `load_all`. The cache is settled at the end: what this check did not use is dropped.
+    `read_from_ns` (`time.time_ns`): when the files' stamps began to be taken (by discovery), now by default."""
+    read_from_ns = time.time_ns() if read_from_ns is None else read_from_ns
     keyed = [_keyed(file, cache, read_from_ns) for file in files]
     found = cache.take(item.key for item in keyed if item.key is not None)
     loaded: list[LoadedFile] = []
@@ -220,11 +221,12 @@ def check_project(paths: ProjectPaths, jobs: int | None = None, committed: Commi
 
 def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | None, cache: LoadCache | None,
            memo: Memo | None) -> CheckResult:
+    discovered_from_ns = time.time_ns()  # before the walk takes each file's stamp (`load_cached`)
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
-    loaded = load_all(files, jobs) if cache is None else load_cached(files, cache)
+    loaded = load_all(files, jobs) if cache is None else load_cached(files, cache, discovered_from_ns)
     located: Located = located_parts if memo is None else lambda source: memo.of("source parts", source, partial(located_parts, source))
     result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
     if result.publication is None:

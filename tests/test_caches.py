@@ -272,8 +272,14 @@ def test_a_long_lived_process_reads_again_only_the_files_written_since(tmp_path:
     later_by(monkeypatch, 10)
     check_project(paths, cache=cache)
     reads = Reads(monkeypatch, paths)
+    stats: list[Path] = []
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda path, **options: stats.append(path) or real_stat(path, **options))
     again = check_project(paths, cache=cache)
     assert reads.relpaths == [], "an unchanged file was read again"
+    assert not [path for path in stats if path.is_relative_to(paths.content) and path != paths.content], \
+        "loading asked again what discovery found"
+    monkeypatch.setattr(Path, "stat", real_stat)
     same(again, cold(paths))
     thesis = sample_thesis(paths)
     text = thesis.read_text(encoding="utf-8")

@@ -99,8 +99,9 @@ class PageInputs:
         derived digest changes with its shown value, its neighbours, or the document of a
         neighbour; what a page about it is made from (`of`), with its own or a neighbour's document
         or derived digest, or its neighbours; its row, with its document or derived digest (or,
-        for rows that show neighbours, with what `of` is made from). Neighbours are compared as
-        both runs had them: a reference that came or went reaches both ends."""
+        for rows that show neighbours, with what `of` is made from). A node's neighbours change
+        only with a document at one end of the reference (its own, or the one that came, went or
+        now resolves), and what a changed document reaches is taken with both runs' neighbours."""
         def differing(now: Mapping[Node, object], before: Mapping[Node, object]) -> set[Node]:
             return {node for node in now.keys() | before.keys() if now.get(node) != before.get(node)}
 
@@ -109,10 +110,9 @@ class PageInputs:
                     for other in (node, *self.neighbours.get(node, ()), *previous.neighbours.get(node, ()))}
 
         documents = differing(self.documents, previous.documents)
-        moved = differing(self.neighbours, previous.neighbours)
-        derived = differing(self.values, previous.values) | moved | near(documents)
+        derived = differing(self.values, previous.values) | near(documents)
         shown = documents | derived
-        whole = near(shown) | moved
+        whole = near(shown)
         self._derived = {node: value for node, value in previous._derived.items() if node not in derived}
         self._of = {node: value for node, value in previous._of.items() if node not in whole}
         self._rows = {inputs: {node: value for node, value in rows.items() if node not in (whole if inputs.neighbours else shown)}
