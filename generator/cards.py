@@ -19,10 +19,8 @@ import functools
 import hashlib
 import io
 import json
-import os
 import pickle
 import subprocess
-import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +29,8 @@ from typing import BinaryIO, Callable, Sequence
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont, features
+
+from .workers import cores, worker_command
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -340,17 +340,11 @@ def _unpickled_images(answer: bytes, count: int) -> list[bytes] | None:
 
 
 def _worker_command() -> list[str]:
-    """This interpreter, isolated from the current folder (`-P`: a `generator/` folder there is
-    not this package), importing this package from the folder this process imported it from."""
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    program = (f"import sys\nif {package_parent!r} not in sys.path: sys.path.insert(0, {package_parent!r})\n"
-               f"from {__name__} import draw_piped\ndraw_piped(sys.stdin.buffer, sys.stdout.buffer)\n")
-    return [sys.executable, "-P", "-c", program]
+    return worker_command(__name__, "draw_piped")
 
 
 def _cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores()
 
 
 def draw_piped(cards_in: BinaryIO, images_out: BinaryIO) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -565,21 +566,26 @@ def _site_without_search(site: Path) -> dict[str, bytes]:
     return {path: data for path, data in tree_bytes(site).items() if not path.startswith(f"{SEARCH_INDEX_FOLDER}/")}
 
 
-def test_the_preview_renders_from_what_it_drew_and_gives_the_bytes_of_a_fresh_build(tmp_path: Path,
+@pytest.mark.parametrize("in_halves", [False, True], ids=["one process", "in halves"])
+def test_the_preview_renders_from_what_it_drew_and_gives_the_bytes_of_a_fresh_build(tmp_path: Path, in_halves: bool,
                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A long-lived preview keeps what mkdocs drew (`renderers.mkdocs_drawn`): a text change is
     rendered without mkdocs' build, and after every kind of edit, whichever way it went, the
-    served site is the one mkdocs builds from the same docs tree."""
+    served site is the one mkdocs builds from the same docs tree; also when its whole builds
+    render in two processes (`renderers.mkdocs_halves`)."""
     from generator.renderers import get_renderer
     from generator.serve import Preview
 
+    if in_halves:
+        _whole_builds_in_halves(monkeypatch)
+    whole = in_halves  # what mkdocs' build is told for a whole build: dirty in halves
     builds = _counted_mkdocs_builds(monkeypatch)
     paths = _project_for_edits(tmp_path / "project")
     messages: list[str] = []
     preview = Preview(paths, get_renderer("mkdocs"), messages.append)
     expected_builds = {"text change": [], "new thesis": [True], "deleted source": [True],
-                       "page template change": [], "theme template change": [True, False],
-                       "mkdocs.yml change": [True, False]}
+                       "page template change": [], "theme template change": [True, whole],
+                       "mkdocs.yml change": [True, whole]}
     try:
         preview.rebuild()
         edits = [edit for edit in EDITS if edit[0] in expected_builds]
@@ -609,26 +615,40 @@ def _counted_mkdocs_builds(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return builds
 
 
+def _whole_builds_in_halves(monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.renderers.mkdocs as mkdocs_renderer
+
+    monkeypatch.setattr(mkdocs_renderer, "HALVES_FROM", 0)
+    monkeypatch.setattr(mkdocs_renderer, "cores", lambda: 2)
+
+
 def _served_as_built(paths: ProjectPaths, site: Path, tmp_path: Path, what: str) -> None:
-    """`site` (but its search index) holds the bytes mkdocs builds from the docs tree as it is."""
-    from generator.renderers.mkdocs import run_mkdocs
+    """`site` (but its search index) holds the bytes mkdocs builds, in one process, from the docs tree as it is."""
+    import generator.renderers.mkdocs as mkdocs_renderer
 
     fresh = tmp_path / "fresh"
     shutil.rmtree(fresh, ignore_errors=True)
-    assert run_mkdocs(paths, fresh, strict=False)[0]
+    with pytest.MonkeyPatch.context() as alone:
+        alone.setattr(mkdocs_renderer, "HALVES_FROM", sys.maxsize)
+        assert mkdocs_renderer.run_mkdocs(paths, fresh, strict=False)[0]
     served, built = _site_without_search(site), tree_bytes(fresh)
     assert sorted(served) == sorted(built), what
     assert [path for path in built if served[path] != built[path]] == [], what
 
 
-def test_what_every_pages_nav_shows_of_a_nav_page_stays_right_in_the_preview(tmp_path: Path,
+@pytest.mark.parametrize("in_halves", [False, True], ids=["one process", "in halves"])
+def test_what_every_pages_nav_shows_of_a_nav_page_stays_right_in_the_preview(tmp_path: Path, in_halves: bool,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A nav page titled by its own text (Method), and a nav page's front matter (material shows
     Contributing's `icon` in every page's nav), as a whole build shows them: in the pages an update renders from
-    what was drawn, from what a dirty build drew, and after the front matter changes."""
+    what was drawn, from what a dirty build drew, and after the front matter changes. Whole builds
+    rendered in two processes (`renderers.mkdocs_halves`) leave a drawing that updates as well."""
     from generator.renderers import get_renderer
     from generator.serve import Preview
 
+    if in_halves:
+        _whole_builds_in_halves(monkeypatch)
+    whole = in_halves  # what mkdocs' build is told for a whole build: dirty in halves
     builds = _counted_mkdocs_builds(monkeypatch)
     paths = _project_for_edits(tmp_path / "project")
     _replace(paths.mkdocs_config, "  - Method: method/index.md\n", "  - method/index.md\n")
@@ -643,7 +663,7 @@ def test_what_every_pages_nav_shows_of_a_nav_page_stays_right_in_the_preview(tmp
             ("new thesis, a dirty build", _new_thesis, [True]),
             ("text change, from the dirty build's drawing", _text_change, []),
             ("the nav page's icon changed", lambda p: _replace(contributing, "scale-balance", "book-open-variant"),
-             [True, False]),
+             [True, whole]),
             ("text change after it", _text_change, []),
         ]
         for what, edit, expected in steps:

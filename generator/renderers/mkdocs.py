@@ -1,4 +1,5 @@
-"""The mkdocs-material renderer (the default): mkdocs is run in this process, its log collected as values."""
+"""The mkdocs-material renderer (the default): mkdocs is run in this process (a large site's pages
+in two, `mkdocs_halves`), its log collected as values."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ import os
 from collections.abc import Callable, Collection, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
 from ..caches import code_fingerprint
 from ..digests import folder_digest
 from ..pages.urls import WORKER_SHIM
 from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
+from ..workers import cores
 from .base import StructureChanged
 from .mkdocs_drawn import DrawnSite, front_matter, keeps_drawing, remove_output, update_drawn
+from .mkdocs_halves import HALVES_FROM, Halves, Helper, start_helper
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
@@ -116,23 +119,89 @@ Keep = Callable[[DrawnSite], None]
 def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool = False,
                keep: Keep | None = None) -> tuple[bool, list[str]]:
     """Build the docs tree into `site_dir` with mkdocs-material; (succeeded, warnings). `keep`:
-    given what the build drew once it has written the site, when the site can be updated page by page."""
-    from mkdocs.commands.build import build
-
+    given what the build drew once it has written the site, when the site can be updated page by
+    page. A large site is rendered in halves, on both cores (`mkdocs_halves`)."""
+    helper: Helper | None = None
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict, offline)
+            in_halves = renders_in_halves(paths, config)  # asked before the keeper joins the plugins
             if keep is not None:
                 _add_keeper(paths, config, site_dir, strict, keep)
-            config.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(config)
-            finally:
-                config.plugins.on_shutdown()
+            helper = start_helper(paths.root, site_dir, strict) if in_halves else None
+            halves = Halves(in_helper=False) if helper is not None else None
+            _build(config, halves)
+            if helper is not None and halves is not None:
+                answer = helper.answer()
+                told = set(collected.messages)
+                collected.messages.extend(message for message in answer.messages if message not in told)
+                if not answer.succeeded:
+                    return False, collected.messages
+                before = len(collected.messages)
+                halves.check_across(answer, config.validation.links.anchors)
+                if strict and len(collected.messages) > before:
+                    from mkdocs.exceptions import Abort
+
+                    raise Abort(f"Aborted with {len(collected.messages) - before} warnings in strict mode!")
         except (Exception, SystemExit) as error:  # noqa: BLE001 - mkdocs raises Abort, ConfigurationError, plugin errors
             collected.messages.append(f"mkdocs: ERROR: {error}")
             return False, collected.messages
+        finally:
+            if helper is not None:
+                helper.stop()
     return True, collected.messages
+
+
+def _build(config: MkDocsConfig, halves: Halves | None = None) -> None:
+    """mkdocs' build of `config`; of one half of its pages when `halves` says which (a dirty build,
+    `mkdocs_halves`)."""
+    from mkdocs.commands.build import build
+
+    dirty = halves is not None
+    if halves is not None:
+        config.plugins[HALVES_PLUGIN] = halves.plugin()
+    quiet = _DirtyWarning()
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if dirty:
+        build_log.addFilter(quiet)
+    try:
+        config.plugins.on_startup(command="build", dirty=dirty)
+        try:
+            build(config, dirty=dirty)
+        finally:
+            config.plugins.on_shutdown()
+    finally:
+        build_log.removeFilter(quiet)
+
+
+def renders_in_halves(paths: ProjectPaths, config: MkDocsConfig) -> bool:
+    """Whether a whole build of `config` renders its pages in two processes (`mkdocs_halves`):
+    with a second core, from `HALVES_FROM` docs pages, where the site could be updated page by
+    page (`_updatable`, no `extra_templates`)."""
+    if cores() < 2 or not _updatable(config) or not keeps_drawing(config):
+        return False
+    pages = 0
+    for _folder, _dirs, names in os.walk(paths.docs_tree):
+        pages += sum(name.endswith(".md") for name in names)
+        if pages >= HALVES_FROM:
+            return True
+    return False
+
+
+def render_helper_half(request_in: BinaryIO, answer_out: BinaryIO) -> None:
+    """The helper of a build in halves (`mkdocs_halves.start_helper`): renders its half of the
+    pages and answers what `Halves.check_across` needs, as JSON."""
+    request = json.loads(request_in.read())
+    paths, site_dir, strict = ProjectPaths(Path(request["root"])), Path(request["site_dir"]), bool(request["strict"])
+    halves = Halves(in_helper=True)
+    succeeded = True
+    with _quiet_mkdocs() as collected:
+        try:
+            _build(load_site_config(paths, site_dir, strict), halves)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
+            collected.messages.append(f"mkdocs: ERROR: {error}")
+            succeeded = False
+    answer_out.write(halves.helper_answer(succeeded, collected.messages).to_json())
 
 
 # ----------------------------------------------------------------------- incremental builds
@@ -151,6 +220,13 @@ def _add_keeper(paths: ProjectPaths, config: MkDocsConfig, site_dir: Path, stric
     key_of_nav = _key_of_nav(paths, config, strict, inputs)
     if key_of_nav is not None:
         config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
+
+
+def _updatable(config: MkDocsConfig) -> bool:
+    """Whether each page of a site built with `config` is made from its own docs file and the
+    nav alone: not for file:// (material's search index spans every page), not under plugins or
+    hooks that may make one page from others (`_page_spanning_plugins`)."""
+    return config.plugins.get(OFFLINE_PLUGIN) is None and not _page_spanning_plugins(config)
 
 
 def _page_spanning_plugins(config: MkDocsConfig) -> list[str]:
@@ -225,7 +301,7 @@ def _key_of_nav(paths: ProjectPaths, config: MkDocsConfig, strict: bool,
                 inputs: dict[str, Any] | None = None) -> Callable[[Navigation], str] | None:
     """The key of a site built with `config`, given its nav (`mkdocs_incremental_key`); None
     when the configuration cannot be updated page by page. `inputs`: `_key_inputs`, if taken."""
-    if config.plugins.get(OFFLINE_PLUGIN) is not None or _page_spanning_plugins(config):
+    if not _updatable(config):
         return None
     inputs = inputs if inputs is not None else _key_inputs(paths, config.theme.custom_dir, strict)
 
@@ -314,6 +390,7 @@ waits 0.1 s): an editor's save is a burst of events a few milliseconds apart, an
 only means one more rebuild. Every save waits this long before it shows."""
 
 UPDATE_PLUGIN = "thesis-site/update"
+HALVES_PLUGIN = "thesis-site/halves"
 KEEPER_PLUGIN = "thesis-site/keep-drawn"
 
 
