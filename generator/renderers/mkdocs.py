@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -130,7 +131,9 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
                 _add_keeper(paths, config, site_dir, strict, keep)
             helper = start_helper(paths.root, site_dir, strict) if in_halves else None
             halves = Halves(in_helper=False) if helper is not None else None
-            _build(config, halves)
+            if halves is not None:
+                config.plugins[HALVES_PLUGIN] = halves.plugin()
+            _build(config, dirty=halves is not None)
             if helper is not None and halves is not None:
                 answer = helper.answer()
                 told = set(collected.messages)
@@ -152,18 +155,15 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
     return True, collected.messages
 
 
-def _build(config: MkDocsConfig, halves: Halves | None = None) -> None:
-    """mkdocs' build of `config`; of one half of its pages when `halves` says which (a dirty build,
-    `mkdocs_halves`)."""
+def _build(config: MkDocsConfig, dirty: bool) -> None:
+    """mkdocs' build of `config`, whole or dirty (for an update, or for half of the pages,
+    `mkdocs_halves`: its plugins say which pages it renders again). A dirty build's warning that
+    the nav may be stale is left out: the site's key holds the nav (`_DirtyWarning`)."""
     from mkdocs.commands.build import build
 
-    dirty = halves is not None
-    if halves is not None:
-        config.plugins[HALVES_PLUGIN] = halves.plugin()
     quiet = _DirtyWarning()
     build_log = logging.getLogger("mkdocs.commands.build")
-    if dirty:
-        build_log.addFilter(quiet)
+    build_log.addFilter(quiet)
     try:
         config.plugins.on_startup(command="build", dirty=dirty)
         try:
@@ -195,9 +195,11 @@ def render_helper_half(request_in: BinaryIO, answer_out: BinaryIO) -> None:
     paths, site_dir, strict = ProjectPaths(Path(request["root"])), Path(request["site_dir"]), bool(request["strict"])
     halves = Halves(in_helper=True)
     succeeded = True
-    with _quiet_mkdocs() as collected:
+    with _quiet_mkdocs() as collected, contextlib.redirect_stdout(sys.stderr):  # stdout carries the answer alone
         try:
-            _build(load_site_config(paths, site_dir, strict), halves)
+            config = load_site_config(paths, site_dir, strict)
+            config.plugins[HALVES_PLUGIN] = halves.plugin()
+            _build(config, dirty=True)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
             collected.messages.append(f"mkdocs: ERROR: {error}")
             succeeded = False
@@ -314,7 +316,8 @@ def _key_of_nav(paths: ProjectPaths, config: MkDocsConfig, strict: bool,
 
 class _DirtyWarning(logging.Filter):
     """mkdocs warns on every `build(dirty=True)` that the nav may be stale; an update rules that
-    out (the key holds the nav), so the warning must not fail --strict."""
+    out (the key holds the nav), and each half of a build in halves draws the whole nav, so the
+    warning must not fail --strict."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
@@ -399,11 +402,6 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
     """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
     missing or older than their docs file), after `PageUpdate` has checked the key and cleared
     what must be made again. `keep`: as `run_mkdocs`'s."""
-    from mkdocs.commands.build import build
-
-    quiet = _DirtyWarning()
-    build_log = logging.getLogger("mkdocs.commands.build")
-    build_log.addFilter(quiet)
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)
@@ -414,18 +412,12 @@ def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[
             config.plugins[UPDATE_PLUGIN] = _update_plugin(frozenset(changed), key, key_of_nav)
             if keep is not None and keeps_drawing(config):
                 config.plugins[KEEPER_PLUGIN] = DrawnSite.keeper(site_dir, inputs, key_of_nav, keep)
-            config.plugins.on_startup(command="build", dirty=True)
-            try:
-                build(config, dirty=True)
-            finally:
-                config.plugins.on_shutdown()
+            _build(config, dirty=True)
         except StructureChanged:
             raise
         except (Exception, SystemExit) as error:  # noqa: BLE001 - as run_mkdocs
             collected.messages.append(f"mkdocs: ERROR: {error}")
             return False, collected.messages
-        finally:
-            build_log.removeFilter(quiet)
     return True, collected.messages
 
 
