@@ -340,10 +340,12 @@ def _unpickled_images(answer: bytes, count: int) -> list[bytes] | None:
 
 
 def _worker_command() -> list[str]:
+    """The card worker's command (`workers.worker_command`), named here so tests can replace it."""
     return worker_command(__name__, "draw_piped")
 
 
 def _cores() -> int:
+    """`workers.cores`, named here so tests can replace it."""
     return cores()
 
 
