@@ -41,7 +41,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Hashable, Iterable, NamedTuple, TypeVar
+from typing import Any, Callable, ClassVar, Hashable, Iterable, NamedTuple, Protocol, TypeVar
 
 import pydantic
 import pydantic_core
@@ -338,6 +338,50 @@ class SplitCache:
         self._used = set()
 
 
+class FeedCache:
+    """Each feed item's and feed head's XML as the last build made it (`feeds.render_rss`,
+    `render_atom`), by a digest of the value it was made from (its `repr`: text, links and times):
+    all in one entry of `build/cache/feeds/` (17 MB at 5,000 sources), read at the first item and
+    written at `settle` when this build asked for other items. A build after an edit serializes
+    only the items the edit changed, where it serialized all 27,000 (bench/README.md, "Fifteenth
+    round"). The entry is named by the generator's code (`code_fingerprint`: Python's too), so no
+    other code reads it."""
+
+    def __init__(self, folder: Path, *, readable: bool = True) -> None:
+        self._disk = _EntryFolder(folder, ".pickle", readable)
+        self._name = hashlib.sha256(code_fingerprint()).hexdigest()
+        self._kept: dict[bytes, bytes] | None = None
+        self._used: dict[bytes, bytes] = {}
+
+    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        """The XML kept for `key`, or what `make` gives (kept for the next build)."""
+        if self._kept is None:
+            self._kept = self._read()
+        digest = hashlib.sha256(repr(key).encode()).digest()
+        value = self._used.get(digest) or self._kept.get(digest)
+        if value is None:
+            value = make()
+        self._used[digest] = value
+        return value
+
+    def _read(self) -> dict[bytes, bytes]:
+        data = self._disk.read(self._name)
+        try:
+            kept = _DataOnly(io.BytesIO(data)).load() if data is not None else {}
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            return {}
+        if not (isinstance(kept, dict) and all(isinstance(k, bytes) and isinstance(v, bytes) for k, v in kept.items())):
+            return {}
+        return kept
+
+    def settle(self) -> None:
+        """After a build made every feed: the entry holds what it asked for; others' entries go."""
+        if self._used.keys() != (self._kept or {}).keys():
+            self._disk.write(self._name, pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL))
+        self._disk.prune({self._name})
+        self._kept, self._used = None, {}
+
+
 _MISSING = object()
 
 
@@ -379,8 +423,14 @@ class Memo:
         self._kept, self._used = self._used, {}
 
 
-def remembered(memo: Memo | None, key: Hashable, make: Callable[[], V]) -> V:
-    """`memo.get(key, make)`, or `make()` when there is no memo (a build, which runs once)."""
+class Remembers(Protocol[V]):
+    """What `remembered` asks: a `Memo`, or a cache of one kind of value (`FeedCache`)."""
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V: ...
+
+
+def remembered(memo: Remembers[V] | None, key: Hashable, make: Callable[[], V]) -> V:
+    """`memo.get(key, make)`, or `make()` when there is none (a build without that cache)."""
     return memo.get(key, make) if memo is not None else make()
 
 
@@ -394,6 +444,8 @@ class Caches:
     memo: Memo | None = None
     splits: SplitCache | None = None
     """Only for a build: the preview keeps its splits in `memo`."""
+    feeds: FeedCache | None = None
+    """Only for a build: the preview keeps its feeds' XML in `memo`."""
 
     def settle(self) -> None:
         """The end of a run that wrote the docs tree (the load and card caches settle as they are used)."""
@@ -409,7 +461,8 @@ def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool =
     memo = Memo() if remember else None
     if not use_cache:
         return Caches(memo=memo)
-    load, cards, splits = paths.cache / "load", paths.cache / "cards", paths.cache / "splits"
+    load, cards, splits, feeds = (paths.cache / name for name in ("load", "cards", "splits", "feeds"))
     return Caches(LoadCache(load, remember=remember, readable=not refresh) if _placed(paths, load) else None,
                   CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo,
-                  SplitCache(splits, readable=not refresh) if not remember and _placed(paths, splits) else None)
+                  SplitCache(splits, readable=not refresh) if not remember and _placed(paths, splits) else None,
+                  FeedCache(feeds, readable=not refresh) if not remember and _placed(paths, feeds) else None)

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Callable, Iterable
 
 from .characters import replace_uncarriable
-from .caches import Memo, remembered
+from .caches import Remembers, remembered
 from .calls import opened_on
 from .history import PublicationHistory, fallback_history
 from .pages.urls import ATOM_SUFFIX, FEED_SITEMAPS, RSS_SUFFIX, feed_stem
@@ -131,9 +131,9 @@ def _rss_text(text: str) -> str:
     return html.escape(_xml_text(text), quote=False)
 
 
-def render_rss(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
+def render_rss(feed: Feed, base: str, memo: Remembers[bytes] | None = None) -> bytes:
     """`memo`: the XML of each item and of the feed around its items as an earlier run made it
-    (`serve`): a save that changes one thesis writes the whole-site feed again, but encodes only
+    (`serve`; a build's `caches.FeedCache`): a save that changes one thesis writes the whole-site feed again, but encodes only
     that thesis's items."""
     head = remembered(memo, ("rss head", *_head_key(feed), base), lambda: _rss_head(feed, base))
     return _with_items(head, b"</channel></rss>", (remembered(memo, ("rss item", *_item_key(item)), partial(_rss_item, item))
@@ -161,7 +161,7 @@ def _rss_item(item: FeedItem) -> bytes:
     return _serialized(element)
 
 
-def render_atom(feed: Feed, base: str, memo: Memo | None = None) -> bytes:
+def render_atom(feed: Feed, base: str, memo: Remembers[bytes] | None = None) -> bytes:
     """`memo`: as for `render_rss`."""
     head = remembered(memo, ("atom head", *_head_key(feed), base), lambda: _atom_head(feed, base))
     return _with_items(head, b"</feed>", (remembered(memo, ("atom entry", *_item_key(item)), partial(_atom_entry, item))
@@ -219,8 +219,9 @@ EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
                  b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')
 
 
-def feed_files(feeds: list[Feed], site_url: str, memo: Memo | None = None) -> dict[str, bytes]:
-    """Each feed as RSS and Atom; `memo`: the XML an earlier run made of their items and heads (`serve`)."""
+def feed_files(feeds: list[Feed], site_url: str, memo: Remembers[bytes] | None = None) -> dict[str, bytes]:
+    """Each feed as RSS and Atom; `memo`: the XML an earlier run made of their items and heads
+    (`serve`'s memo, or the build's `caches.FeedCache`)."""
     base = site_url.rstrip("/") + "/"
     # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
     # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead

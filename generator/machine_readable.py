@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from .caches import CardCache, Memo
+from .caches import CardCache, Memo, Remembers
 from .cards import draw_cards, render_card
 from .export import export_tree_files
 from .feeds import collect_feeds, feed_files
@@ -28,7 +28,7 @@ def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory]
 
 
 def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress,
-              memo: Memo | None = None) -> dict[str, bytes]:
+              memo: Remembers[bytes] | None = None) -> dict[str, bytes]:
     """Entries link into this build's own pages; a feed's `self` link is where a subscriber keeps reading it."""
     return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds, memo)
 

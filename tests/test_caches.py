@@ -864,3 +864,40 @@ def test_a_build_splits_again_only_the_listings_an_edit_shows_up_in(tmp_path: Pa
     damaged = sorted((paths.cache / "splits").glob("*.json"))[0]
     damaged.write_bytes(damaged.read_bytes()[:-1])
     assert listings_made() == 1
+
+
+def test_a_build_serializes_again_only_the_feed_items_an_edit_changed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build/cache/feeds/` keeps each feed item's and head's XML for the next build: a build with
+    nothing changed serializes none, one after a thesis's summary changed only that thesis's
+    items (in every feed that shows them), one after the entry was damaged all of them again; the
+    tree is each time what a run without caches writes, and `--clean` reads no entry."""
+    from generator import feeds
+
+    paths = make_project(tmp_path / "p")
+    made: list[str] = []
+    for name in ("_rss_item", "_atom_entry", "_rss_head", "_atom_head"):
+        real = getattr(feeds, name)
+        monkeypatch.setattr(feeds, name, lambda *args, _real=real, _name=name: made.append(_name) or _real(*args))
+
+    def serialized(refresh: bool = False) -> int:
+        made.clear()
+        write_docs_tree(paths, caches=project_caches(paths, refresh=True) if refresh else None)
+        count, warm = len(made), tree_bytes(paths.docs_tree)
+        write_docs_tree(paths, use_cache=False)
+        assert tree_bytes(paths.docs_tree) == warm
+        return count
+
+    every = serialized()
+    assert every > 20 and len(list((paths.cache / "feeds").glob("*.pickle"))) == 1
+    assert serialized() == 0
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n  Saved again.", 1),
+                      encoding="utf-8")
+    again = serialized()
+    assert 0 < again < every / 3 and made.count("_rss_item") == made.count("_atom_entry") > 0
+    entry = next((paths.cache / "feeds").glob("*.pickle"))
+    entry.write_bytes(entry.read_bytes()[:-1])
+    assert serialized() == every
+    assert serialized(refresh=True) == every  # as `build --clean`: no entry read, what it made kept
+    assert serialized() == 0
