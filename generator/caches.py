@@ -350,21 +350,16 @@ class FeedCache:
     def __init__(self, folder: Path, *, readable: bool = True) -> None:
         self._disk = _EntryFolder(folder, ".pickle", readable)
         self._name = hashlib.sha256(code_fingerprint()).hexdigest()
-        self._kept: dict[bytes, bytes] | None = None
-        self._used: dict[bytes, bytes] = {}
+        self._memo: Memo | None = None
+        """The XML by digest: what the entry held, what this build asked for (read at the first item)."""
 
     def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The XML kept for `key`, or what `make` gives (kept for the next build)."""
-        if self._kept is None:
-            self._kept = self._read()
-        digest = hashlib.sha256(repr(key).encode()).digest()
-        value = self._used.get(digest) or self._kept.get(digest)
-        if value is None:
-            value = make()
-        self._used[digest] = value
-        return value
+        if self._memo is None:
+            self._memo = Memo(self._read())
+        return self._memo.get(hashlib.sha256(repr(key).encode()).digest(), make)
 
-    def _read(self) -> dict[bytes, bytes]:
+    def _read(self) -> dict[Hashable, bytes]:
         data = self._disk.read(self._name)
         try:
             kept = _DataOnly(io.BytesIO(data)).load() if data is not None else {}
@@ -376,10 +371,10 @@ class FeedCache:
 
     def settle(self) -> None:
         """After a build made every feed: the entry holds what it asked for; others' entries go."""
-        if self._used.keys() != (self._kept or {}).keys():
-            self._disk.write(self._name, pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL))
+        memo, self._memo = self._memo, None
+        if memo is not None and memo.asked_for_others():
+            self._disk.write(self._name, pickle.dumps(memo.asked(), protocol=pickle.HIGHEST_PROTOCOL))
         self._disk.prune({self._name})
-        self._kept, self._used = None, {}
 
 
 _MISSING = object()
@@ -391,8 +386,9 @@ class Memo:
     an object the previous run also had (a content file's model, which `LoadCache` hands out
     again while its file is unchanged). What a run did not ask for is dropped when it settles."""
 
-    def __init__(self) -> None:
-        self._kept: dict[Hashable, Any] = {}
+    def __init__(self, kept: dict[Hashable, Any] | None = None) -> None:
+        self._kept: dict[Hashable, Any] = kept if kept is not None else {}
+        """What earlier runs made (`kept`: read from disk, `FeedCache`)."""
         self._used: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
@@ -421,6 +417,14 @@ class Memo:
         """The end of a run that made everything (a run stopped by errors asks for less, and does
         not settle): what it did not ask for is dropped."""
         self._kept, self._used = self._used, {}
+
+    def asked(self) -> dict[Hashable, Any]:
+        """What this run asked for, by key."""
+        return self._used
+
+    def asked_for_others(self) -> bool:
+        """Whether this run asked for other keys than earlier runs made: what it holds changed."""
+        return self._used.keys() != self._kept.keys()
 
 
 class Remembers(Protocol[V]):

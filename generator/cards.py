@@ -277,16 +277,16 @@ def draw_cards(cards: Sequence[Card], beside_from: int | None = None) -> Callabl
     drawing should leaves the cards to this process: the bytes are the same.
 
     The worker is a fresh interpreter that imports this module from where this process did
-    (`_worker_command`), handed the cards and handing back their bytes as pickles through its
+    (`workers.worker_command`), handed the cards and handing back their bytes as pickles through its
     pipes, which a thread of this process serves (so a worker whose bytes are never asked for,
     a build that failed meanwhile, still ends). Not a `multiprocessing` worker: that imports the
     caller's main module again, which runs a script calling the build without a `__main__`
     guard twice."""
     cards = tuple(cards)
-    if len(cards) < (DRAWN_BESIDE_FROM if beside_from is None else beside_from) or _cores() < 2:
+    if len(cards) < (DRAWN_BESIDE_FROM if beside_from is None else beside_from) or cores() < 2:
         return functools.partial(_drawn_here, cards)
     try:
-        worker = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        worker = subprocess.Popen(worker_command(__name__, "draw_piped"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL)
     except (OSError, ValueError, TypeError):  # no such interpreter, or none known (sys.executable empty)
         return functools.partial(_drawn_here, cards)
@@ -337,16 +337,6 @@ def _unpickled_images(answer: bytes, count: int) -> list[bytes] | None:
     if isinstance(images, list) and len(images) == count and all(isinstance(image, bytes) for image in images):
         return images
     return None
-
-
-def _worker_command() -> list[str]:
-    """The card worker's command (`workers.worker_command`), named here so tests can replace it."""
-    return worker_command(__name__, "draw_piped")
-
-
-def _cores() -> int:
-    """`workers.cores`, named here so tests can replace it."""
-    return cores()
 
 
 def draw_piped(cards_in: BinaryIO, images_out: BinaryIO) -> None:

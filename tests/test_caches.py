@@ -714,7 +714,7 @@ def test_cards_a_worker_drew_are_kept_and_those_no_thesis_shows_removed(tmp_path
     worker are kept under their keys and taken by the next build; a card found damaged then is
     drawn again; the card of a thesis that is gone leaves the cache when the build settles."""
     paths = make_project(tmp_path / "p")
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
     monkeypatch.setattr(cards, "DRAWN_BESIDE_FROM", 1)
     monkeypatch.setattr(cards, "render_card", _no_drawing)  # every card by the worker
     write_docs_tree(paths)

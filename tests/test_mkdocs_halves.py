@@ -139,13 +139,30 @@ def test_a_helper_that_ends_without_an_answer_fails_the_build(tmp_path: Path, mo
     assert any("half of the pages ended with 3" in message and "out of memory" in message for message in messages)
 
 
+def test_a_build_whose_helper_fails_leaves_the_previous_site(tmp_path: Path, epoch: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC §6, nothing lost: the helper's pages go into the build's temporary folder, never into the site."""
+    paths = make_project(tmp_path / "project")
+    assert build_site(paths, clean=True).how == "clean"
+    before = tree_bytes(paths.site)
+    _in_halves(monkeypatch)
+    half_written = ("import sys, json, pathlib; site = json.load(sys.stdin)['site_dir']; "
+                    "pathlib.Path(site, 'half.html').write_text('a page'); sys.exit(3)")  # a page, then a crash
+    monkeypatch.setattr(halves, "worker_command", lambda module, function: [sys.executable, "-c", half_written])
+    failed = build_site(paths, clean=True)
+    assert [d.code for d in failed.diagnostics if d.severity == "error"] == ["build.mkdocs"]
+    assert tree_bytes(paths.site) == before
+    assert [path.name for path in paths.root.iterdir() if path.name.startswith(".site-")] == []  # no temporary left
+
+
 def test_a_page_that_fails_in_the_helper_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = _anchors_project(tmp_path / "project")
-    (paths.docs_tree / "p3.md").write_text("---\ntemplate: no-such-template.html\n---\n# Page 3\n", encoding="utf-8")
+    # p2.md is the helper's (every other page in mkdocs' order: index.md, p0.md, p1.md, p2.md …; own.md is both's)
+    (paths.docs_tree / "p2.md").write_text("---\ntemplate: no-such-template.html\n---\n# Page 2\n", encoding="utf-8")
     _in_halves(monkeypatch)
     succeeded, messages = mkdocs_renderer.run_mkdocs(paths, tmp_path / "site", strict=False)
     assert not succeeded
-    assert any("p3.md" in message and "no-such-template" in message for message in messages)
+    assert any("p2.md" in message and "no-such-template" in message for message in messages)
 
 
 def test_small_sites_one_core_and_sites_for_file_urls_build_in_one_process(tmp_path: Path,

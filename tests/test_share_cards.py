@@ -146,15 +146,15 @@ def test_many_cards_are_drawn_by_a_worker_process_with_the_same_bytes(monkeypatc
     does not reach) gives each card's bytes, in order, as this process draws them."""
     many = [dataclasses.replace(SAMPLE_CARD, title=f"Inference is bound by memory, part {n}") for n in range(3)]
     expected = [render_card(card) for card in many]
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
     monkeypatch.setattr(cards, "render_card", _no_drawing_here)
     assert cards.draw_cards(many, beside_from=len(many))() == expected
 
 
 def test_below_the_threshold_or_on_one_core_cards_are_drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cards, "_worker_command", lambda: pytest.fail("a worker started"))
+    monkeypatch.setattr(cards, "worker_command", lambda *command: pytest.fail("a worker started"))
     assert cards.draw_cards([SAMPLE_CARD], beside_from=2)() == [render_card(SAMPLE_CARD)]
-    monkeypatch.setattr(cards, "_cores", lambda: 1)
+    monkeypatch.setattr(cards, "cores", lambda: 1)
     assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card(SAMPLE_CARD)]
 
 
@@ -166,14 +166,14 @@ def test_below_the_threshold_or_on_one_core_cards_are_drawn_here(monkeypatch: py
 ])
 def test_a_worker_that_fails_leaves_the_cards_to_this_process(monkeypatch: pytest.MonkeyPatch, worker: list[str]) -> None:
     two = [SAMPLE_CARD, dataclasses.replace(SAMPLE_CARD, title="Another title")]
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
-    monkeypatch.setattr(cards, "_worker_command", lambda: worker)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
+    monkeypatch.setattr(cards, "worker_command", lambda *command: worker)
     assert cards.draw_cards(two, beside_from=1)() == [render_card(card) for card in two]
 
 
 def test_a_worker_that_takes_too_long_is_stopped_and_the_cards_drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
-    monkeypatch.setattr(cards, "_worker_command", lambda: [sys.executable, "-c", "import time; time.sleep(120)"])
+    monkeypatch.setattr(cards, "cores", lambda: 2)
+    monkeypatch.setattr(cards, "worker_command", lambda *command: [sys.executable, "-c", "import time; time.sleep(120)"])
     monkeypatch.setattr(cards, "_worker_seconds", lambda count: 0.5)
     started = time.monotonic()
     assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card(SAMPLE_CARD)]
@@ -190,7 +190,7 @@ def test_the_worker_draws_with_this_package_not_one_in_the_current_folder(tmp_pa
     monkeypatch.chdir(tmp_path)
     package_parent = str(Path(cards.__file__).resolve().parent.parent)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))  # on the path already
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
     monkeypatch.setattr(cards, "render_card", _no_drawing_here)
     assert cards.draw_cards([SAMPLE_CARD], beside_from=1)() == [render_card.__wrapped__(SAMPLE_CARD)]
 
@@ -205,7 +205,7 @@ def test_a_worker_whose_cards_are_never_taken_still_ends(monkeypatch: pytest.Mon
     """A build that fails between starting the cards and taking them leaves no worker behind,
     even one whose answer is larger than a pipe holds (which it could not hand over unread)."""
     many = [dataclasses.replace(SAMPLE_CARD, title=f"Inference is bound by memory, part {n}") for n in range(8)]
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
     before = _children()
     started = cards.draw_cards(many, beside_from=1)
     worker = _children() - before
@@ -223,7 +223,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     script = tmp_path / "draw.py"
     script.write_text("from generator import cards\n"
                       "print('started', flush=True)\n"
-                      "cards._cores = lambda: 2\n"
+                      "cards.cores = lambda: 2\n"
                       f"card = cards.Card({SAMPLE_CARD.title!r}, 'id', (), 'proof', 'strong', 'example.org')\n"
                       "drawn = cards.draw_cards([card], beside_from=1)()\n"
                       "print('drawn', drawn == [cards.render_card(card)], flush=True)\n", encoding="utf-8")
@@ -235,7 +235,7 @@ def test_a_docs_tree_whose_cards_a_worker_drew_is_the_same_tree(tmp_path: Path, 
     """The build's path (`machine_readable.card_files` through `build.render_docs`) with every card
     drawn beside the pages gives the docs tree drawn in one process, cards included."""
     here = render_docs(make_project(tmp_path / "here"))
-    monkeypatch.setattr(cards, "_cores", lambda: 2)
+    monkeypatch.setattr(cards, "cores", lambda: 2)
     monkeypatch.setattr(cards, "DRAWN_BESIDE_FROM", 1)
     monkeypatch.setattr(cards, "render_card", _no_drawing_here)
     beside = render_docs(make_project(tmp_path / "beside"))

@@ -22,7 +22,7 @@ from ..settings import ProjectPaths
 from ..workers import cores
 from .base import StructureChanged
 from .mkdocs_drawn import DrawnSite, front_matter, keeps_drawing, remove_output, update_drawn
-from .mkdocs_halves import HALVES_FROM, Halves, Helper, start_helper
+from .mkdocs_halves import HALVES_FROM, Halves, Helper, HelperAnswer, start_helper
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
     from mkdocs.config.defaults import MkDocsConfig
@@ -130,22 +130,14 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
             if keep is not None:
                 _add_keeper(paths, config, site_dir, strict, keep)
             helper = start_helper(paths.root, site_dir, strict) if in_halves else None
-            halves = Halves(in_helper=False) if helper is not None else None
-            if halves is not None:
+            if helper is None:
+                _build(config, dirty=False)
+            else:
+                halves = Halves(in_helper=False)
                 config.plugins[HALVES_PLUGIN] = halves.plugin()
-            _build(config, dirty=halves is not None)
-            if helper is not None and halves is not None:
-                answer = helper.answer()
-                told = set(collected.messages)
-                collected.messages.extend(message for message in answer.messages if message not in told)
-                if not answer.succeeded:
+                _build(config, dirty=True)
+                if not _joined(halves, helper.answer(), config, strict, collected.messages):
                     return False, collected.messages
-                before = len(collected.messages)
-                halves.check_across(answer, config.validation.links.anchors)
-                if strict and len(collected.messages) > before:
-                    from mkdocs.exceptions import Abort
-
-                    raise Abort(f"Aborted with {len(collected.messages) - before} warnings in strict mode!")
         except (Exception, SystemExit) as error:  # noqa: BLE001 - mkdocs raises Abort, ConfigurationError, plugin errors
             collected.messages.append(f"mkdocs: ERROR: {error}")
             return False, collected.messages
@@ -153,6 +145,23 @@ def run_mkdocs(paths: ProjectPaths, site_dir: Path, strict: bool, offline: bool 
             if helper is not None:
                 helper.stop()
     return True, collected.messages
+
+
+def _joined(halves: Halves, answer: HelperAnswer, config: MkDocsConfig, strict: bool, messages: list[str]) -> bool:
+    """This process's half and the helper's `answer` as one build: its messages (those both
+    printed, once), then the links to anchors across the halves checked; whether it succeeded.
+    Raises mkdocs' Abort when those links warn under --strict, as its own build does."""
+    told = set(messages)
+    messages.extend(message for message in answer.messages if message not in told)
+    if not answer.succeeded:
+        return False
+    before = len(messages)
+    halves.check_across(answer, config.validation.links.anchors)  # mkdocs' check logs into `messages` (`_quiet_mkdocs`)
+    if strict and len(messages) > before:
+        from mkdocs.exceptions import Abort
+
+        raise Abort(f"Aborted with {len(messages) - before} warnings in strict mode!")
+    return True
 
 
 def _build(config: MkDocsConfig, dirty: bool) -> None:
