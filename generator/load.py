@@ -8,6 +8,7 @@ diagnostics instead of silently changed data, and so that every node keeps its p
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,12 @@ class LoadedDocument:
     body_line: int | None = None
     unresolved: frozenset[KeyPath] = field(default=frozenset(), repr=False)
     """Paths whose value was an alias: already reported, so validation must not report them again."""
+
+    def validated(self) -> LoadedDocument:
+        """This document as kept beside what validated of it (`validate.check_document`): its
+        positions and body without the data tree, which the model or partial view now holds. The
+        tree is a third of a checked file's cache entry, and no later stage reads it."""
+        return dataclasses.replace(self, data={})
 
     def locate(self, path: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
         """Position of `path`, or of its longest known prefix (a missing key points at its parent)."""

@@ -160,9 +160,9 @@ def check_document(document: LoadedDocument) -> tuple[ValidDocument | PartialDoc
         diagnostics = [diagnostic for item in error.errors(include_url=False) if _loc(item) not in document.unresolved
                        for diagnostic in _diagnostics_for(document, model_class, item)]
         view = partial_view(model_class, document.data)
-        return PartialDocument(view, document), (diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
+        return PartialDocument(view, document.validated()), (diagnostics + _check_identity(document, view) + _check_unique_ids(document, view)
                                                  + _check_length(document, view))
-    return ValidDocument(model, document), (_check_identity(document, model) + _check_unique_ids(document, model)
+    return ValidDocument(model, document.validated()), (_check_identity(document, model) + _check_unique_ids(document, model)
                                             + _check_length(document, model))
 
 

@@ -21,7 +21,7 @@ from ..search_hook import OFFLINE_PLUGIN, SEARCH_PLUGIN, PagefindSearchBox
 from ..settings import ProjectPaths
 from ..workers import cores
 from .base import StructureChanged
-from .mkdocs_drawn import DrawnSite, front_matter, keeps_drawing, remove_output, update_drawn
+from .mkdocs_drawn import DrawnSite, front_matter, keeps_drawing, remove_output, render_only, update_drawn
 from .mkdocs_halves import HALVES_FROM, Halves, Helper, HelperAnswer, start_helper
 
 if TYPE_CHECKING:  # mkdocs is imported when a build needs it
@@ -338,11 +338,12 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
 
     class PageUpdate(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Once mkdocs has drawn the nav, checks the site's key against the one it was built
-        with (StructureChanged, before anything is touched). Then clears, in the linked copy
-        being updated, every output mkdocs will write (so it writes a new file instead of into a
-        link to the previous site): those of the docs files in `changed` (rendered again, or gone
-        with the folders that leaves empty), of the files mkdocs finds modified, of the pages
-        titled by their own text, and what it writes on every build (`_always_written`).
+        with (StructureChanged, before anything is touched). mkdocs then renders or copies the
+        docs files in `changed` and the pages titled by their own text, and no other
+        (`render_only`: not by the outputs' times, which every docs file the generator wrote
+        again would beat). Their outputs are cleared first in the linked copy being updated, with
+        what mkdocs writes on every build (`_always_written`), so that it writes new files instead
+        of into links to the previous site; a file gone takes the folders it leaves empty with it.
         Nothing else of the copy is touched: what no docs file makes (the search index) stays.
         Every nav page is given its front matter, which every page's nav shows, whether or not
         mkdocs reads the page again."""
@@ -357,13 +358,13 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
                 remove_output(output)
                 if present is None:
                     _remove_empty_parents(Path(output).parent, site)
-            for file in files:
-                if file.src_uri not in changed and file.is_modified():
-                    remove_output(file.abs_dest_path)
+            read_again = set(changed)
             for page in nav.pages:
                 if page.title is None:  # titled by its own text, which every page's nav shows: read it again
                     remove_output(page.file.abs_dest_path)
+                    read_again.add(page.file.src_uri)
                 page.meta = front_matter(page.file)  # shown in every page's nav, also by a page mkdocs does not read again
+            render_only(files, read_again.__contains__)
             for output in _always_written(config, files):
                 remove_output(output)
             return nav
@@ -408,9 +409,8 @@ KEEPER_PLUGIN = "thesis-site/keep-drawn"
 
 def update_with_mkdocs(paths: ProjectPaths, site_dir: Path, changed: Collection[str], strict: bool,
                        key: str, keep: Keep | None = None) -> tuple[bool, list[str]]:
-    """See `Renderer.update`: mkdocs' own dirty build (it renders the pages whose output is
-    missing or older than their docs file), after `PageUpdate` has checked the key and cleared
-    what must be made again. `keep`: as `run_mkdocs`'s."""
+    """See `Renderer.update`: mkdocs' own dirty build, rendering the docs files `PageUpdate`
+    names after it has checked the key and cleared what must be made again. `keep`: as `run_mkdocs`'s."""
     with _quiet_mkdocs() as collected:
         try:
             config = load_site_config(paths, site_dir, strict)

@@ -153,6 +153,23 @@ def _drop_text(file: File) -> None:
         file.page.content = None
 
 
+def render_only(files: Files, rendered: Callable[[str], bool]) -> None:
+    """mkdocs' dirty build then reads, renders or copies exactly the docs files `rendered` names
+    (by `src_uri`), whatever their outputs' times say: its `File.is_modified`, answered per file.
+    A build that writes into a linked copy of a site clears the outputs of those files first, so
+    mkdocs never writes into a file the previous site holds."""
+    for file in files:
+        file.is_modified = _rendered if rendered(file.src_uri) else _left  # type: ignore[method-assign]
+
+
+def _rendered() -> bool:
+    return True
+
+
+def _left() -> bool:
+    return False
+
+
 def remove_output(path: str) -> None:
     """An output made again or gone; where a folder now stands in its path, it is gone already."""
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):

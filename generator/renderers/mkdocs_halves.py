@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..workers import worker_command
-from .mkdocs_drawn import front_matter
+from .mkdocs_drawn import front_matter, render_only
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -100,10 +100,10 @@ class Halves:
             page.meta = front_matter(page.file)  # shown in every page's nav, also by the process that does not render it
         pages = [file for file in files.documentation_pages() if file.src_uri not in self.both]
         self.helpers = frozenset(file.src_uri for file in pages[1::2])
-        for file in files:
-            here = (file.src_uri in self.helpers or file.src_uri in self.both) if self.in_helper \
-                else file.src_uri not in self.helpers
-            file.is_modified = _rendered if here else _left  # type: ignore[method-assign]
+        if self.in_helper:
+            render_only(files, lambda src_uri: src_uri in self.helpers or src_uri in self.both)
+        else:
+            render_only(files, lambda src_uri: src_uri not in self.helpers)
         if self.in_helper:  # the theme's own pages (sitemap, 404) are this build's other half: files were listed without them
             config.theme.static_templates.clear()
         self.files = files
@@ -146,14 +146,6 @@ class Halves:
                 page.links_to_anchors = {target: links for target, links in (page.links_to_anchors or {}).items()
                                          if target.src_uri in self.helpers}
             page.validate_anchor_links(files=files, log_level=log_level)
-
-
-def _rendered() -> bool:
-    return True
-
-
-def _left() -> bool:
-    return False
 
 
 class Helper:
