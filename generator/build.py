@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .caches import CardCache, Caches, FeedCache, Memo, SplitCache, code_fingerprint, project_caches, remembered
+from .caches import ByteCache, CardCache, Caches, Memo, SplitCache, code_fingerprint, project_caches, remembered
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, committed_history, publication_history
 from .incremental import (BuildRecord, current_pages, input_fingerprint, docs_changes, docs_state,
@@ -143,10 +143,12 @@ def page_context(publication: Publication, settings: SiteSettings, history: Publ
 def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSettings,
               history: PublicationHistory | None = None, edition: EditionNote | None = None,
               cards: CardCache | None = None, memo: Memo | None = None, splits: SplitCache | None = None,
-              feeds: FeedCache | None = None) -> DocsPlan:
+              feeds: ByteCache | None = None, export: ByteCache | None = None,
+              made_from: Mapping[tuple[str, str], str] | None = None) -> DocsPlan:
     """What the docs tree will hold; nothing is made yet (a page's view model is made when it is rendered).
     `settings` are read once (`site_settings`); `edition`: the edition being published, which brings its own address.
-    `cards`, `memo`, `splits`, `feeds`: what earlier runs made (`caches`)."""
+    `cards`, `memo`, `splits`, `feeds`, `export`: what earlier runs made (`caches`); `made_from`:
+    what each document's model is made from (`CheckResult.made_from`), by which `export` keeps entries."""
     history = history or PublicationHistory({}, {})
     environment = make_environment(paths.templates)
     context = page_context(publication, settings, history, edition)
@@ -212,7 +214,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
-        machine_readable=(lambda: export_tree(publication, history.theses, memo),
+        machine_readable=(lambda: _export_tree(publication, history, memo, export, made_from or {}),
                           lambda: _feed_tree(publication, history, address, memo, feeds)),
         cards=lambda: card_files(publication, sorted(publication.graph.theses), address, cards),
         directory_urls=settings.directory_urls,
@@ -220,8 +222,17 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     )
 
 
+def _export_tree(publication: Publication, history: PublicationHistory, memo: Memo | None, export: ByteCache | None,
+                 made_from: Mapping[tuple[str, str], str]) -> dict[str, bytes]:
+    """The export, its entities' JSON taken from `serve`'s memo or the build's export cache, which then settles."""
+    made = export_tree(publication, history.theses, memo, export, made_from)
+    if export is not None:
+        export.settle()
+    return made
+
+
 def _feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress, memo: Memo | None,
-               feeds: FeedCache | None) -> dict[str, bytes]:
+               feeds: ByteCache | None) -> dict[str, bytes]:
     """The feeds, their XML taken from `serve`'s memo or the build's feed cache, which then settles."""
     made = feed_tree(publication, history, address, memo if memo is not None else feeds)
     if feeds is not None:
@@ -389,7 +400,7 @@ def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | 
         committed = committed or checked.committed or committed_history(paths.root, checked.theses_by_blob)
         history = publication_history(paths.root, checked.publication.graph, committed)
     return checked, plan_docs(paths, checked.publication, settings, history, edition, caches.cards, caches.memo,
-                              caches.splits, caches.feeds)
+                              caches.splits, caches.feeds, caches.export, checked.made_from)
 
 
 @contextlib.contextmanager

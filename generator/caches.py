@@ -343,23 +343,24 @@ class SplitCache:
         self._used = set()
 
 
-class FeedCache:
-    """Each feed item's and feed head's XML as the last build made it (`feeds.render_rss`,
-    `render_atom`), by a digest of the value it was made from (its `repr`: text, links and times):
-    all in one entry of `build/cache/feeds/` (17 MB at 5,000 sources), read at the first item and
-    written at `settle` when this build asked for other items. A build after an edit serializes
-    only the items the edit changed, where it serialized all 27,000 (bench/README.md, "Fifteenth
-    round"). The entry is named by the generator's code (`code_fingerprint`: Python's too), so no
-    other code reads it."""
+class ByteCache:
+    """Bytes the last build made, each by a digest of the value it was made from (its `repr`):
+    all in one entry of a folder, read at the first value asked and written at `settle` when
+    this build asked for other values. A build after an edit makes again only what the edit
+    changed. The entry is named by the generator's code (`code_fingerprint`: Python's too), so no
+    other code reads it. Two kinds are kept (bench/README.md, "Fifteenth round" and "Sixteenth
+    round"): each feed item's and feed head's XML (`feeds.render_rss`, `render_atom`: 27,000
+    items, 17 MB at 5,000 sources), and each entity's entry in the JSON export, by what its model
+    is made from (`export.export_tree_files`: 8,000 entities, 45 MB)."""
 
     def __init__(self, folder: Path, *, readable: bool = True) -> None:
         self._disk = _EntryFolder(folder, ".pickle", readable)
         self._name = hashlib.sha256(code_fingerprint()).hexdigest()
         self._memo: Memo | None = None
-        """The XML by digest: what the entry held, what this build asked for (read at the first item)."""
+        """The bytes by digest: what the entry held, what this build asked for (read at the first value)."""
 
     def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        """The XML kept for `key`, or what `make` gives (kept for the next build)."""
+        """The bytes kept for `key`, or what `make` gives (kept for the next build)."""
         if self._memo is None:
             self._memo = Memo(self._read())
         return self._memo.get(hashlib.sha256(repr(key).encode()).digest(), make)
@@ -375,7 +376,7 @@ class FeedCache:
         return kept
 
     def settle(self) -> None:
-        """After a build made every feed: the entry holds what it asked for; others' entries go."""
+        """After a build made all it keeps here: the entry holds what it asked for; others' entries go."""
         memo, self._memo = self._memo, None
         if memo is not None and memo.asked_for_others():
             self._disk.write(self._name, pickle.dumps(memo.asked(), protocol=pickle.HIGHEST_PROTOCOL))
@@ -393,7 +394,7 @@ class Memo:
 
     def __init__(self, kept: dict[Hashable, Any] | None = None) -> None:
         self._kept: dict[Hashable, Any] = kept if kept is not None else {}
-        """What earlier runs made (`kept`: read from disk, `FeedCache`)."""
+        """What earlier runs made (`kept`: read from disk, `ByteCache`)."""
         self._used: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
@@ -433,7 +434,7 @@ class Memo:
 
 
 class Remembers(Protocol[V]):
-    """What `remembered` asks: a `Memo`, or a cache of one kind of value (`FeedCache`)."""
+    """What `remembered` asks: a `Memo`, or a cache of one kind of value (`ByteCache`)."""
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V: ...
 
@@ -453,8 +454,10 @@ class Caches:
     memo: Memo | None = None
     splits: SplitCache | None = None
     """Only for a build: the preview keeps its splits in `memo`."""
-    feeds: FeedCache | None = None
+    feeds: ByteCache | None = None
     """Only for a build: the preview keeps its feeds' XML in `memo`."""
+    export: ByteCache | None = None
+    """Only for a build: the preview keeps the export's entries in `memo`."""
 
     def settle(self) -> None:
         """The end of a run that wrote the docs tree (the load and card caches settle as they are used)."""
@@ -470,8 +473,9 @@ def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool =
     memo = Memo() if remember else None
     if not use_cache:
         return Caches(memo=memo)
-    load, cards, splits, feeds = (paths.cache / name for name in ("load", "cards", "splits", "feeds"))
+    load, cards, splits, feeds, export = (paths.cache / name for name in ("load", "cards", "splits", "feeds", "export"))
     return Caches(LoadCache(load, remember=remember, readable=not refresh) if _placed(paths, load) else None,
                   CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo,
                   SplitCache(splits, readable=not refresh) if not remember and _placed(paths, splits) else None,
-                  FeedCache(feeds, readable=not refresh) if not remember and _placed(paths, feeds) else None)
+                  ByteCache(feeds, readable=not refresh) if not remember and _placed(paths, feeds) else None,
+                  ByteCache(export, readable=not refresh) if not remember and _placed(paths, export) else None)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .caches import Memo
+from .caches import Memo, Remembers
 from .calls import counts_toward_stance, opened_on
 from .characters import JSON_UNCARRIABLE_CLASS, json_escape
 from .history import ThesisHistory, fallback_history
@@ -26,6 +26,7 @@ from .pages.urls import API_GRAPH, api_entity_file, api_schema_file
 from .proof import Grade, Strength
 from .publication import Publication
 from .schema import schema_text
+from .settings import KIND_FOLDERS
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -137,6 +138,9 @@ def _day(value: dt.date) -> str:
 ENTITY_FOLDERS = ("sources", "theses", "assets", "people")
 """Members of graph.json that are also written one file per entity, `api/<folder>/<id>.json`."""
 
+FOLDER_KINDS = {folder: kind for kind, folder in KIND_FOLDERS.items()}
+"""An entity folder → the kind of the content files its entities come from."""
+
 Part = tuple[Source | Thesis | Asset | Person, dict[str, Any]]
 """An entity of the export: its content model, and what the build derived for it (`_entry` joins them)."""
 
@@ -214,20 +218,30 @@ def _entry(part: Part) -> dict[str, Any]:
 
 
 def export_tree_files(publication: Publication, histories: Mapping[str, ThesisHistory], url_of: UrlOf,
-                      memo: Memo | None = None) -> dict[str, bytes]:
+                      memo: Memo | None = None, kept: Remembers[bytes] | None = None,
+                      made_from: Mapping[tuple[str, str], str] | None = None) -> dict[str, bytes]:
     """The export's files (relative path under the site root → bytes): graph.json in the shape of
     `ExportedGraph`, one file per entity, the schemas. Each entity's encoded JSON is taken from
-    `memo` (`serve`) when its model is the same object and what was derived for it the same: a
-    save encodes again only the entities it changed, not the 45 MB of graph.json at 5,000 sources.
+    `memo` (`serve`) when its model is the same object and what was derived for it the same; or
+    from what an earlier build `kept`, when its model is made from the same (`made_from`: (kind,
+    id) → the digest of its file, `CheckResult.made_from`) and what was derived for it the same. A
+    save or a build encodes again only the entities it changed, not the 45 MB of graph.json at
+    5,000 sources.
 
     Built as plain data, not as the models: validating every entity a second time cost more than
     the rest of the export. The models stay the definition of the shape (the schema is generated
     from them) and the tests hold the data to them (`ExportedGraph.model_validate`)."""
+    made_from = made_from or {}
+
+    def entry(kind: str, part: Part) -> bytes:
+        if memo is not None:
+            return _remembered_entry(part, memo)
+        key = made_from.get((kind, part[0].id))
+        return _kept_entry(part, key, kept) if kept is not None and key is not None else _entry_bytes(part)
+
     parts = _parts(publication, histories, url_of)
-    encoded: dict[str, list[tuple[str, bytes]]] = {}
-    for folder in ENTITY_FOLDERS:
-        encoded[folder] = [(part[0].id, _remembered_entry(part, memo) if memo else _entry_bytes(part))
-                           for part in parts[folder]]
+    encoded = {folder: [(part[0].id, entry(FOLDER_KINDS[folder], part)) for part in parts[folder]]
+               for folder in ENTITY_FOLDERS}
     return _files(encoded, {"format_version": EXPORT_FORMAT_VERSION, "tags": list(publication.graph.tags)})
 
 
@@ -238,6 +252,12 @@ def _entry_bytes(part: Part) -> bytes:
 def _remembered_entry(part: Part, memo: Memo) -> bytes:
     """An entity's encoded JSON as an earlier run made it from the same model object and the same derived data."""
     return memo.of("export entry", part[0], functools.partial(_entry_bytes, part), along=_json_text(part[1]))
+
+
+def _kept_entry(part: Part, made_from: str, kept: Remembers[bytes]) -> bytes:
+    """An entity's encoded JSON as an earlier build made it from a model made from the same
+    (`made_from`, its file's digest) and the same derived data."""
+    return kept.get(("export entry", made_from, _json_text(part[1])), functools.partial(_entry_bytes, part))
 
 
 _UNCARRIABLE = re.compile(f"[{JSON_UNCARRIABLE_CLASS}]")

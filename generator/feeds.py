@@ -133,7 +133,7 @@ def _rss_text(text: str) -> str:
 
 def render_rss(feed: Feed, base: str, memo: Remembers[bytes] | None = None) -> bytes:
     """`memo`: the XML of each item and of the feed around its items as an earlier run made it
-    (`serve`; a build's `caches.FeedCache`): a save that changes one thesis writes the whole-site feed again, but encodes only
+    (`serve`; a build's `caches.ByteCache`): a save that changes one thesis writes the whole-site feed again, but encodes only
     that thesis's items."""
     head = remembered(memo, ("rss head", *_head_key(feed), base), lambda: _rss_head(feed, base))
     return _with_items(head, b"</channel></rss>", (remembered(memo, ("rss item", *_item_key(item)), partial(_rss_item, item))
@@ -221,7 +221,7 @@ EMPTY_SITEMAP = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def feed_files(feeds: list[Feed], site_url: str, memo: Remembers[bytes] | None = None) -> dict[str, bytes]:
     """Each feed as RSS and Atom; `memo`: the XML an earlier run made of their items and heads
-    (`serve`'s memo, or the build's `caches.FeedCache`)."""
+    (`serve`'s memo, or the build's `caches.ByteCache`)."""
     base = site_url.rstrip("/") + "/"
     # mkdocs-material treats every <link rel="alternate"> as a translation of the site and fetches
     # `sitemap.xml` beside it; an empty sitemap in each feed folder answers that request instead

@@ -21,10 +21,11 @@ from .pages.urls import SiteAddress, card_image, site_path
 from .publication import Publication
 
 
-def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory],
-                memo: Memo | None = None) -> dict[str, bytes]:
-    """`memo`: the entities' JSON texts an earlier run in this process made (`serve`)."""
-    return export_tree_files(publication, histories, site_path, memo)
+def export_tree(publication: Publication, histories: Mapping[str, ThesisHistory], memo: Memo | None = None,
+                kept: Remembers[bytes] | None = None, made_from: Mapping[tuple[str, str], str] | None = None) -> dict[str, bytes]:
+    """`memo`: the entities' JSON texts an earlier run in this process made (`serve`); `kept`,
+    `made_from`: those an earlier build made, by what each model is made from (`export_tree_files`)."""
+    return export_tree_files(publication, histories, site_path, memo, kept, made_from)
 
 
 def feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress,

@@ -50,6 +50,9 @@ class CheckResult:
     theses_by_blob: Mapping[tuple[str, str], Thesis] = field(default_factory=lambda: MappingProxyType({}))
     """(path, git's id of the bytes checked) → each valid thesis's model: git's history takes
     these instead of parsing the same bytes again (`history.committed_history`)."""
+    made_from: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
+    """(kind, id) → the `load_key` of each valid document's file, where a cache keyed it: what its
+    model is made from, by which a build keeps what it makes of the model (the export's entries)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -66,6 +69,9 @@ class LoadedFile:
     diagnostics: list[Diagnostic]
     blob: str | None = None
     """Git's id of the bytes it was loaded from, when known (`load_cached`, for theses)."""
+    key: str | None = None
+    """The `load_key` of the bytes it was loaded from, when a cache keyed them (`load_cached`): a
+    digest of everything its model is made from."""
 
 
 def load_and_validate(file: ContentFile) -> LoadedFile:
@@ -149,8 +155,8 @@ def load_cached(files: list[ContentFile], cache: LoadCache, read_from_ns: int | 
         if checked is None and raw is not None and key is not None:
             checked = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
             cache.keep(key, (checked.checked, tuple(checked.diagnostics)))
-        if checked is not None and item.blob is not None:
-            checked = dataclasses.replace(checked, blob=item.blob)
+        if checked is not None:
+            checked = dataclasses.replace(checked, blob=item.blob, key=key)
         loaded.append(checked or load_and_validate(file))
     cache.settle()
     return loaded
@@ -236,7 +242,9 @@ def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | 
         result = dataclasses.replace(result, publication=dataclasses.replace(result.publication, stale_after_days=days))
     result = dataclasses.replace(result, theses_by_blob=MappingProxyType({
         (item.file.relpath, item.blob): item.checked.model for item in loaded
-        if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}))
+        if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}),
+        made_from=MappingProxyType({(item.checked.kind, item.checked.id): item.key for item in loaded
+                                    if item.key is not None and isinstance(item.checked, ValidDocument)}))
     today = publication_date(paths.root)
     return result if today is None else _with_staleness(paths, result, ReviewClock(today, days), committed)
 

@@ -901,3 +901,47 @@ def test_a_build_serializes_again_only_the_feed_items_an_edit_changed(tmp_path: 
     assert serialized() == every
     assert serialized(refresh=True) == every  # as `build --clean`: no entry read, what it made kept
     assert serialized() == 0
+
+
+def test_a_build_encodes_again_only_the_export_entries_an_edit_changed(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build/cache/export/` keeps each entity's JSON for the next build, by what its model is
+    made from (its file's load key) and what was derived for it: a build with nothing changed
+    encodes none; one after a thesis's summary changed, that thesis alone; one after two of its
+    evidence locators swapped places, that thesis and the source they cite (whose own file did
+    not change, but what is derived for it did: its citations' order); one after the entry was damaged, all of them again.
+    The tree is each time what a run without caches writes, and `--clean` reads no entry."""
+    from generator import export
+
+    paths = make_project(tmp_path / "p")
+    encoded: list[str] = []
+    real_entry = export._entry
+    monkeypatch.setattr(export, "_entry", lambda part: encoded.append(part[0].id) or real_entry(part))
+
+    def encoding(refresh: bool = False) -> list[str]:
+        encoded.clear()
+        write_docs_tree(paths, caches=project_caches(paths, refresh=True) if refresh else None)
+        made, warm = sorted(encoded), tree_bytes(paths.docs_tree)
+        write_docs_tree(paths, use_cache=False)
+        assert tree_bytes(paths.docs_tree) == warm
+        return made
+
+    every = encoding()
+    assert len(every) > 8 and len(list((paths.cache / "export").glob("*.pickle"))) == 1
+    assert encoding() == []
+    thesis = sample_thesis(paths)
+    text = thesis.read_text(encoding="utf-8")
+    thesis.write_text(text.replace("summary: >-", "summary: >-\n  Saved again.", 1), encoding="utf-8")
+    assert encoding() == ["memory-bound-inference"]
+    first, second = (text[text.index("      - source: memory-wall-talk\n        at: insight/kv-cache"):],
+                     text[text.index("      - source: memory-wall-talk\n        at: moment/12:05"):])
+    first, second = first[:len(first) - len(second)], second[:second.index("    confidence:")]
+    swapped = text.replace(first + second, second + first, 1)
+    assert swapped != text
+    thesis.write_text(swapped, encoding="utf-8")
+    assert encoding() == ["memory-bound-inference", "memory-wall-talk"]
+    entry = next((paths.cache / "export").glob("*.pickle"))
+    entry.write_bytes(entry.read_bytes()[:-1])
+    assert encoding() == every
+    assert encoding(refresh=True) == every  # as `build --clean`: no entry read, what it made kept
+    assert encoding() == []
