@@ -344,7 +344,8 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
         again would beat). Their outputs are cleared first in the linked copy being updated, with
         what mkdocs writes on every build (`_always_written`), so that it writes new files instead
         of into links to the previous site; a file gone takes the folders it leaves empty with it.
-        Nothing else of the copy is touched: what no docs file makes (the search index) stays.
+        Nothing else of the copy is touched: what no docs file makes (the search index) stays, and
+        so does the sitemap while no page came or went.
         Every nav page is given its front matter, which every page's nav shows, whether or not
         mkdocs reads the page again."""
 
@@ -352,12 +353,17 @@ def _update_plugin(changed: Collection[str], key: str, key_of_nav: Callable[[Nav
             if key_of_nav(nav) != key:
                 raise StructureChanged("the site's nav, configuration, theme or build date changed")
             site = Path(config.site_dir)
+            same_pages = True
             for src_uri in sorted(changed):
                 present = files.get_file_from_path(src_uri)
-                output = (present or File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)).abs_dest_path
-                remove_output(output)
+                file = present or File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
+                if file.is_documentation_page() and (present is None or not os.path.exists(file.abs_dest_path)):
+                    same_pages = False  # a page came or went
+                remove_output(file.abs_dest_path)
                 if present is None:
-                    _remove_empty_parents(Path(output).parent, site)
+                    _remove_empty_parents(Path(file.abs_dest_path).parent, site)
+            if same_pages:  # the sitemap lists the pages, by their addresses and the build date (both in the key): it stands
+                config.theme.static_templates.discard("sitemap.xml")
             read_again = set(changed)
             for page in nav.pages:
                 if page.title is None:  # titled by its own text, which every page's nav shows: read it again
