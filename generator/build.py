@@ -25,15 +25,16 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from .caches import ByteCache, CardCache, Caches, Memo, SplitCache, code_fingerprint, project_caches, remembered
+from .cards import card_key
 from .diagnostics import Diagnostic, has_errors
 from .history import CommittedHistory, PublicationHistory, committed_history, publication_history
 from .incremental import (BuildRecord, current_pages, input_fingerprint, docs_changes, docs_state,
                           folder_identity, forget_docs_record, forget_record, read_record, state_after_writing,
                           write_docs_record, write_record)
-from .machine_readable import card_files, export_tree, feed_tree
+from .machine_readable import card_files, export_tree, feed_tree, shown_cards
 from .outputs import MARKER, ensure_docs_tree_placed, ensure_replaceable, mark, output_lock, temporary_sibling
 from .gitrepo import default_source_date_epoch
 from .heap import few_collections
@@ -104,15 +105,16 @@ class DocsPlan:
     """Docs-tree path → file under `site_templates/` copied as is."""
     machine_readable: tuple[Callable[[], Mapping[str, bytes]], ...]
     """The JSON export and the feeds (`api/`, `feeds/`): files mkdocs copies as they are."""
-    cards: Callable[[], Callable[[], Mapping[str, bytes]]]
-    """Starts the share cards (`cards/`, copied as they are too) and returns the function that
-    gives them: `render_docs` starts them before the pages, which many are drawn beside
-    (`machine_readable.card_files`)."""
+    cards: Callable[[Collection[str]], Callable[[], Mapping[str, bytes | None]]]
+    """Starts the share cards (`cards/`, copied as they are too) but those whose file is current
+    (the paths given, which it gives as None) and returns the function that gives them:
+    `render_docs` starts them before the pages, which many are drawn beside (`machine_readable.card_files`)."""
     directory_urls: bool = True
     """False for a site read from `file://`: links in raw HTML then name each page's file."""
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    """Docs-tree path → what each entity or listing page is made from (`pages.inputs`): a page whose file was
-    written for the same digest is kept as it is (`render_docs`)."""
+    """Docs-tree path → what each entity or listing page is made from (`pages.inputs`), and each
+    share card's key (`cards.card_key`: what it shows and how it is drawn): a page or card whose
+    file was written for the same digest is kept as it is (`render_docs`)."""
 
 
 def _row_key(row: object, made_from: Iterable[bytes]) -> bytes:
@@ -210,13 +212,15 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     if splits is not None:
         splits.settle()
     digests = page_digests(inputs, shared, ((page.kind.name, page.key, page.path) for page in pages))
+    shown = shown_cards(publication, sorted(publication.graph.theses), address)
+    digests.update((path, card_key(card)) for path, card in shown.items())
     return DocsPlan(
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: _export_tree(publication, history, memo, export, made_from or {}),
                           lambda: _feed_tree(publication, history, address, memo, feeds)),
-        cards=lambda: card_files(publication, sorted(publication.graph.theses), address, cards),
+        cards=lambda kept: card_files(shown, cards, kept),
         directory_urls=settings.directory_urls,
         digests=digests,
     )
@@ -245,17 +249,17 @@ def render_docs(plan: DocsPlan, progress: Progress = _no_progress,
     """The docs tree's files as (path, bytes), each made when it is asked for: the files for
     programs (`render_for_programs`), then the pages and their static files (`render_pages`), but
     for the share cards, which are started first and taken last (a clean build's are drawn
-    beside the pages, `machine_readable.card_files`)."""
-    cards = plan.cards()
+    beside the pages, `machine_readable.card_files`). A page or card in `kept` is given as None."""
+    cards = plan.cards(kept)
     for make in plan.machine_readable:
         yield from make().items()
     yield from render_pages(plan, progress, kept)
     yield from cards().items()
 
 
-def render_for_programs(plan: DocsPlan) -> Iterator[tuple[str, bytes]]:
+def render_for_programs(plan: DocsPlan) -> Iterator[tuple[str, bytes | None]]:
     """The export, the feeds and the share cards (`urls.FOR_PROGRAMS`)."""
-    for make in (*plan.machine_readable, plan.cards()):
+    for make in (*plan.machine_readable, plan.cards(frozenset())):
         yield from make().items()
 
 
@@ -302,7 +306,8 @@ def _write_pages(paths: ProjectPaths, plan: DocsPlan, scan: TreeScan) -> tuple[W
     the record names pages only), which the caller runs before the tree is next read."""
     kept = current_pages(paths, plan.digests, scan.stamps)
     report, state = _write_unrecorded(paths, scan, render_pages(plan, _no_progress, kept), owns=_is_page)
-    return report, functools.partial(write_docs_record, paths, plan.digests, state)
+    pages = {path: digest for path, digest in plan.digests.items() if _is_page(path)}  # the cards are written after the record
+    return report, functools.partial(write_docs_record, paths, pages, state)
 
 
 def _write_unrecorded(paths: ProjectPaths, scan: TreeScan, files: Iterable[tuple[str, bytes | None]],

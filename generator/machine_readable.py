@@ -9,10 +9,10 @@ copy as it is.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
 from .caches import CardCache, Memo, Remembers
-from .cards import draw_cards, render_card
+from .cards import Card, draw_cards, render_card
 from .export import export_tree_files
 from .feeds import collect_feeds, feed_files
 from .history import PublicationHistory, ThesisHistory
@@ -34,22 +34,34 @@ def feed_tree(publication: Publication, history: PublicationHistory, address: Si
     return feed_files(collect_feeds(publication, history, address.pages, site_path), address.feeds, memo)
 
 
-def card_files(publication: Publication, thesis_ids: Iterable[str], address: SiteAddress,
-               cache: CardCache | None = None) -> Callable[[], dict[str, bytes]]:
-    """The share cards of `thesis_ids` (PNG, made with Pillow: 5-10 ms each), from the function
-    returned. Those `cache` does not hold start drawing now (`cards.draw_cards`: many are drawn by
-    a worker process while the build renders its pages); the function waits for them and reads
-    the others (an entry found damaged then is drawn there). A build makes all its cards in this
-    one call: the cache is settled when they are in, so cards of earlier builds that this one did
-    not make are removed."""
-    shown = {card_image(t): make_card(publication, t, address.pages) for t in thesis_ids}
-    missing = [path for path, card in shown.items() if cache is None or not cache.holds(card)]
-    drawing = draw_cards([shown[path] for path in missing])
+def shown_cards(publication: Publication, thesis_ids: Iterable[str], address: SiteAddress) -> dict[str, Card]:
+    """The share card of each of `thesis_ids`, by its docs-tree path: what each shows (`card_files` draws them)."""
+    return {card_image(t): make_card(publication, t, address.pages) for t in thesis_ids}
 
-    def files() -> dict[str, bytes]:
+
+def card_files(shown: Mapping[str, Card], cache: CardCache | None = None,
+               kept: Collection[str] = frozenset()) -> Callable[[], dict[str, bytes | None]]:
+    """The share cards `shown` (PNG, made with Pillow: 5-10 ms each), from the function returned;
+    a card whose path is in `kept` (its docs-tree file holds it as drawn, `incremental.current_pages`)
+    is given as None: neither drawn nor read. Those `cache` does not hold start drawing now
+    (`cards.draw_cards`: many are drawn by a worker process while the build renders its pages);
+    the function waits for them and reads the others (an entry found damaged then is drawn
+    there). A build makes all its cards in this one call: the cache is settled when they are in,
+    so cards of earlier builds that this one did not show are removed."""
+    for path in kept:
+        if cache is not None and path in shown:
+            cache.holds(shown[path])  # its entry stays in use: the card is not read, but shown
+    asked = {path: card for path, card in shown.items() if path not in kept}
+    missing = [path for path, card in asked.items() if cache is None or not cache.holds(card)]
+    drawing = draw_cards([asked[path] for path in missing])
+
+    def files() -> dict[str, bytes | None]:
         drawn = dict(zip(missing, drawing(), strict=True))
-        made: dict[str, bytes] = {}
+        made: dict[str, bytes | None] = {}
         for path, card in shown.items():
+            if path not in asked:
+                made[path] = None
+                continue
             data = drawn.get(path) or (cache.read(card) if cache is not None else None)
             if data is None:
                 data = drawn[path] = render_card(card)

@@ -694,10 +694,19 @@ def test_a_change_of_the_drawing_invalidates_cards(tmp_path: Path, monkeypatch: 
 
 
 def test_a_warm_docs_tree_is_the_cold_one_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A docs tree written from the caches is the one written without them. A share card whose
+    file in the docs tree was written for what it shows now is neither drawn nor read again (the
+    docs record keeps each card's key); the cache gives the cards when the tree has lost them."""
     paths = make_project(tmp_path / "p")
     write_docs_tree(paths, use_cache=False)
     assert not paths.cache.exists()
     clean = tree_bytes(paths.docs_tree)
+    with monkeypatch.context() as patched:
+        patched.setattr(machine_readable, "draw_cards", _draws_none)
+        patched.setattr(machine_readable, "render_card", _no_drawing)
+        write_docs_tree(paths)  # the cards the tree holds are current: none drawn, and the cache has none to give
+    assert tree_bytes(paths.docs_tree) == clean
+    shutil.rmtree(paths.docs_tree)
     write_docs_tree(paths)
     assert tree_bytes(paths.docs_tree) == clean
     theses = sum(1 for name in clean if name.startswith("cards/"))
