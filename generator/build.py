@@ -112,9 +112,12 @@ class DocsPlan:
     directory_urls: bool = True
     """False for a site read from `file://`: links in raw HTML then name each page's file."""
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    """Docs-tree path → what each entity or listing page is made from (`pages.inputs`), and each
-    share card's key (`cards.card_key`: what it shows and how it is drawn): a page or card whose
-    file was written for the same digest is kept as it is (`render_docs`)."""
+    """Docs-tree path → what each entity or listing page is made from (`pages.inputs`): a page whose file was
+    written for the same digest is kept as it is (`render_docs`)."""
+    card_digests: Callable[[], Mapping[str, str]] = dict
+    """Docs-tree path → each share card's key (`cards.card_key`: what it shows and how it is
+    drawn), made when asked: a build keeps a card whose file was written for the same key, as a
+    page (`write_docs`); the preview, which writes the cards after its pages, does not ask."""
 
 
 def _row_key(row: object, made_from: Iterable[bytes]) -> bytes:
@@ -212,17 +215,17 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     if splits is not None:
         splits.settle()
     digests = page_digests(inputs, shared, ((page.kind.name, page.key, page.path) for page in pages))
-    shown = shown_cards(publication, sorted(publication.graph.theses), address)
-    digests.update((path, card_key(card)) for path, card in shown.items())
+    shown = functools.cache(lambda: shown_cards(publication, sorted(publication.graph.theses), address))
     return DocsPlan(
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
         machine_readable=(lambda: _export_tree(publication, history, memo, export, made_from or {}),
                           lambda: _feed_tree(publication, history, address, memo, feeds)),
-        cards=lambda kept: card_files(shown, cards, kept),
+        cards=lambda kept: card_files(shown(), cards, kept),
         directory_urls=settings.directory_urls,
         digests=digests,
+        card_digests=lambda: {path: cards.key(card) if cards else card_key(card) for path, card in shown().items()},
     )
 
 
@@ -284,13 +287,14 @@ def render_pages(plan: DocsPlan, progress: Progress = _no_progress,
 
 def write_docs(paths: ProjectPaths, plan: DocsPlan, progress: Progress = _no_progress,
                clean: bool = False) -> tuple[WriteReport, dict[str, tuple[int, int]]]:
-    """Write the docs tree: every file of `plan`, except the pages whose file is current for
-    their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
+    """Write the docs tree: every file of `plan`, except the pages and share cards whose file is
+    current for their digest (`incremental.current_pages`; all are made when `clean`). Returns what was
     written and the stamp of every file of the tree, as recorded for the next run."""
     scan = scan_tree(paths.docs_tree)
-    kept = frozenset() if clean else current_pages(paths, plan.digests, scan.stamps)
+    digests = {**plan.digests, **plan.card_digests()}
+    kept = frozenset() if clean else current_pages(paths, digests, scan.stamps)
     report, state = _write_unrecorded(paths, scan, render_docs(plan, progress, kept))
-    write_docs_record(paths, plan.digests, state)
+    write_docs_record(paths, digests, state)
     return report, state
 
 
@@ -306,8 +310,7 @@ def _write_pages(paths: ProjectPaths, plan: DocsPlan, scan: TreeScan) -> tuple[W
     the record names pages only), which the caller runs before the tree is next read."""
     kept = current_pages(paths, plan.digests, scan.stamps)
     report, state = _write_unrecorded(paths, scan, render_pages(plan, _no_progress, kept), owns=_is_page)
-    pages = {path: digest for path, digest in plan.digests.items() if _is_page(path)}  # the cards are written after the record
-    return report, functools.partial(write_docs_record, paths, pages, state)
+    return report, functools.partial(write_docs_record, paths, plan.digests, state)
 
 
 def _write_unrecorded(paths: ProjectPaths, scan: TreeScan, files: Iterable[tuple[str, bytes | None]],

@@ -285,7 +285,7 @@ class CardCache:
         self._remember = remember
         self._keys: dict[Card, str] = {}
         self._shown: dict[Card, str] = {}
-        """The cards of this run, with their key: what `settle` remembers."""
+        """The cards of this run, with their key: what `settle` remembers (`remember`)."""
 
     def holds(self, card: Card) -> bool:
         """Whether the card has an entry (not read yet: `read` may still find it damaged); either
@@ -300,18 +300,22 @@ class CardCache:
         """The bytes of a card `read` did not find, as drawn now."""
         self._disk.write(self._key(card), data)
 
+    def key(self, card: Card) -> str:
+        """The card's key (`cards.card_key`), made once per run (and per process, `remember`);
+        the run uses its entry."""
+        return self._key(card)
+
     def _key(self, card: Card) -> str:
         key = self._keys.get(card) or self._shown.get(card) or card_key(card)
         self._used.add(key)
-        if self._remember:
-            self._shown[card] = key
+        self._shown[card] = key
         return key
 
     def settle(self) -> None:
         """The end of a build: every card it did not use removed."""
         self._disk.prune(self._used)
         self._used = set()
-        self._keys, self._shown = self._shown, {}
+        self._keys, self._shown = (self._shown if self._remember else {}), {}
 
 
 class SplitCache:

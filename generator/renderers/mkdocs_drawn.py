@@ -1,9 +1,9 @@
 """What a long-lived mkdocs renderer keeps of the site it last drew (`DrawnSite`), and the update
 that renders only the docs files named (`update_drawn`).
 
-mkdocs has no incremental build: even its dirty build lists every docs file, draws the whole nav,
-compares every output's mtime and writes the sitemap again before it renders one page: about
-two of a preview save's eight seconds at 5,000 sources (bench/README.md, "Seventh round"). The preview builds and
+mkdocs has no incremental build: even its dirty build lists every docs file, draws the whole nav
+and writes the theme's own pages again before it renders one page: about two of a preview
+save's eight seconds at 5,000 sources (bench/README.md, "Seventh round"). The preview builds and
 updates one site for as long as it runs, so it keeps what mkdocs drew the last time (the
 configuration, file list, nav and theme environment, captured by `DrawnSite.keeper`) and, while
 nothing they depend on changed, renders the changed pages with them. This reaches into mkdocs'
