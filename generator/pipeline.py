@@ -151,19 +151,18 @@ def load_cached(files: list[ContentFile], cache: LoadCache, read_from_ns: int | 
         if item.key is not None and item.raw is None and item.key not in found:  # unread, and gone from the cache
             item = _Keyed(item.file, *_read(item.file))
         file, raw, key = item.file, item.raw, item.key
-        checked = _from_cache(file, found.get(key)) if key is not None else None
+        checked = _from_cache(file, found.get(key), item.blob, key) if key is not None else None
         if checked is None and raw is not None and key is not None:
             checked = _validated(file, *load_document(file.relpath, file.kind, file.stem, raw, file.format))
             cache.keep(key, (checked.checked, tuple(checked.diagnostics)))
-        if checked is not None:
             checked = dataclasses.replace(checked, blob=item.blob, key=key)
         loaded.append(checked or load_and_validate(file))
     cache.settle()
     return loaded
 
 
-def _from_cache(file: ContentFile, value: object) -> LoadedFile | None:
-    """A cache entry as this file's result, if it has the shape of one made for this file."""
+def _from_cache(file: ContentFile, value: object, blob: str | None, key: str) -> LoadedFile | None:
+    """A cache entry (under `key`) as this file's result, if it has the shape of one made for this file."""
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], tuple)):
         return None
     checked, diagnostics = value
@@ -172,7 +171,7 @@ def _from_cache(file: ContentFile, value: object) -> LoadedFile | None:
         return None
     if not all(isinstance(d, Diagnostic) and d.file == file.relpath for d in diagnostics):
         return None
-    return LoadedFile(file, checked, list(diagnostics))
+    return LoadedFile(file, checked, list(diagnostics), blob, key)
 
 
 def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic],
