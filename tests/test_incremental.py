@@ -181,7 +181,8 @@ def test_a_clean_build_reads_no_cache_and_leaves_the_next_build_its_caches(tmp_p
 def test_an_update_never_writes_into_the_previous_site(tmp_path: Path, edit: Callable[[ProjectPaths], None]) -> None:
     """The update works in a linked copy of the previous site: each file it renders again is a new
     file, so the previous site's files (held here through links of their own) are never written:
-    not the pages, nor what mkdocs writes on every build (the sitemap, which a new page changes)."""
+    not the pages, nor what mkdocs writes again (the sitemap, which a new page changes). The
+    sitemap lists the pages: it is kept, the previous site's own file, unless a page came or went."""
     paths = make_project(tmp_path / "project")
     site = tmp_path / "site"
     _built(build_site(paths, site))
@@ -197,6 +198,7 @@ def test_an_update_never_writes_into_the_previous_site(tmp_path: Path, edit: Cal
     assert tree_bytes(witness) == before
     assert {p: p.stat().st_mtime_ns for p in witness.rglob("*") if p.is_file()} == stamps
     assert tree_bytes(site) != before
+    assert os.path.samefile(site / "sitemap.xml", witness / "sitemap.xml") == (edit is _text_change)
 
 
 def test_an_update_whose_key_no_longer_holds_changes_nothing_and_the_build_is_clean(tmp_path: Path) -> None:
