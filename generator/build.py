@@ -220,8 +220,9 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
         pages=pages,
         environment=environment,
         static_files={target: paths.templates / source for target, source in static.items()},
-        machine_readable=(lambda: _export_tree(publication, history, memo, export, made_from or {}),
-                          lambda: _feed_tree(publication, history, address, memo, feeds)),
+        machine_readable=(lambda: _settled(export_tree(publication, history.theses, memo, export, made_from), export),
+                          lambda: _settled(feed_tree(publication, history, address, memo if memo is not None else feeds),
+                                           feeds)),
         cards=lambda kept: card_files(shown(), cards, kept),
         directory_urls=settings.directory_urls,
         digests=digests,
@@ -229,21 +230,11 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     )
 
 
-def _export_tree(publication: Publication, history: PublicationHistory, memo: Memo | None, export: ByteCache | None,
-                 made_from: Mapping[tuple[str, str], str]) -> dict[str, bytes]:
-    """The export, its entities' JSON taken from `serve`'s memo or the build's export cache, which then settles."""
-    made = export_tree(publication, history.theses, memo, export, made_from)
-    if export is not None:
-        export.settle()
-    return made
-
-
-def _feed_tree(publication: Publication, history: PublicationHistory, address: SiteAddress, memo: Memo | None,
-               feeds: ByteCache | None) -> dict[str, bytes]:
-    """The feeds, their XML taken from `serve`'s memo or the build's feed cache, which then settles."""
-    made = feed_tree(publication, history, address, memo if memo is not None else feeds)
-    if feeds is not None:
-        feeds.settle()
+def _settled(made: dict[str, bytes], cache: ByteCache | None) -> dict[str, bytes]:
+    """Files for programs just `made`, taking their parts from `cache` (the export's or the feeds'
+    for a build; `serve` takes them from its memo), which then settles: it made all it keeps there."""
+    if cache is not None:
+        cache.settle()
     return made
 
 

@@ -890,12 +890,7 @@ def test_a_build_serializes_again_only_the_feed_items_an_edit_changed(tmp_path: 
         monkeypatch.setattr(feeds, name, lambda *args, _real=real, _name=name: made.append(_name) or _real(*args))
 
     def serialized(refresh: bool = False) -> int:
-        made.clear()
-        write_docs_tree(paths, caches=project_caches(paths, refresh=True) if refresh else None)
-        count, warm = len(made), tree_bytes(paths.docs_tree)
-        write_docs_tree(paths, use_cache=False)
-        assert tree_bytes(paths.docs_tree) == warm
-        return count
+        return len(_made_warm(paths, made, refresh))
 
     every = serialized()
     assert every > 20 and len(list((paths.cache / "feeds").glob("*.pickle"))) == 1
@@ -903,8 +898,8 @@ def test_a_build_serializes_again_only_the_feed_items_an_edit_changed(tmp_path: 
     thesis = sample_thesis(paths)
     thesis.write_text(thesis.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n  Saved again.", 1),
                       encoding="utf-8")
-    again = serialized()
-    assert 0 < again < every / 3 and made.count("_rss_item") == made.count("_atom_entry") > 0
+    again = _made_warm(paths, made)
+    assert 0 < len(again) < every / 3 and again.count("_rss_item") == again.count("_atom_entry") > 0
     entry = next((paths.cache / "feeds").glob("*.pickle"))
     entry.write_bytes(entry.read_bytes()[:-1])
     assert serialized() == every
@@ -912,14 +907,26 @@ def test_a_build_serializes_again_only_the_feed_items_an_edit_changed(tmp_path: 
     assert serialized() == 0
 
 
+def _made_warm(paths: ProjectPaths, made: list[str], refresh: bool = False) -> list[str]:
+    """What one write of the docs tree with the caches made (`made`, filled by a patched maker),
+    once its tree is checked against a write without them; `refresh`: as `build --clean`."""
+    made.clear()
+    write_docs_tree(paths, caches=project_caches(paths, refresh=True) if refresh else None)
+    warm_made, warm = list(made), tree_bytes(paths.docs_tree)
+    write_docs_tree(paths, use_cache=False)
+    assert tree_bytes(paths.docs_tree) == warm
+    return warm_made
+
+
 def test_a_build_encodes_again_only_the_export_entries_an_edit_changed(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """`build/cache/export/` keeps each entity's JSON for the next build, by what its model is
     made from (its file's load key) and what was derived for it: a build with nothing changed
     encodes none; one after a thesis's summary changed, that thesis alone; one after two of its
-    evidence locators swapped places, that thesis and the source they cite (whose own file did
-    not change, but what is derived for it did: its citations' order); one after the entry was damaged, all of them again.
-    The tree is each time what a run without caches writes, and `--clean` reads no entry."""
+    evidence items swapped places, that thesis and the source they cite (whose own file did not
+    change, but what is derived for it did: its citations' order); one after the entry was
+    damaged, all of them again. The tree is each time what a run without caches writes, and
+    `--clean` reads no entry."""
     from generator import export
 
     paths = make_project(tmp_path / "p")
@@ -928,12 +935,7 @@ def test_a_build_encodes_again_only_the_export_entries_an_edit_changed(tmp_path:
     monkeypatch.setattr(export, "_entry", lambda part: encoded.append(part[0].id) or real_entry(part))
 
     def encoding(refresh: bool = False) -> list[str]:
-        encoded.clear()
-        write_docs_tree(paths, caches=project_caches(paths, refresh=True) if refresh else None)
-        made, warm = sorted(encoded), tree_bytes(paths.docs_tree)
-        write_docs_tree(paths, use_cache=False)
-        assert tree_bytes(paths.docs_tree) == warm
-        return made
+        return sorted(_made_warm(paths, encoded, refresh))
 
     every = encoding()
     assert len(every) > 8 and len(list((paths.cache / "export").glob("*.pickle"))) == 1

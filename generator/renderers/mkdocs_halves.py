@@ -102,10 +102,9 @@ class Halves:
         self.helpers = frozenset(file.src_uri for file in pages[1::2])
         if self.in_helper:
             render_only(files, lambda src_uri: src_uri in self.helpers or src_uri in self.both)
+            config.theme.static_templates.clear()  # the theme's own pages (sitemap, 404) are the other half's: files are listed
         else:
             render_only(files, lambda src_uri: src_uri not in self.helpers)
-        if self.in_helper:  # the theme's own pages (sitemap, 404) are this build's other half: files were listed without them
-            config.theme.static_templates.clear()
         self.files = files
 
     def helper_answer(self, succeeded: bool, messages: list[str]) -> HelperAnswer:
