@@ -194,7 +194,7 @@ def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Dia
     linked: Linked | None = None if memo is None else partial(memo.of_all, "thesis links")
     graph, link_diagnostics = resolve_references(documents, partials, MappingProxyType(invalid), located, linked)
     diagnostics.extend(link_diagnostics)
-    diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, d.document.locate(("status",)))
+    diagnostics.extend(outcome_diagnostics((d.model, d.document.relpath, partial(d.document.locate, ("status",)))
                                            for d in documents if isinstance(d.model, Thesis)))
     by_key = MappingProxyType({(d.kind, d.id): d for d in documents})
     return CheckResult(files, sort_diagnostics(diagnostics), derive_publication(graph, memo), by_key)

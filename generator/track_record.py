@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .diagnostics import Diagnostic
 from .graph import ThesisGraph
@@ -83,9 +83,10 @@ def derive_track_record(graph: ThesisGraph) -> TrackRecord:
     return TrackRecord(tuple(closed), tuple(by_author), total)
 
 
-def outcome_diagnostics(theses: Iterable[tuple[Thesis, str, tuple[int, int]]]) -> list[Diagnostic]:
-    """`thesis.no-outcome` for each closed thesis without an outcome: (thesis, file, (line, column) of `status`)."""
-    return [Diagnostic(file, line, column, "thesis.no-outcome", "status",
+def outcome_diagnostics(theses: Iterable[tuple[Thesis, str, Callable[[], tuple[int, int]]]]) -> list[Diagnostic]:
+    """`thesis.no-outcome` for each closed thesis without an outcome: (thesis, file, where its
+    `status` is written), asked only of a thesis reported (a document's positions are read when first asked)."""
+    return [Diagnostic(file, *status_at(), "thesis.no-outcome", "status",
                        f"thesis '{thesis.id}' is closed but records no outcome",
                        "add outcome: {on: <date>, verdict: right|wrong|mixed|withdrawn, note: <what happened>}")
-            for thesis, file, (line, column) in theses if thesis.status == "closed" and thesis.outcome is None]
+            for thesis, file, status_at in theses if thesis.status == "closed" and thesis.outcome is None]

@@ -956,3 +956,30 @@ def test_a_build_encodes_again_only_the_export_entries_an_edit_changed(tmp_path:
     assert encoding() == every
     assert encoding(refresh=True) == every  # as `build --clean`: no entry read, what it made kept
     assert encoding() == []
+
+
+def test_a_cached_documents_positions_are_unpickled_when_first_asked_and_hold_no_code(tmp_path: Path) -> None:
+    """The load cache keeps a document's positions as one blob (`load.Positions`): read back, they
+    are not unpickled until a diagnostic asks where something is, then give every position as
+    loaded; a blob that names any global (code) is refused when it is read."""
+    import io
+
+    from generator.load import Positions, load_document
+
+    thesis = sample_thesis(make_project(tmp_path / "project"))
+    document, _ = load_document(f"content/theses/{thesis.name}", "thesis", thesis.stem, thesis.read_bytes(),
+                                "markdown" if thesis.suffix == ".md" else "yaml")
+    assert document is not None
+    read_back = caches._DataOnly(io.BytesIO(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))).load()
+    for name in ("value_positions", "key_positions"):
+        kept = getattr(read_back, name)
+        assert isinstance(kept, Positions) and kept._positions is None and kept._packed, name
+    assert read_back.locate(("claims", 0, "evidence", 0, "quote")) == document.locate(("claims", 0, "evidence", 0, "quote"))
+    assert read_back.locate(("title",), at_key=True) == document.locate(("title",), at_key=True)
+    assert dict(read_back.value_positions) == dict(document.value_positions) and len(document.value_positions) > 10
+    assert dict(read_back.key_positions) == dict(document.key_positions)
+    assert read_back == document
+
+    forged = Positions(None, pickle.dumps({("title",): os.getcwd}))
+    with pytest.raises(pickle.UnpicklingError, match="positions"):
+        forged[("title",)]
