@@ -388,7 +388,7 @@ def _planned(paths: ProjectPaths, caches: Caches, history: PublicationHistory | 
              edition: EditionNote | None, committed: CommittedHistory | None,
              offline: bool) -> tuple[CheckResult, DocsPlan | None]:
     """check → history → plan; no plan when the content's diagnostics stop the build."""
-    checked = check_project(paths, committed=committed, cache=caches.load, memo=caches.memo)
+    checked = check_project(paths, committed=committed, cache=caches.load, memo=caches.memo, answers=caches.quotes)
     if _stops(checked, strict):
         return checked, None
     assert checked.publication is not None

@@ -352,10 +352,11 @@ class ByteCache:
     all in one entry of a folder, read at the first value asked and written at `settle` when
     this build asked for other values. A build after an edit makes again only what the edit
     changed. The entry is named by the generator's code (`code_fingerprint`: Python's too), so no
-    other code reads it. Two kinds are kept (bench/README.md, "Fifteenth round" and "Sixteenth
+    other code reads it. Three kinds are kept (bench/README.md, "Fifteenth round" to "Seventeenth
     round"): each feed item's and feed head's XML (`feeds.render_rss`, `render_atom`: 27,000
-    items, 17 MB at 5,000 sources), and each entity's entry in the JSON export, by what its model
-    is made from (`export.export_tree_files`: 8,000 entities, 45 MB)."""
+    items, 17 MB at 5,000 sources), each entity's entry in the JSON export, by what its model
+    is made from (`export.export_tree_files`: 8,000 entities, 45 MB), and whether each quote is in
+    the part of its source it cites, by that source file (`pipeline.check_project`: 15,000 quotes)."""
 
     def __init__(self, folder: Path, *, readable: bool = True) -> None:
         self._disk = _EntryFolder(folder, ".pickle", readable)
@@ -462,6 +463,8 @@ class Caches:
     """Only for a build: the preview keeps its feeds' XML in `memo`."""
     export: ByteCache | None = None
     """Only for a build: the preview keeps the export's entries in `memo`."""
+    quotes: ByteCache | None = None
+    """Only for a build: the preview keeps each source's parts, with the answers they gave, in `memo`."""
 
     def settle(self) -> None:
         """The end of a run that wrote the docs tree (the load and card caches settle as they are used)."""
@@ -477,9 +480,10 @@ def project_caches(paths: ProjectPaths, use_cache: bool = True, remember: bool =
     memo = Memo() if remember else None
     if not use_cache:
         return Caches(memo=memo)
-    load, cards, splits, feeds, export = (paths.cache / name for name in ("load", "cards", "splits", "feeds", "export"))
+    load, cards, splits, feeds, export, quotes = (paths.cache / name for name in ("load", "cards", "splits", "feeds", "export", "quotes"))
     return Caches(LoadCache(load, remember=remember, readable=not refresh) if _placed(paths, load) else None,
                   CardCache(cards, remember=remember, readable=not refresh) if _placed(paths, cards) else None, memo,
                   SplitCache(splits, readable=not refresh) if not remember and _placed(paths, splits) else None,
                   ByteCache(feeds, readable=not refresh) if not remember and _placed(paths, feeds) else None,
-                  ByteCache(export, readable=not refresh) if not remember and _placed(paths, export) else None)
+                  ByteCache(export, readable=not refresh) if not remember and _placed(paths, export) else None,
+                  ByteCache(quotes, readable=not refresh) if not remember and _placed(paths, quotes) else None)

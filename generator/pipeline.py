@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
-from .caches import LoadCache, Memo, file_stamp, load_key
+from .caches import ByteCache, LoadCache, Memo, file_stamp, load_key
 from .diagnostics import Diagnostic, sort_diagnostics
 from .freshness import DEFAULT_STALE_AFTER_DAYS, ReviewClock, may_go_stale, publication_date, stale_since
 from .discover import ContentFile, classify_path, discover_content, not_regular, refuse_collisions
@@ -22,8 +22,8 @@ from .graph import Linked, Located, resolve_references
 from .heap import few_collections
 from .history import CommittedHistory, committed_history
 from .load import LoadedDocument, load_document, read_and_load
-from .models import Thesis
-from .quotes import located_parts
+from .models import Source, Thesis
+from .quotes import LocatedText, located_parts
 from .publication import Publication, derive_publication
 from .settings import MAX_FILE_BYTES, ProjectPaths
 from .siteconfig import project_settings, site_url_diagnostics
@@ -174,6 +174,26 @@ def _from_cache(file: ContentFile, value: object, blob: str | None, key: str) ->
     return LoadedFile(file, checked, list(diagnostics), blob, key)
 
 
+def _answers_kept(answers: ByteCache, source_keys: Mapping[str, str]) -> Located:
+    """Each valid source's parts, answering whether a quote is in a part from what an earlier
+    build verified against the same file (`source_keys`: source id → its load key, which covers
+    its bytes and the generator's code) at the same locator; a quote not kept is verified, and
+    kept for the next build. Verifying every quote again was half of linking in a build."""
+    def located(source: Source) -> dict[str, LocatedText]:
+        parts = located_parts(source)
+        key = source_keys.get(source.id)
+        if key is not None:
+            for at, text in parts.items():
+                text.answer_from(partial(_kept_answer, answers, key, at))
+        return parts
+
+    return located
+
+
+def _kept_answer(answers: ByteCache, source_key: str, at: str, quote: str, verify: Callable[[], bool]) -> bool:
+    return answers.get(("quote", source_key, at, quote), lambda: b"\1" if verify() else b"\0") == b"\1"
+
+
 def _link_and_derive(files: int, loaded: list[LoadedFile], diagnostics: list[Diagnostic],
                      located: Located = located_parts, memo: Memo | None = None) -> CheckResult:
     """Link the valid documents into the graph; check what validated of the others too."""
@@ -212,28 +232,37 @@ def _files_with_errors(diagnostics: list[Diagnostic]) -> dict[tuple[str, str], s
 
 
 def check_project(paths: ProjectPaths, jobs: int | None = None, committed: CommittedHistory | None = None,
-                  cache: LoadCache | None = None, memo: Memo | None = None) -> CheckResult:
+                  cache: LoadCache | None = None, memo: Memo | None = None, answers: ByteCache | None = None) -> CheckResult:
     """Check the content in the work tree, the project's settings (`config.site-url`,
     `config.stale-after-days`), and which theses are stale (`thesis.stale`, see `freshness`).
     `committed`: git's history if the caller holds it (`serve` keeps it current), else read if needed.
     `cache`: files loaded and validated by an earlier check (`caches.LoadCache`, in one process);
     with it, files load in this process whatever `jobs` says. `memo`: from an earlier check in
     this process (`serve`), each unchanged source's parts and the quotes verified against them,
-    and what linking each thesis recorded and its proof while neither it nor what it references changed."""
+    and what linking each thesis recorded and its proof while neither it nor what it references changed.
+    `answers`: with `cache` and no `memo` (a build), whether each quote is in its source's part, as
+    an earlier build verified it against the same file (`_answers_kept`); settled at the end."""
     with few_collections():
-        return _check(paths, jobs, committed, cache, memo)
+        return _check(paths, jobs, committed, cache, memo, answers)
 
 
 def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | None, cache: LoadCache | None,
-           memo: Memo | None) -> CheckResult:
+           memo: Memo | None, answers: ByteCache | None) -> CheckResult:
     discovered_from_ns = time.time_ns()  # before the walk takes each file's stamp (`load_cached`)
     files, diagnostics = discover_content(paths)
     settings, problems = project_settings(paths)
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
     loaded = load_all(files, jobs) if cache is None else load_cached(files, cache, discovered_from_ns)
-    located: Located = located_parts if memo is None else lambda source: memo.of("source parts", source, partial(located_parts, source))
+    located: Located = located_parts
+    if memo is not None:
+        located = lambda source: memo.of("source parts", source, partial(located_parts, source))  # noqa: E731
+    elif answers is not None:
+        located = _answers_kept(answers, {item.checked.id: item.key for item in loaded if item.key is not None
+                                          and isinstance(item.checked, ValidDocument) and item.checked.kind == "source"})
     result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
+    if answers is not None:
+        answers.settle()
     if result.publication is None:
         return result
     days = settings.stale_after_days if settings else DEFAULT_STALE_AFTER_DAYS

@@ -39,6 +39,7 @@ normalises its segments once, when it is first asked, however many quotes cite i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -132,16 +133,26 @@ def _has_word(text: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in text)
 
 
+KeptAnswers = Callable[[str, Callable[[], bool]], bool]
+"""(a quote, how to verify it) → whether it is in the text, as kept or verified now (`LocatedText.answer_from`)."""
+
+
 class LocatedText:
     """The segments one locator shows, normalised once (on first use) for every quote that cites
     it, and the answer for each quote asked (a source's parts may serve many runs, `graph.Located`)."""
 
-    __slots__ = ("_answers", "_make", "_segments")
+    __slots__ = ("_answers", "_kept", "_make", "_segments")
 
     def __init__(self, segments: Iterable[str] | Callable[[], Iterable[str]]) -> None:
         self._make = segments
         self._segments: tuple[str, ...] | None = None
         self._answers: dict[str, bool] = {}
+        self._kept: KeptAnswers | None = None
+
+    def answer_from(self, kept: KeptAnswers) -> None:
+        """Take each answer from `kept` (what an earlier run answered for the same text and quote),
+        which asks this text for the answers it does not hold."""
+        self._kept = kept
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -156,7 +167,8 @@ class LocatedText:
         """Whether the quote lies, as whole words, within one segment (rules 1-3)."""
         answer = self._answers.get(quote)
         if answer is None:
-            answer = self._answers[quote] = self._contains(quote)
+            verify = functools.partial(self._contains, quote)
+            answer = self._answers[quote] = verify() if self._kept is None else self._kept(quote, verify)
         return answer
 
     def _contains(self, quote: str) -> bool:

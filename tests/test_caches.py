@@ -983,3 +983,51 @@ def test_a_cached_documents_positions_are_unpickled_when_first_asked_and_hold_no
     forged = Positions(None, pickle.dumps({("title",): os.getcwd}))
     with pytest.raises(pickle.UnpicklingError, match="positions"):
         forged[("title",)]
+
+
+def test_a_build_verifies_again_only_the_quotes_whose_text_or_source_changed(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build/cache/quotes/` keeps whether each quote is in the part of its source it cites, by
+    that source file's load key, the locator and the quote: a check with nothing changed verifies
+    none; after a quote was shortened, that quote alone; after the source's text changed, every
+    quote citing the source, and the one no longer in it is reported `quote.not-found`; after the
+    entry was damaged, and with `refresh` (`build --clean`), all of them. The diagnostics and the
+    publication (each citation's `verified`) are each time those of a check without caches."""
+    from generator import quotes
+
+    paths = make_project(tmp_path / "p")
+    verified: list[str] = []
+    real_contains = quotes.LocatedText._contains
+    monkeypatch.setattr(quotes.LocatedText, "_contains", lambda self, quote: verified.append(quote) or real_contains(self, quote))
+
+    def verifying(refresh: bool = False) -> list[str]:
+        verified.clear()
+        kept = project_caches(paths, refresh=refresh)
+        warm = check_project(paths, cache=kept.load, answers=kept.quotes)
+        made = list(verified)
+        cold = check_project(paths)
+        assert warm.diagnostics == cold.diagnostics
+        assert warm.publication is not None and warm.publication == cold.publication
+        titles = {thesis.title for thesis in warm.publication.graph.theses.values()}  # the proof's title review
+        return sorted(quote for quote in made if quote not in titles)
+
+    every = verifying()
+    assert len(every) > 6 and len(list((paths.cache / "quotes").glob("*.pickle"))) == 1
+    assert verifying() == []
+    thesis = sample_thesis(paths)
+    thesis.write_text(thesis.read_text(encoding="utf-8").replace(
+        "quote: tokens per second follow memory bandwidth", "quote: tokens per second follow memory", 1), encoding="utf-8")
+    assert verifying() == ["tokens per second follow memory"]
+    source = paths.content / "sources" / "memory-wall-talk.md"
+    citations = check_project(paths).publication.graph.citations_by_source["memory-wall-talk"]  # type: ignore[union-attr]
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "so tokens per second follow memory bandwidth.", "so throughput follows memory bandwidth.", 1), encoding="utf-8")
+    assert verifying() == sorted({c.evidence.quote for c in citations if not c.evidence.paraphrase}
+                                 | {"tokens per second follow memory"})
+    not_found = [d for d in check_project(paths).diagnostics if d.code == "quote.not-found"]
+    assert [d.file for d in not_found] == [f"content/theses/{thesis.name}"]
+    entry = next((paths.cache / "quotes").glob("*.pickle"))
+    entry.write_bytes(entry.read_bytes()[:-1])
+    assert len(verifying()) == len(every)
+    assert len(verifying(refresh=True)) == len(every)  # as `build --clean`: no entry read, what it made kept
+    assert verifying() == []
