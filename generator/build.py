@@ -158,7 +158,7 @@ def plan_docs(paths: ProjectPaths, publication: Publication, settings: SiteSetti
     environment = make_environment(paths.templates)
     context = page_context(publication, settings, history, edition)
     shared = shared_digest(context, paths.templates, code_fingerprint().hex(), publication.stale_after_days, settings.directory_urls)
-    inputs = page_inputs(publication, context, memo)
+    inputs = page_inputs(publication, context, memo, made_from)
 
     def measure_rows(template: str, view: object) -> str:
         """A listing's page with every row, rendered as the build renders it: how its rows are
