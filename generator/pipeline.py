@@ -174,6 +174,11 @@ def _from_cache(file: ContentFile, value: object, blob: str | None, key: str) ->
     return LoadedFile(file, checked, list(diagnostics), blob, key)
 
 
+def _remembered_parts(memo: Memo, source: Source) -> dict[str, LocatedText]:
+    """A source's parts as this process made them for the same model, with the answers they gave (`serve`)."""
+    return memo.of("source parts", source, partial(located_parts, source))
+
+
 def _answers_kept(answers: ByteCache, source_keys: Mapping[str, str]) -> Located:
     """Each valid source's parts, answering whether a quote is in a part from what an earlier
     build verified against the same file (`source_keys`: source id → its load key, which covers
@@ -256,7 +261,7 @@ def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | 
     loaded = load_all(files, jobs) if cache is None else load_cached(files, cache, discovered_from_ns)
     located: Located = located_parts
     if memo is not None:
-        located = lambda source: memo.of("source parts", source, partial(located_parts, source))  # noqa: E731
+        located = partial(_remembered_parts, memo)
     elif answers is not None:
         located = _answers_kept(answers, {item.checked.id: item.key for item in loaded if item.key is not None
                                           and isinstance(item.checked, ValidDocument) and item.checked.kind == "source"})
