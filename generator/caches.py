@@ -290,22 +290,19 @@ class CardCache:
     def holds(self, card: Card) -> bool:
         """Whether the card has an entry (not read yet: `read` may still find it damaged); either
         way the run uses it."""
-        return self._disk.holds(self._key(card))
+        return self._disk.holds(self.key(card))
 
     def read(self, card: Card) -> bytes | None:
         """The card's bytes as drawn before, or None; either way the run uses its entry."""
-        return self._disk.read(self._key(card))
+        return self._disk.read(self.key(card))
 
     def write(self, card: Card, data: bytes) -> None:
         """The bytes of a card `read` did not find, as drawn now."""
-        self._disk.write(self._key(card), data)
+        self._disk.write(self.key(card), data)
 
     def key(self, card: Card) -> str:
         """The card's key (`cards.card_key`), made once per run (and per process, `remember`);
         the run uses its entry."""
-        return self._key(card)
-
-    def _key(self, card: Card) -> str:
         key = self._keys.get(card) or self._shown.get(card) or card_key(card)
         self._used.add(key)
         self._shown[card] = key

@@ -179,14 +179,14 @@ def _remembered_parts(memo: Memo, source: Source) -> dict[str, LocatedText]:
     return memo.of("source parts", source, partial(located_parts, source))
 
 
-def _answers_kept(answers: ByteCache, source_keys: Mapping[str, str]) -> Located:
+def _answers_kept(answers: ByteCache, made_from: Mapping[tuple[str, str], str]) -> Located:
     """Each valid source's parts, answering whether a quote is in a part from what an earlier
-    build verified against the same file (`source_keys`: source id → its load key, which covers
-    its bytes and the generator's code) at the same locator; a quote not kept is verified, and
+    build verified against the same file (`made_from`: a source's load key, which covers its
+    bytes and the generator's code) at the same locator; a quote not kept is verified, and
     kept for the next build. Verifying every quote again was half of linking in a build."""
     def located(source: Source) -> dict[str, LocatedText]:
         parts = located_parts(source)
-        key = source_keys.get(source.id)
+        key = made_from.get(("source", source.id))
         if key is not None:
             for at, text in parts.items():
                 text.answer_from(partial(_kept_answer, answers, key, at))
@@ -259,12 +259,13 @@ def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | 
     diagnostics.extend(problems)
     diagnostics.extend(site_url_diagnostics(paths, settings))
     loaded = load_all(files, jobs) if cache is None else load_cached(files, cache, discovered_from_ns)
+    made_from = MappingProxyType({(item.checked.kind, item.checked.id): item.key for item in loaded
+                                  if item.key is not None and isinstance(item.checked, ValidDocument)})
     located: Located = located_parts
     if memo is not None:
         located = partial(_remembered_parts, memo)
     elif answers is not None:
-        located = _answers_kept(answers, {item.checked.id: item.key for item in loaded if item.key is not None
-                                          and isinstance(item.checked, ValidDocument) and item.checked.kind == "source"})
+        located = _answers_kept(answers, made_from)
     result = _link_and_derive(len(files), loaded, diagnostics, located, memo)
     if answers is not None:
         answers.settle()
@@ -276,8 +277,7 @@ def _check(paths: ProjectPaths, jobs: int | None, committed: CommittedHistory | 
     result = dataclasses.replace(result, theses_by_blob=MappingProxyType({
         (item.file.relpath, item.blob): item.checked.model for item in loaded
         if item.blob is not None and isinstance(item.checked, ValidDocument) and isinstance(item.checked.model, Thesis)}),
-        made_from=MappingProxyType({(item.checked.kind, item.checked.id): item.key for item in loaded
-                                    if item.key is not None and isinstance(item.checked, ValidDocument)}))
+        made_from=made_from)
     today = publication_date(paths.root)
     return result if today is None else _with_staleness(paths, result, ReviewClock(today, days), committed)
 
