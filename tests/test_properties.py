@@ -115,16 +115,19 @@ def test_dumped_yaml_never_crashes_the_loader(text: str, markdown: bool, kind: s
 @PROPERTY_SETTINGS
 @given(lines=st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=30), min_size=1, max_size=8),
        bad_line=st.integers(min_value=0, max_value=7), newline=st.sampled_from(["\n", "\r\n", "\r"]))
+@example(lines=["\ufeff"], bad_line=0, newline="\n")
 def test_invalid_utf8_is_reported_where_it_is(lines: list[str], bad_line: int, newline: str) -> None:
-    """The line and column of the first undecodable byte, counted in characters as an editor shows them."""
+    """The line and column of the first undecodable byte, counted in characters as an editor shows
+    them: a byte-order mark that starts the file is not shown, and not counted."""
     lines = [re.sub(r"[\r\n\x85\u2028\u2029]", "", line) for line in lines]
     bad_line = min(bad_line, len(lines) - 1)
     raw = newline.join(lines[:bad_line] + [lines[bad_line] + "\udcff"] + lines[bad_line + 1:])
     encoded = raw.encode("utf-8", "surrogateescape")
     document, diagnostics = load_document("content/x.yaml", "person", "x", encoded, "yaml")
     assert document is None
+    shown = lines[bad_line].removeprefix("\ufeff") if bad_line == 0 else lines[bad_line]
     assert [(d.code, d.line, d.column) for d in diagnostics] == [
-        ("file.not-utf8", bad_line + 1, len(lines[bad_line]) + 1)
+        ("file.not-utf8", bad_line + 1, len(shown) + 1)
     ]
 
 
